@@ -1,0 +1,25 @@
+# basewatch: `make run` to browse, `make test` to check everything (see README.md).
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test lint db-stop
+
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+setup:
+	bash scripts/setup.sh
+
+test:
+	bash scripts/setup.sh --test
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+db-stop:
+	bash scripts/db.sh stop

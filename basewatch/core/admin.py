@@ -1,0 +1,72 @@
+"""Django admin for every model, with Leaflet maps for geometry."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
+
+from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+
+
+class EnteredByMixin:
+    """Record who entered an item when it is created in the admin."""
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.entered_by_id is None:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Site)
+class SiteAdmin(LeafletGeoAdmin):
+    list_display = ["name", "kind", "operator", "host_country", "status", "location_precision"]
+    list_filter = ["kind", "status", "operator", "host_country", "location_precision"]
+    search_fields = ["name", "slug", "aliases", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created", "updated"]
+
+
+@admin.register(AssetType)
+class AssetTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "nato_name"]
+    list_filter = ["category"]
+    search_fields = ["name", "nato_name", "notes"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "asset_type", "registration", "icao_hex", "hull_number", "operator"]
+    list_filter = ["asset_type"]
+    search_fields = ["registration", "icao_hex", "hull_number", "name", "operator"]
+    autocomplete_fields = ["asset_type"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "publisher", "published", "reliability"]
+    list_filter = ["kind", "reliability"]
+    search_fields = ["title", "publisher", "url"]
+    date_hierarchy = "published"
+    readonly_fields = ["created"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(EnteredByMixin, admin.ModelAdmin):
+    list_display = ["observed", "site", "asset_type", "count", "activity", "credibility", "state"]
+    list_filter = ["state", "activity", "credibility", "asset_type__category", "site"]
+    search_fields = ["site__name", "asset_type__name", "asset__registration", "notes"]
+    date_hierarchy = "observed"
+    autocomplete_fields = ["site", "asset_type", "asset", "sources"]
+    list_select_related = ["site", "asset_type"]
+    readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]
+
+
+@admin.register(Movement)
+class MovementAdmin(EnteredByMixin, admin.ModelAdmin):
+    list_display = ["__str__", "departed", "arrived", "count", "state"]
+    list_filter = ["state", "asset_type"]
+    search_fields = ["origin__name", "destination__name", "asset_type__name", "asset__registration", "notes"]
+    autocomplete_fields = ["origin", "destination", "asset_type", "asset", "sources"]
+    list_select_related = ["origin", "destination", "asset_type"]
+    readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]

@@ -1,0 +1,47 @@
+"""SQL expressions used by the models' named constraints."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, DateField, Func
+
+
+class LatestAllowedDate(Func):
+    """UTC today + 1: no date after it is "today" anywhere (lib.dates.latest_allowed_date).
+
+    Safe in a CHECK constraint although it depends on the clock: a date that
+    passes it once passes it forever, so a restore never trips over it.
+    """
+
+    template = "((now() AT TIME ZONE 'UTC')::date + 1)"
+    output_field = DateField()
+
+    def __init__(self):
+        super().__init__()
+
+
+class LonLatInRange(Func):
+    """The point's longitude is within ±180 and its latitude within ±90."""
+
+    template = "ST_CoveredBy(%(expressions)s, ST_MakeEnvelope(-180, -90, 180, 90, 4326))"
+    output_field = BooleanField()
+
+
+class IsCountryCode(Func):
+    """The column holds an ISO 3166-1 alpha-2 code shape (two capital letters).
+
+    Written as SQL because django-countries' lookups treat a regex as a country name.
+    """
+
+    template = "(%(expressions)s ~ '^[A-Z]{2}$')"
+    output_field = BooleanField()
+
+
+class IsValidGeometry(Func):
+    """PostGIS finds the geometry valid (closed, non-self-intersecting rings); NULL passes.
+
+    django.contrib.gis's IsValid cannot be used here: model validation evaluates
+    constraints against plain values, which it rejects as non-geometric.
+    """
+
+    template = "COALESCE(ST_IsValid(%(expressions)s), true)"
+    output_field = BooleanField()

@@ -1,0 +1,56 @@
+"""Geometry fields that only accept longitude/latitude (SRID 4326) input.
+
+Every ModelForm built on these models (admin, editor forms) parses geometry
+with basewatch.lib.geometry instead of GDAL (see that module for why).
+"""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.core.exceptions import ValidationError
+from leaflet.forms.fields import GeometryField as LeafletGeometryField
+
+from basewatch.lib.geometry import SRID, GeometryInputError, parse_geometry
+
+
+class LonLatFormField(LeafletGeometryField):
+    """A Leaflet-widget geometry form field that parses input without GDAL."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, GEOSGeometry):
+            return value
+        try:
+            geometry = parse_geometry(value)
+        except GeometryInputError as error:
+            raise ValidationError(str(error), code="invalid_geom") from None
+        # The map widget draws single polygons; a footprint is stored as a MultiPolygon.
+        if self.geom_type == "MULTIPOLYGON" and isinstance(geometry, Polygon):
+            geometry = MultiPolygon(geometry, srid=SRID)
+        return geometry
+
+
+class LonLatPointFormField(LonLatFormField):
+    geom_type = "POINT"
+
+
+class LonLatMultiPolygonFormField(LonLatFormField):
+    geom_type = "MULTIPOLYGON"
+
+
+class LonLatPointField(models.PointField):
+    form_class = LonLatPointFormField
+
+    def __init__(self, *args, **kwargs):
+        kwargs["srid"] = SRID
+        super().__init__(*args, **kwargs)
+
+
+class LonLatMultiPolygonField(models.MultiPolygonField):
+    form_class = LonLatMultiPolygonFormField
+
+    def __init__(self, *args, **kwargs):
+        kwargs["srid"] = SRID
+        super().__init__(*args, **kwargs)

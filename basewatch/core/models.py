@@ -1,0 +1,479 @@
+"""The basewatch domain: sites, what is seen there, and the sources behind it.
+
+Every number shown to a researcher is an Observation: a dated, sourced claim
+that some count of an asset type was at a site. Invariants are database
+constraints (named, so an error says which) mirrored in clean() so forms and
+the API report them against the field at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
+from django.db.models import F, Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+
+from basewatch.core.expressions import IsCountryCode, IsValidGeometry, LatestAllowedDate, LonLatInRange
+from basewatch.core.fields import LonLatMultiPolygonField, LonLatPointField
+from basewatch.core.querysets import MovementQuerySet, ObservationQuerySet, SiteQuerySet
+from basewatch.core.workflow import State
+from basewatch.lib.dates import latest_allowed_date
+
+http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
+FUTURE_DATE_MESSAGE = "This date is in the future."
+
+
+def _not_future(errors: dict[str, str], **dates: dt.date | None) -> None:
+    for field, value in dates.items():
+        if value and value > latest_allowed_date():
+            errors[field] = FUTURE_DATE_MESSAGE
+
+
+def _raise(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        AIR_BASE = "air_base", "Air base"
+        NAVAL_BASE = "naval_base", "Naval base"
+        PORT_FACILITY = "port_facility", "Port facility"
+        ARMY_BASE = "army_base", "Army base"
+        AIRPORT = "airport", "Airport"
+        RADAR = "radar", "Radar"
+        LOGISTICS_HUB = "logistics_hub", "Logistics hub"
+        OTHER = "other", "Other"
+
+    class Precision(models.TextChoices):
+        EXACT = "exact", "Exact (within 100 m)"
+        APPROXIMATE = "approximate", "Approximate (within 2 km)"
+        AREA = "area", "General area (within 25 km)"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DRAWING_DOWN = "drawing_down", "Drawing down"
+        CLOSED = "closed", "Closed"
+        UNKNOWN = "unknown", "Unknown"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Short name used in URLs, e.g. khmeimim.")
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other spellings and scripts, comma-separated (Hmeimim, حميميم, Хмеймим).",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    operator = CountryField(help_text="The foreign force holding the site.")
+    host_country = CountryField()
+    location = LonLatPointField(help_text="Longitude/latitude (WGS 84).")
+    location_precision = models.CharField(
+        max_length=20, choices=Precision.choices, default=Precision.APPROXIMATE
+    )
+    footprint = LonLatMultiPolygonField(null=True, blank=True, help_text="Outline of the site, if known.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
+    description = models.TextField(blank=True)
+    wikidata_id = models.CharField(
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123.")],
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=LonLatInRange("location"), name="site_location_in_range"),
+            models.CheckConstraint(
+                condition=Q(IsValidGeometry("footprint")), name="site_footprint_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="site_wikidata_id_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(IsCountryCode("operator")) & Q(IsCountryCode("host_country")),
+                name="site_country_codes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("front:site", args=[self.slug])
+
+    @property
+    def posture_total(self) -> int:
+        """Assets counted in the posture annotated by with_posture(); presence-only entries add 0."""
+        return sum(entry["count"] or 0 for entry in self.posture)
+
+    def counts_over_time(self) -> list[tuple[AssetType, list[Observation]]]:
+        """Published counts over time: one step series per asset type, in one query."""
+        points = Observation.objects.published().filter(site=self).time_series().select_related("asset_type")
+        series: dict[int, tuple[AssetType, list[Observation]]] = {}
+        for point in points:
+            series.setdefault(point.asset_type_id, (point.asset_type, []))[1].append(point)
+        return list(series.values())
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.location is not None and not (-180 <= self.location.x <= 180 and -90 <= self.location.y <= 90):
+            errors["location"] = "Longitude must be within ±180 and latitude within ±90."
+        if self.footprint is not None and not self.footprint.valid:
+            errors["footprint"] = f"The footprint is not a valid polygon: {self.footprint.valid_reason}."
+        _raise(errors)
+
+
+class AssetType(models.Model):
+    class Category(models.TextChoices):
+        FIXED_WING_COMBAT = "fixed_wing_combat", "Fixed-wing combat aircraft"
+        TRANSPORT_AIRCRAFT = "transport_aircraft", "Transport aircraft"
+        HELICOPTER = "helicopter", "Helicopter"
+        AIR_DEFENCE = "air_defence", "Air defence"
+        NAVAL_VESSEL = "naval_vessel", "Naval vessel"
+        GROUND_VEHICLE = "ground_vehicle", "Ground vehicle"
+        PERSONNEL = "personnel", "Personnel"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True, help_text='E.g. S-400 "Triumf".')
+    slug = models.SlugField(max_length=100, unique=True)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    nato_name = models.CharField("NATO reporting name", max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Asset(models.Model):
+    """One individually identified airframe, vessel or vehicle."""
+
+    asset_type = models.ForeignKey(AssetType, on_delete=models.PROTECT, related_name="assets")
+    registration = models.CharField(max_length=30, blank=True, help_text="E.g. RA-76845.")
+    icao_hex = models.CharField(
+        "ICAO 24-bit address",
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9A-Fa-f]{6}$", "Six hexadecimal digits, e.g. 152C2D.")],
+    )
+    hull_number = models.CharField(max_length=30, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    operator = models.CharField(max_length=200, blank=True, help_text="E.g. EMERCOM of Russia (MChS).")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["registration", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(icao_hex="") | Q(icao_hex__regex=r"^[0-9A-F]{6}$"), name="asset_icao_hex_format"
+            ),
+            models.CheckConstraint(
+                condition=~Q(registration="", icao_hex="", hull_number="", name=""), name="asset_identified"
+            ),
+            models.UniqueConstraint(
+                fields=["registration"], condition=~Q(registration=""), name="asset_unique_registration"
+            ),
+            models.UniqueConstraint(fields=["icao_hex"], condition=~Q(icao_hex=""), name="asset_unique_icao_hex"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.registration or self.hull_number or self.name or self.icao_hex
+        return f"{label} ({self.asset_type})" if self.asset_type_id else label
+
+    def clean(self) -> None:
+        self.icao_hex = self.icao_hex.strip().upper()
+        self.registration = self.registration.strip().upper()
+        if not (self.registration or self.icao_hex or self.hull_number or self.name):
+            raise ValidationError("Give at least one of registration, ICAO address, hull number or name.")
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        SATELLITE_IMAGERY = "satellite_imagery", "Satellite imagery"
+        NEWS_REPORT = "news_report", "News report"
+        SOCIAL_MEDIA = "social_media", "Social-media post"
+        OFFICIAL_STATEMENT = "official_statement", "Official statement"
+        FLIGHT_TRACKING = "flight_tracking", "Flight tracking"
+        OTHER = "other", "Other"
+
+    class Reliability(models.TextChoices):
+        """Source reliability, NATO Admiralty code (STANAG 2511)."""
+
+        A = "A", "A — completely reliable"
+        B = "B", "B — usually reliable"
+        C = "C", "C — fairly reliable"
+        D = "D", "D — not usually reliable"
+        E = "E", "E — unreliable"
+        F = "F", "F — reliability cannot be judged"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True, help_text="Maxar, CNN, @handle …")
+    url = models.URLField("URL", max_length=1000, blank=True, validators=[http_url])
+    published = models.DateField(null=True, blank=True, help_text="Leave empty when the source does not say.")
+    captured = models.DateField(
+        "imagery captured", null=True, blank=True, help_text="Capture date of imagery, where it differs."
+    )
+    archive_url = models.URLField("archive URL", max_length=1000, blank=True, validators=[http_url])
+    reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(url="") | Q(url__iregex=r"^https?://"), name="source_url_scheme"),
+            models.CheckConstraint(
+                condition=Q(archive_url="") | Q(archive_url__iregex=r"^https?://"), name="source_archive_url_scheme"
+            ),
+            models.CheckConstraint(
+                condition=Q(published__isnull=True) | Q(published__lte=LatestAllowedDate()),
+                name="source_published_not_future",
+            ),
+            models.CheckConstraint(
+                condition=Q(captured__isnull=True) | Q(captured__lte=LatestAllowedDate()),
+                name="source_captured_not_future",
+            ),
+            models.CheckConstraint(
+                condition=Q(captured__isnull=True) | Q(published__isnull=True) | Q(captured__lte=F("published")),
+                name="source_captured_before_published",
+            ),
+            # The same URL is the same source: editors pick it instead of re-creating it.
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_unique_url"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title}" if self.publisher else self.title
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        _not_future(errors, published=self.published, captured=self.captured)
+        if self.captured and self.published and self.captured > self.published and "captured" not in errors:
+            errors["captured"] = "Imagery cannot be captured after it was published."
+        _raise(errors)
+
+
+class Observation(models.Model):
+    """A sourced claim: on a date, this many of an asset type were at a site.
+
+    `count` is the best estimate; it is empty when only presence is known (a
+    report says "parts of an S-400 unit"). `absent` means someone looked and
+    the asset type was not there: it counts as 0 in posture.
+    """
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        WEEK = "week", "Week"
+        MONTH = "month", "Month"
+
+    class Activity(models.TextChoices):
+        PRESENT = "present", "Present"
+        ARRIVING = "arriving", "Arriving"
+        DEPARTING = "departing", "Departing"
+        LOADING = "loading", "Loading"
+        DISMANTLED = "dismantled", "Being dismantled"
+        ABSENT = "absent", "Absent (looked, not there)"
+
+    class Credibility(models.IntegerChoices):
+        """Information credibility, NATO Admiralty code (STANAG 2511)."""
+
+        CONFIRMED = 1, "1 — confirmed by other sources"
+        PROBABLY_TRUE = 2, "2 — probably true"
+        POSSIBLY_TRUE = 3, "3 — possibly true"
+        DOUBTFUL = 4, "4 — doubtful"
+        IMPROBABLE = 5, "5 — improbable"
+        CANNOT_JUDGE = 6, "6 — truth cannot be judged"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="observations")
+    asset_type = models.ForeignKey(AssetType, on_delete=models.PROTECT, related_name="observations")
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="observations"
+    )
+    observed = models.DateField(help_text="For week or month precision, the first day of that period.")
+    observed_precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
+    count = models.IntegerField(null=True, blank=True, help_text="Best estimate; leave empty if only presence is known.")
+    count_low = models.IntegerField("low estimate", null=True, blank=True)
+    count_high = models.IntegerField("high estimate", null=True, blank=True)
+    activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.PRESENT)
+    credibility = models.PositiveSmallIntegerField(choices=Credibility.choices, default=Credibility.CANNOT_JUDGE)
+    notes = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="observations")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-observed", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(count__isnull=True) | Q(count__gte=0))
+                & (Q(count_low__isnull=True) | Q(count_low__gte=0))
+                & (Q(count_high__isnull=True) | Q(count_high__gte=0)),
+                name="observation_counts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(count_low__isnull=True, count_high__isnull=True) | Q(count__isnull=False),
+                name="observation_bounds_need_count",
+            ),
+            models.CheckConstraint(
+                condition=Q(count_low__isnull=True) | Q(count_low__lte=F("count")), name="observation_low_le_count"
+            ),
+            models.CheckConstraint(
+                condition=Q(count_high__isnull=True) | Q(count__lte=F("count_high")),
+                name="observation_count_le_high",
+            ),
+            models.CheckConstraint(
+                condition=~Q(activity="absent") | Q(count__isnull=True) | Q(count=0),
+                name="observation_absent_counts_zero",
+            ),
+            models.CheckConstraint(
+                condition=Q(observed__lte=LatestAllowedDate()), name="observation_observed_not_future"
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility__gte=1, credibility__lte=6), name="observation_credibility_range"
+            ),
+        ]
+        indexes = [
+            # Serves posture (ObservationQuerySet.latest_per_site_and_type: DISTINCT ON
+            # (site, asset_type) ORDER BY observed DESC) and time series (the same
+            # index read forwards), over published rows only.
+            models.Index(
+                "site",
+                "asset_type",
+                F("observed").desc(),
+                F("id").desc(),
+                condition=Q(state="published"),
+                name="observation_posture_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        count = "?" if self.count is None else self.count
+        return f"{self.observed}: {count} × {self.asset_type} at {self.site} ({self.get_activity_display()})"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.site.get_absolute_url()}#observation-{self.pk}"
+
+    @property
+    def counted(self) -> int | None:
+        """The number posture uses: 0 for absent, else the estimate (None if unknown)."""
+        return 0 if self.activity == self.Activity.ABSENT else self.count
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for field in ("count", "count_low", "count_high"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = "A count cannot be negative."
+        if self.count is None and (self.count_low is not None or self.count_high is not None):
+            errors["count"] = "Give a best estimate when giving low or high bounds."
+        elif self.count is not None:
+            if self.count_low is not None and self.count_low > self.count and "count_low" not in errors:
+                errors["count_low"] = "The low estimate cannot exceed the count."
+            if self.count_high is not None and self.count_high < self.count and "count_high" not in errors:
+                errors["count_high"] = "The high estimate cannot be below the count."
+        if self.activity == self.Activity.ABSENT and self.count:
+            errors["count"] = "An absent observation counts 0; leave the count empty or 0."
+        _not_future(errors, observed=self.observed)
+        if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
+            errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
+        _raise(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        # Every saved change is a new version; writers compare it to detect conflicts.
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
+class Movement(models.Model):
+    """Assets seen leaving one site for another, drawn on the map as a line."""
+
+    origin = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="movements_out")
+    destination = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="movements_in")
+    asset_type = models.ForeignKey(AssetType, on_delete=models.PROTECT, related_name="movements")
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="movements")
+    count = models.IntegerField(null=True, blank=True, help_text="Leave empty if unknown.")
+    departed = models.DateField(null=True, blank=True)
+    arrived = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="movements")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = MovementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-arrived", "-departed", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(origin=F("destination")), name="movement_distinct_sites"),
+            models.CheckConstraint(
+                condition=Q(departed__isnull=False) | Q(arrived__isnull=False), name="movement_has_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(departed__isnull=True) | Q(arrived__isnull=True) | Q(departed__lte=F("arrived")),
+                name="movement_departed_before_arrived",
+            ),
+            models.CheckConstraint(
+                condition=(Q(departed__isnull=True) | Q(departed__lte=LatestAllowedDate()))
+                & (Q(arrived__isnull=True) | Q(arrived__lte=LatestAllowedDate())),
+                name="movement_dates_not_future",
+            ),
+            models.CheckConstraint(condition=Q(count__isnull=True) | Q(count__gte=0), name="movement_count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_type}: {self.origin} → {self.destination}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.origin_id and self.origin_id == self.destination_id:
+            errors["destination"] = "The destination must differ from the origin."
+        if self.departed is None and self.arrived is None:
+            errors["departed"] = "Give a departure date, an arrival date or both."
+        _not_future(errors, departed=self.departed, arrived=self.arrived)
+        if self.departed and self.arrived and self.departed > self.arrived and "arrived" not in errors:
+            errors["arrived"] = "The arrival cannot be before the departure."
+        if self.count is not None and self.count < 0:
+            errors["count"] = "A count cannot be negative."
+        if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
+            errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
+        _raise(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)

@@ -1,0 +1,75 @@
+"""Query logic: posture and counts over time, computed in PostgreSQL.
+
+Posture of a site at date D: for each asset type, the latest published
+observation on or before D. An `absent` observation ("looked, not there")
+counts 0; an observation with no count says the type is present in unknown
+numbers. Ties on a date go to the observation entered last (highest id).
+Each method below is one SQL query whatever the number of sites or rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import models
+from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import JSONObject
+
+from basewatch.core.workflow import State
+
+
+class ObservationQuerySet(models.QuerySet):
+    def published(self) -> ObservationQuerySet:
+        """Observations the public may see."""
+        return self.filter(state=State.PUBLISHED)
+
+    def with_counted(self) -> ObservationQuerySet:
+        """Annotate `counted`: 0 for absent, else the count (NULL when unknown)."""
+        return self.annotate(counted=Case(When(activity="absent", then=Value(0)), default=F("count")))
+
+    def latest_per_site_and_type(self) -> ObservationQuerySet:
+        """The newest observation per (site, asset type), by DISTINCT ON (observation_posture_idx)."""
+        return self.order_by("site_id", "asset_type_id", "-observed", "-id").distinct("site_id", "asset_type_id")
+
+    def as_of(self, day: dt.date) -> ObservationQuerySet:
+        """Posture rows at `day`: the latest published observation per site and asset type on or before it."""
+        return self.published().filter(observed__lte=day).with_counted().latest_per_site_and_type()
+
+    def time_series(self) -> ObservationQuerySet:
+        """Step-function points: one per asset type and date, ordered by type then date."""
+        return (
+            self.with_counted()
+            .order_by("asset_type_id", "observed", "-id")
+            .distinct("asset_type_id", "observed")
+        )
+
+
+class SiteQuerySet(models.QuerySet):
+    def with_posture(self, day: dt.date) -> SiteQuerySet:
+        """Annotate `posture` (a list with one dict per asset type) and `last_observed`, as of `day`."""
+        from basewatch.core.models import Observation
+
+        latest = Observation.objects.as_of(day).filter(site=OuterRef("pk"))
+        entry = JSONObject(
+            observation=F("id"),
+            asset_type=F("asset_type__slug"),
+            asset_type_name=F("asset_type__name"),
+            category=F("asset_type__category"),
+            count=F("counted"),
+            count_low=F("count_low"),
+            count_high=F("count_high"),
+            activity=F("activity"),
+            observed=F("observed"),
+        )
+        last = Observation.objects.published().filter(site=OuterRef("pk"), observed__lte=day).order_by("-observed")
+        return self.annotate(
+            posture=ArraySubquery(latest.values(entry=entry)),
+            last_observed=Subquery(last.values("observed")[:1]),
+        )
+
+
+class MovementQuerySet(models.QuerySet):
+    def published(self) -> MovementQuerySet:
+        """Movements the public may see."""
+        return self.filter(state=State.PUBLISHED)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FrontConfig(AppConfig):
+    name = "basewatch.front"
+    verbose_name = "basewatch pages"

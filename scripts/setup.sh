@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Idempotent set-up: system packages, .venv, Python packages, database, demo data.
+#   scripts/setup.sh          what `make run` needs
+#   scripts/setup.sh --test   the same plus test tools and Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_TESTS=0
+[ "${1:-}" = "--test" ] && WITH_TESTS=1
+
+# --- system packages (apt, when we are root or may sudo) ---------------------
+packages=(gdal-bin)
+[ -z "${DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
+[ "$WITH_TESTS" = 1 ] && packages+=(chromium)
+python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then sudo=(); elif sudo -n true 2>/dev/null; then sudo=(sudo); else
+        echo "setup: please install these Debian packages first: ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "setup: installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Python packages in .venv, reinstalled only when a requirements file changes
+[ -x .venv/bin/python ] || python3 -m venv .venv
+install_requirements() {
+    local file="$1" stamp=".venv/.installed-$1"
+    if ! cmp -s "$file" "$stamp"; then
+        echo "setup: installing $file into .venv"
+        .venv/bin/pip install -q -r "$file"
+        cp "$file" "$stamp"
+    fi
+}
+install_requirements requirements.txt
+[ "$WITH_TESTS" = 1 ] && install_requirements requirements-dev.txt
+
+# --- database, schema, demo data ---------------------------------------------
+[ -z "${DATABASE_URL:-}" ] && bash scripts/db.sh start
+.venv/bin/python manage.py migrate --noinput -v 0
+.venv/bin/python manage.py load_demo
