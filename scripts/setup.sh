@@ -42,5 +42,6 @@ install_requirements requirements.txt
 
 # --- database, schema, demo data ---------------------------------------------
 [ -z "${DATABASE_URL:-}" ] && bash scripts/db.sh start
+.venv/bin/python manage.py collectstatic --noinput -v 0
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py load_demo

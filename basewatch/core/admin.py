@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from basewatch.core.fields import LonLatLeafletAdminWidget
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 
 
@@ -19,6 +20,7 @@ class EnteredByMixin:
 
 @admin.register(Site)
 class SiteAdmin(LeafletGeoAdmin):
+    widget = LonLatLeafletAdminWidget
     list_display = ["name", "kind", "operator", "host_country", "status", "location_precision"]
     list_filter = ["kind", "status", "operator", "host_country", "location_precision"]
     search_fields = ["name", "slug", "aliases", "description"]

@@ -216,7 +216,7 @@ OBSERVATIONS = [
         "count": None,
         "activity": "present",
         "credibility": 3,
-        "notes": "\"While tactical aviation is still there\" (Michael Kofman, quoted by The Moscow Times).",
+        "notes": '"While tactical aviation is still there" (Michael Kofman, quoted by The Moscow Times).',
         "sources": ["moscow-times"],
     },
     {
@@ -226,7 +226,7 @@ OBSERVATIONS = [
         "count": None,
         "activity": "present",
         "credibility": 3,
-        "notes": "Baseline for the 13 December comparison (\"unchanged since Wednesday\").",
+        "notes": 'Baseline for the 13 December comparison ("unchanged since Wednesday").',
         "sources": ["maxar", "moscow-times"],
     },
     {

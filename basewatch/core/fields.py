@@ -9,13 +9,36 @@ from __future__ import annotations
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from leaflet.admin import LeafletAdminWidget
 from leaflet.forms.fields import GeometryField as LeafletGeometryField
+from leaflet.forms.widgets import LeafletWidget
 
 from basewatch.lib.geometry import SRID, GeometryInputError, parse_geometry
 
 
+class LonLatDeserializeMixin:
+    """Widgets re-read submitted text to redraw it after a form error: not through GDAL."""
+
+    def deserialize(self, value):
+        try:
+            return parse_geometry(value)
+        except GeometryInputError:
+            return None
+
+
+class LonLatLeafletWidget(LonLatDeserializeMixin, LeafletWidget):
+    pass
+
+
+class LonLatLeafletAdminWidget(LonLatDeserializeMixin, LeafletAdminWidget):
+    pass
+
+
 class LonLatFormField(LeafletGeometryField):
     """A Leaflet-widget geometry form field that parses input without GDAL."""
+
+    widget = LonLatLeafletWidget
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -38,6 +61,15 @@ class LonLatPointFormField(LonLatFormField):
 
 class LonLatMultiPolygonFormField(LonLatFormField):
     geom_type = "MULTIPOLYGON"
+
+
+class HttpURLField(models.URLField):
+    """A URL that must be http:// or https://; a scheme-less entry is taken as https."""
+
+    default_validators = [URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
 class LonLatPointField(models.PointField):

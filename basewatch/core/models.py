@@ -14,18 +14,17 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import RegexValidator
 from django.db.models import F, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 
 from basewatch.core.expressions import IsCountryCode, IsValidGeometry, LatestAllowedDate, LonLatInRange
-from basewatch.core.fields import LonLatMultiPolygonField, LonLatPointField
+from basewatch.core.fields import HttpURLField, LonLatMultiPolygonField, LonLatPointField
 from basewatch.core.querysets import MovementQuerySet, ObservationQuerySet, SiteQuerySet
 from basewatch.core.workflow import State
 from basewatch.lib.dates import latest_allowed_date
 
-http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
 FUTURE_DATE_MESSAGE = "This date is in the future."
 
 
@@ -74,9 +73,7 @@ class Site(models.Model):
     operator = CountryField(help_text="The foreign force holding the site.")
     host_country = CountryField()
     location = LonLatPointField(help_text="Longitude/latitude (WGS 84).")
-    location_precision = models.CharField(
-        max_length=20, choices=Precision.choices, default=Precision.APPROXIMATE
-    )
+    location_precision = models.CharField(max_length=20, choices=Precision.choices, default=Precision.APPROXIMATE)
     footprint = LonLatMultiPolygonField(null=True, blank=True, help_text="Outline of the site, if known.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
     description = models.TextField(blank=True)
@@ -95,9 +92,7 @@ class Site(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=LonLatInRange("location"), name="site_location_in_range"),
-            models.CheckConstraint(
-                condition=Q(IsValidGeometry("footprint")), name="site_footprint_valid"
-            ),
+            models.CheckConstraint(condition=Q(IsValidGeometry("footprint")), name="site_footprint_valid"),
             models.CheckConstraint(
                 condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
                 name="site_wikidata_id_format",
@@ -224,12 +219,12 @@ class Source(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True, help_text="Maxar, CNN, @handle …")
-    url = models.URLField("URL", max_length=1000, blank=True, validators=[http_url])
+    url = HttpURLField("URL", max_length=1000, blank=True)
     published = models.DateField(null=True, blank=True, help_text="Leave empty when the source does not say.")
     captured = models.DateField(
         "imagery captured", null=True, blank=True, help_text="Capture date of imagery, where it differs."
     )
-    archive_url = models.URLField("archive URL", max_length=1000, blank=True, validators=[http_url])
+    archive_url = HttpURLField("archive URL", max_length=1000, blank=True)
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -300,12 +295,12 @@ class Observation(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="observations")
     asset_type = models.ForeignKey(AssetType, on_delete=models.PROTECT, related_name="observations")
-    asset = models.ForeignKey(
-        Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="observations"
-    )
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
     observed = models.DateField(help_text="For week or month precision, the first day of that period.")
     observed_precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
-    count = models.IntegerField(null=True, blank=True, help_text="Best estimate; leave empty if only presence is known.")
+    count = models.IntegerField(
+        null=True, blank=True, help_text="Best estimate; leave empty if only presence is known."
+    )
     count_low = models.IntegerField("low estimate", null=True, blank=True)
     count_high = models.IntegerField("high estimate", null=True, blank=True)
     activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.PRESENT)
@@ -378,11 +373,6 @@ class Observation(models.Model):
     def get_absolute_url(self) -> str:
         return f"{self.site.get_absolute_url()}#observation-{self.pk}"
 
-    @property
-    def counted(self) -> int | None:
-        """The number posture uses: 0 for absent, else the estimate (None if unknown)."""
-        return 0 if self.activity == self.Activity.ABSENT else self.count
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
         for field in ("count", "count_low", "count_high"):
@@ -452,7 +442,9 @@ class Movement(models.Model):
                 & (Q(arrived__isnull=True) | Q(arrived__lte=LatestAllowedDate())),
                 name="movement_dates_not_future",
             ),
-            models.CheckConstraint(condition=Q(count__isnull=True) | Q(count__gte=0), name="movement_count_not_negative"),
+            models.CheckConstraint(
+                condition=Q(count__isnull=True) | Q(count__gte=0), name="movement_count_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

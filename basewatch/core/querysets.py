@@ -38,11 +38,7 @@ class ObservationQuerySet(models.QuerySet):
 
     def time_series(self) -> ObservationQuerySet:
         """Step-function points: one per asset type and date, ordered by type then date."""
-        return (
-            self.with_counted()
-            .order_by("asset_type_id", "observed", "-id")
-            .distinct("asset_type_id", "observed")
-        )
+        return self.with_counted().order_by("asset_type_id", "observed", "-id").distinct("asset_type_id", "observed")
 
 
 class SiteQuerySet(models.QuerySet):

@@ -1,0 +1,60 @@
+"""Settings come from the environment; production refuses unsafe configuration."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from basewatch.lib.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_env_readers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "off")
+    monkeypatch.setenv("X_INT", "42")
+    monkeypatch.setenv("X_LIST", " a.example , b.example ,")
+    monkeypatch.setenv("X_EMPTY", "")
+    assert env_bool("X_BOOL", True) is False
+    assert env_int("X_INT", 0) == 42
+    assert env_list("X_LIST", []) == ["a.example", "b.example"]
+    assert env_str("X_EMPTY", "fallback") == "fallback"
+    assert env_bool("X_UNSET", True) is True
+
+
+@pytest.mark.parametrize(("reader", "value"), [(env_bool, "maybe"), (env_int, "12x")])
+def test_malformed_values_fail_loudly(monkeypatch, reader, value):
+    monkeypatch.setenv("X_BAD", value)
+    with pytest.raises(ImproperlyConfigured, match="X_BAD"):
+        reader("X_BAD", 0)
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "basewatch.settings", **env}
+    return subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, check=False
+    )
+
+
+def test_production_requires_a_secret_key():
+    result = manage("check", DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_passes_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(64))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_only_postgis_urls_are_accepted():
+    result = manage("check", DATABASE_URL="sqlite:///var/db.sqlite3")
+    assert result.returncode != 0
+    assert "postgis://" in result.stderr
