@@ -54,7 +54,7 @@ start() {
     if [ -z "$("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'basewatch'")" ]; then
         "${psql[@]}" -d postgres -c "CREATE DATABASE basewatch"
     fi
-    "${psql[@]}" -d basewatch -c "CREATE EXTENSION IF NOT EXISTS postgis"
+    "${psql[@]}" -d basewatch -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis"
 }
 
 stop() {

@@ -262,7 +262,34 @@ class Source(models.Model):
         _raise(errors)
 
 
-class Observation(models.Model):
+class SourcedClaim(models.Model):
+    """What observations and movements share: sources, notes, review workflow, version."""
+
+    notes = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="%(class)ss", help_text="At least one source.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        # Every saved change is a new version; writers compare it to detect conflicts.
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
+class Observation(SourcedClaim):
     """A sourced claim: on a date, this many of an asset type were at a site.
 
     `count` is the best estimate; it is empty when only presence is known (a
@@ -305,19 +332,6 @@ class Observation(models.Model):
     count_high = models.IntegerField("high estimate", null=True, blank=True)
     activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.PRESENT)
     credibility = models.PositiveSmallIntegerField(choices=Credibility.choices, default=Credibility.CANNOT_JUDGE)
-    notes = models.TextField(blank=True)
-    sources = models.ManyToManyField(Source, related_name="observations")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ObservationQuerySet.as_manager()
 
@@ -393,14 +407,8 @@ class Observation(models.Model):
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
         _raise(errors)
 
-    def save(self, *args, **kwargs) -> None:
-        # Every saved change is a new version; writers compare it to detect conflicts.
-        if self.pk is not None and not self._state.adding:
-            self.version += 1
-        super().save(*args, **kwargs)
 
-
-class Movement(models.Model):
+class Movement(SourcedClaim):
     """Assets seen leaving one site for another, drawn on the map as a line."""
 
     origin = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="movements_out")
@@ -410,19 +418,6 @@ class Movement(models.Model):
     count = models.IntegerField(null=True, blank=True, help_text="Leave empty if unknown.")
     departed = models.DateField(null=True, blank=True)
     arrived = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
-    sources = models.ManyToManyField(Source, related_name="movements")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = MovementQuerySet.as_manager()
 
@@ -464,8 +459,3 @@ class Movement(models.Model):
         if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
         _raise(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            self.version += 1
-        super().save(*args, **kwargs)
