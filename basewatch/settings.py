@@ -37,7 +37,13 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_countries",
     "leaflet",
+    "rest_framework",
+    "rest_framework_gis",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "basewatch.core",
+    "basewatch.api",
     "basewatch.front",
 ]
 
@@ -46,6 +52,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag (content hash) on every GET and 304 answers to If-None-Match / If-Modified-Since.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -122,6 +130,55 @@ LEAFLET_CONFIG = {
         )
     ],
     "RESET_VIEW": False,
+}
+
+# --- editorial workflow ---------------------------------------------------------
+# By default an observation is published by a reviewer other than its author; a
+# small team can let editors publish their own work.
+EDITORS_MAY_PUBLISH = env_bool("EDITORS_MAY_PUBLISH", False)
+
+# --- REST API (/api/v1/) ---------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "basewatch.api.authentication.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["basewatch.api.permissions.EditorsWrite"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "basewatch.api.pagination.PagePagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "basewatch.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "basewatch API",
+    "DESCRIPTION": (
+        "Foreign military base posture from open sources: sites (GeoJSON), posture at any date, "
+        "counts over time, sourced observations and movements. Anonymous clients read published "
+        "data; writes need an editor's token (`Authorization: Token <key>`) or session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Some read-only fields are left out for anonymous clients (editors' names).
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SiteKindEnum": "basewatch.core.models.Site.Kind",
+        "SiteStatusEnum": "basewatch.core.models.Site.Status",
+        "ObservationActivityEnum": "basewatch.core.models.Observation.Activity",
+        "ObservationPrecisionEnum": "basewatch.core.models.Observation.Precision",
+        "LocationPrecisionEnum": "basewatch.core.models.Site.Precision",
+        "SourceKindEnum": "basewatch.core.models.Source.Kind",
+        "StateEnum": "basewatch.core.workflow.State",
+        "CountryEnum": "django_countries.countries",
+        "GisFeatureEnum": ("Feature",),
+        "GisFeatureCollectionEnum": ("FeatureCollection",),
+    },
 }
 
 # --- security -----------------------------------------------------------------

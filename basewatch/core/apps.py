@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "basewatch.core"
     verbose_name = "basewatch data"
+
+    def ready(self) -> None:
+        from basewatch.core.roles import ensure_role_groups
+
+        post_migrate.connect(ensure_role_groups, sender=self)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, DateField, Func
+from django.contrib.gis.db.models import LineStringField
+from django.db.models import BooleanField, DateField, Func, TextField
 
 
 class LatestAllowedDate(Func):
@@ -45,3 +46,17 @@ class IsValidGeometry(Func):
 
     template = "COALESCE(ST_IsValid(%(expressions)s), true)"
     output_field = BooleanField()
+
+
+class ArrayToString(Func):
+    """Join a text array with spaces (for searching site aliases)."""
+
+    template = "array_to_string(%(expressions)s, ' ')"
+    output_field = TextField()
+
+
+class MakeLine(Func):
+    """A two-point line between two points (PostGIS ST_MakeLine of two geometries)."""
+
+    function = "ST_MakeLine"
+    output_field = LineStringField(srid=4326)

@@ -9,6 +9,8 @@ the API report them against the field at fault.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -17,11 +19,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django_countries.fields import CountryField
 
 from basewatch.core.expressions import IsCountryCode, IsValidGeometry, LatestAllowedDate, LonLatInRange
 from basewatch.core.fields import HttpURLField, LonLatMultiPolygonField, LonLatPointField
-from basewatch.core.querysets import MovementQuerySet, ObservationQuerySet, SiteQuerySet
+from basewatch.core.querysets import ApiTokenQuerySet, MovementQuerySet, ObservationQuerySet, SiteQuerySet
 from basewatch.core.workflow import State
 from basewatch.lib.dates import latest_allowed_date
 
@@ -114,9 +117,15 @@ class Site(models.Model):
         """Assets counted in the posture annotated by with_posture(); presence-only entries add 0."""
         return sum(entry["count"] or 0 for entry in self.posture)
 
-    def counts_over_time(self) -> list[tuple[AssetType, list[Observation]]]:
-        """Published counts over time: one step series per asset type, in one query."""
-        points = Observation.objects.published().filter(site=self).time_series().select_related("asset_type")
+    def counts_over_time(self, observations=None) -> list[tuple[AssetType, list[Observation]]]:
+        """Published counts over time: one step series per asset type, in one query.
+
+        `observations` narrows the points (a date range, an asset type); by default
+        all published observations of the site.
+        """
+        if observations is None:
+            observations = Observation.objects.published().filter(site=self)
+        points = observations.time_series().select_related("asset_type")
         series: dict[int, tuple[AssetType, list[Observation]]] = {}
         for point in points:
             series.setdefault(point.asset_type_id, (point.asset_type, []))[1].append(point)
@@ -147,6 +156,7 @@ class AssetType(models.Model):
     category = models.CharField(max_length=30, choices=Category.choices)
     nato_name = models.CharField("NATO reporting name", max_length=100, blank=True)
     notes = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -170,6 +180,7 @@ class Asset(models.Model):
     name = models.CharField(max_length=200, blank=True)
     operator = models.CharField(max_length=200, blank=True, help_text="E.g. EMERCOM of Russia (MChS).")
     notes = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["registration", "name"]
@@ -227,6 +238,7 @@ class Source(models.Model):
     archive_url = HttpURLField("archive URL", max_length=1000, blank=True)
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
     created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-published", "title"]
@@ -268,6 +280,7 @@ class SourcedClaim(models.Model):
     notes = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="%(class)ss", help_text="At least one source.")
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    state_reason = models.TextField(blank=True, help_text="Why it was rejected or retracted.")
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -378,6 +391,8 @@ class Observation(SourcedClaim):
                 condition=Q(state="published"),
                 name="observation_posture_idx",
             ),
+            # Serves Last-Modified on the API (api.views.common.newest_change).
+            models.Index(fields=["updated"], name="observation_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -441,6 +456,8 @@ class Movement(SourcedClaim):
                 condition=Q(count__isnull=True) | Q(count__gte=0), name="movement_count_not_negative"
             ),
         ]
+        # Serves Last-Modified on the API (api.views.common.newest_change).
+        indexes = [models.Index(fields=["updated"], name="movement_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.asset_type}: {self.origin} → {self.destination}"
@@ -459,3 +476,47 @@ class Movement(SourcedClaim):
         if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
         _raise(errors)
+
+
+class ApiToken(models.Model):
+    """A key for the REST API, stored only as its SHA-256 hash.
+
+    The key is shown once, when issued. Keys are 256 random bits, so an unsalted
+    hash is enough: it cannot be reversed or guessed. To rotate, issue a new
+    token, switch the client to it, then revoke the old one.
+    """
+
+    KEY_PREFIX = "bw_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “QGIS on my laptop”.")
+    key_prefix = models.CharField(max_length=12, editable=False, help_text="The key's first characters.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, editable=False)
+    revoked = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… ({self.name})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+        """Create a token for `user`; returns it with the key, which is not stored."""
+        key = cls.KEY_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_prefix=key[:10], key_hash=cls.hash_key(key))
+        return token, key
+
+    def revoke(self) -> None:
+        if self.revoked is None:
+            self.revoked = timezone.now()
+            self.save(update_fields=["revoked"])

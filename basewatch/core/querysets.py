@@ -14,8 +14,9 @@ import datetime as dt
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Case, F, OuterRef, Subquery, Value, When
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Coalesce, Concat, JSONObject
 
+from basewatch.core.expressions import ArrayToString, MakeLine
 from basewatch.core.workflow import State
 
 
@@ -42,6 +43,19 @@ class ObservationQuerySet(models.QuerySet):
 
 
 class SiteQuerySet(models.QuerySet):
+    def search(self, text: str) -> SiteQuerySet:
+        """Sites whose name or an alias contains `text`, ignoring case and accents."""
+        names = Concat(F("name"), Value(" "), ArrayToString(F("aliases")), output_field=models.TextField())
+        return self.annotate(search_names=names).filter(search_names__unaccent__icontains=text)
+
+    def holding(self, day: dt.date, asset_types: models.QuerySet) -> SiteQuerySet:
+        """Sites whose posture at `day` includes one of `asset_types` (latest observation not absent)."""
+        from basewatch.core.models import Observation
+
+        latest = Observation.objects.as_of(day).filter(asset_type__in=asset_types).values("pk")
+        present = Observation.objects.filter(pk__in=latest).exclude(activity="absent").values("site_id")
+        return self.filter(pk__in=present)
+
     def with_posture(self, day: dt.date) -> SiteQuerySet:
         """Annotate `posture` (a list with one dict per asset type) and `last_observed`, as of `day`."""
         from basewatch.core.models import Observation
@@ -69,3 +83,17 @@ class MovementQuerySet(models.QuerySet):
     def published(self) -> MovementQuerySet:
         """Movements the public may see."""
         return self.filter(state=State.PUBLISHED)
+
+    def with_journey(self) -> MovementQuerySet:
+        """Annotate `line` (origin → destination) and the journey's `journey_start`/`journey_end` dates."""
+        return self.annotate(
+            line=MakeLine("origin__location", "destination__location"),
+            journey_start=Coalesce("departed", "arrived"),
+            journey_end=Coalesce("arrived", "departed"),
+        )
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        """Tokens not revoked."""
+        return self.filter(revoked__isnull=True)

@@ -1,0 +1,216 @@
+"""Query-string filters. A bad value is a 400 naming the parameter (django-filter's form errors)."""
+
+from __future__ import annotations
+
+import math
+
+import django_filters as filters
+from django import forms
+from django.contrib.gis.geos import Polygon
+from django.db.models import Q
+from django.utils import timezone
+from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.workflow import State
+
+COUNTRIES = [(code, name) for code, name in countries]
+
+
+class BBoxField(forms.CharField):
+    """`minlon,minlat,maxlon,maxlat` in degrees; minlon > maxlon crosses the antimeridian."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            numbers = [float(part) for part in value.split(",")]
+        except ValueError:
+            raise forms.ValidationError("Give four numbers: minlon,minlat,maxlon,maxlat.") from None
+        if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+            raise forms.ValidationError("Give four numbers: minlon,minlat,maxlon,maxlat.")
+        minlon, minlat, maxlon, maxlat = numbers
+        if not (-180 <= minlon <= 180 and -180 <= maxlon <= 180):
+            raise forms.ValidationError("Longitudes must be between -180 and 180.")
+        if not (-90 <= minlat <= maxlat <= 90):
+            raise forms.ValidationError("Latitudes must be between -90 and 90, minlat ≤ maxlat.")
+        return minlon, minlat, maxlon, maxlat
+
+
+class BBoxFilter(filters.Filter):
+    field_class = BBoxField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        minlon, minlat, maxlon, maxlat = value
+        if minlon <= maxlon:
+            boxes = [(minlon, minlat, maxlon, maxlat)]
+        else:  # across the antimeridian: two boxes
+            boxes = [(minlon, minlat, 180, maxlat), (-180, minlat, maxlon, maxlat)]
+        condition = Q()
+        for box in boxes:
+            condition |= Q(**{f"{self.field_name}__intersects": Polygon.from_bbox(box)})
+        return qs.filter(condition)
+
+
+class SearchFilter(filters.CharFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(filters.ModelChoiceFilter):
+    """A row named by its slug; an unknown slug is a 400."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(queryset=model.objects.all(), to_field_name="slug", **kwargs)
+
+
+def slug_filter(model, field_name: str, help_text: str) -> SlugFilter:
+    return SlugFilter(model, field_name=field_name, help_text=help_text)
+
+
+def with_date_range(filterset: type[filters.FilterSet], help_text: str, from_field: str, to_field: str) -> None:
+    """Add `from` and `to` (reserved words in Python, so not class attributes)."""
+    filterset.base_filters["from"] = filters.DateFilter(
+        field_name=from_field, lookup_expr="gte", help_text=f"{help_text} on or after this date (YYYY-MM-DD)."
+    )
+    filterset.base_filters["to"] = filters.DateFilter(
+        field_name=to_field, lookup_expr="lte", help_text=f"{help_text} on or before this date (YYYY-MM-DD)."
+    )
+
+
+class SiteFilter(filters.FilterSet):
+    as_of = filters.DateFilter(method="keep", help_text="Posture date (YYYY-MM-DD); default today.")
+    operator = filters.ChoiceFilter(choices=COUNTRIES, help_text="Operating country, ISO 3166-1 alpha-2.")
+    host_country = filters.ChoiceFilter(choices=COUNTRIES, help_text="Host country, ISO 3166-1 alpha-2.")
+    kind = filters.ChoiceFilter(choices=Site.Kind.choices)
+    asset_type = SlugFilter(
+        AssetType,
+        method="filter_holding",
+        help_text="Sites holding this asset type (slug) at the posture date.",
+    )
+    category = filters.ChoiceFilter(
+        choices=AssetType.Category.choices,
+        method="filter_holding",
+        help_text="Sites holding an asset type of this category at the posture date.",
+    )
+    q = SearchFilter(method="filter_search", help_text="Name or alias, ignoring case and accents.")
+    bbox = BBoxFilter(field_name="location", help_text="minlon,minlat,maxlon,maxlat (WGS 84 degrees).")
+
+    class Meta:
+        model = Site
+        fields = []
+
+    @property
+    def as_of_date(self):
+        return self.form.cleaned_data.get("as_of") or timezone.now().date()
+
+    def keep(self, queryset, name, value):
+        return queryset  # read by filter_queryset
+
+    def filter_holding(self, queryset, name, value):
+        asset_types = (
+            AssetType.objects.filter(pk=value.pk) if name == "asset_type" else AssetType.objects.filter(category=value)
+        )
+        return queryset.holding(self.as_of_date, asset_types)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).with_posture(self.as_of_date)
+
+
+class ClaimFilter(filters.FilterSet):
+    asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
+    category = filters.ChoiceFilter(field_name="asset_type__category", choices=AssetType.Category.choices)
+    state = filters.ChoiceFilter(choices=State.choices, help_text="Workflow state (unpublished: viewers and up).")
+    source_kind = filters.ChoiceFilter(field_name="sources__kind", choices=Source.Kind.choices, distinct=True)
+
+
+class ObservationFilter(ClaimFilter):
+    site = slug_filter(Site, "site", "Site slug.")
+    activity = filters.ChoiceFilter(choices=Observation.Activity.choices)
+    asset = filters.NumberFilter(field_name="asset_id", help_text="Asset id.")
+    q = SearchFilter(method="filter_search", help_text="Text in the notes, site name or asset type name.")
+
+    class Meta:
+        model = Observation
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(notes__icontains=value) | Q(site__name__icontains=value) | Q(asset_type__name__icontains=value)
+        )
+
+
+class MovementFilter(ClaimFilter):
+    origin = slug_filter(Site, "origin", "Origin site slug.")
+    destination = slug_filter(Site, "destination", "Destination site slug.")
+    site = SlugFilter(Site, method="filter_site", help_text="Either end (slug).")
+    asset = filters.NumberFilter(field_name="asset_id", help_text="Asset id.")
+
+    class Meta:
+        model = Movement
+        fields = []
+
+    def filter_site(self, queryset, name, value):
+        return queryset.filter(Q(origin=value) | Q(destination=value))
+
+
+class AssetTypeFilter(filters.FilterSet):
+    category = filters.ChoiceFilter(choices=AssetType.Category.choices)
+    q = SearchFilter(method="filter_search", help_text="Name or NATO reporting name.")
+
+    class Meta:
+        model = AssetType
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(nato_name__icontains=value))
+
+
+class AssetFilter(filters.FilterSet):
+    asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
+    registration = filters.CharFilter(lookup_expr="iexact", max_length=30)
+    icao_hex = filters.CharFilter(lookup_expr="iexact", max_length=6)
+    q = SearchFilter(method="filter_search", help_text="Registration, ICAO address, hull number or name.")
+
+    class Meta:
+        model = Asset
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(registration__icontains=value)
+            | Q(icao_hex__iexact=value)
+            | Q(hull_number__icontains=value)
+            | Q(name__icontains=value)
+        )
+
+
+class SourceFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Source.Kind.choices)
+    reliability = filters.ChoiceFilter(choices=Source.Reliability.choices)
+    url = filters.CharFilter(max_length=1000, help_text="Exact URL: find a source before creating it.")
+    publisher = SearchFilter(lookup_expr="icontains")
+    q = SearchFilter(method="filter_search", help_text="Title or publisher.")
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(publisher__icontains=value))
+
+
+with_date_range(ObservationFilter, "Observed", "observed", "observed")
+with_date_range(SourceFilter, "Published", "published", "published")
+# A movement is in [from, to] when its journey overlaps it (MovementQuerySet.with_journey).
+with_date_range(MovementFilter, "Moving", "journey_end", "journey_start")

@@ -1,0 +1,326 @@
+"""API representations. GeoJSON for sites and movements, plain JSON for the rest.
+
+Model clean() runs on every write so the API refuses exactly what the database
+and the forms refuse, with the same field names and messages.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.gis.geos import MultiPolygon
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.contrib.rest_framework_gis import build_linestring_geo_schema
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from basewatch.core import workflow
+from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.roles import can_view_unpublished
+from basewatch.lib.geometry import GeometryInputError, parse_geometry
+
+
+class LonLatGeometryField(GeometryField):
+    """GeoJSON geometry in, parsed without GDAL, longitude/latitude (SRID 4326) only."""
+
+    def to_internal_value(self, value):
+        if value in ("", None):
+            return None
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Expected a GeoJSON geometry object.")
+        try:
+            return parse_geometry(value)
+        except GeometryInputError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+@extend_schema_field(build_linestring_geo_schema())
+class LineField(GeometryField):
+    """A computed LineString (read-only)."""
+
+
+class ModelCleanMixin:
+    """Run the model's clean() on the would-be instance and report its errors per field."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        many_to_many = {field.name for field in self.Meta.model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many_to_many and not name.endswith("_ids"):
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        return attrs
+
+
+class AssetTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = AssetType
+        fields = ["slug", "name", "category", "nato_name", "notes", "updated"]
+        read_only_fields = ["updated"]
+
+
+class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    asset_type = serializers.SlugRelatedField(slug_field="slug", queryset=AssetType.objects.all())
+
+    class Meta:
+        model = Asset
+        fields = ["id", "asset_type", "registration", "icao_hex", "hull_number", "name", "operator", "notes", "updated"]
+        read_only_fields = ["updated"]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        # clean() normalises these (upper case); keep what it stored.
+        for name in ("registration", "icao_hex"):
+            if name in attrs:
+                attrs[name] = attrs[name].strip().upper()
+        return attrs
+
+
+class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "publisher",
+            "url",
+            "archive_url",
+            "published",
+            "captured",
+            "reliability",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["created", "updated"]
+
+
+class PostureEntrySerializer(serializers.Serializer):
+    """One asset type's latest published observation on or before the posture date."""
+
+    asset_type = serializers.CharField(help_text="Asset type slug.")
+    asset_type_name = serializers.CharField()
+    category = serializers.ChoiceField(choices=AssetType.Category.choices)
+    count = serializers.IntegerField(allow_null=True, help_text="0 when absent; null when only presence is known.")
+    count_low = serializers.IntegerField(allow_null=True)
+    count_high = serializers.IntegerField(allow_null=True)
+    activity = serializers.ChoiceField(choices=Observation.Activity.choices)
+    observed = serializers.DateField()
+    observation = serializers.IntegerField(help_text="Id of the observation this entry comes from.")
+
+
+class SiteSerializer(ModelCleanMixin, GeoFeatureModelSerializer):
+    """A site as a GeoJSON Feature; its id is the slug. Posture is read-only, as of `as_of`."""
+
+    id = serializers.CharField(source="slug", read_only=True)
+    location = LonLatGeometryField()
+    operator = CountryField()
+    host_country = CountryField()
+    aliases = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=50)
+    posture = PostureEntrySerializer(many=True, read_only=True)
+    posture_total = serializers.IntegerField(read_only=True, help_text="Sum of the posture counts.")
+    last_observed = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Site
+        geo_field = "location"
+        id_field = "id"
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "aliases",
+            "kind",
+            "operator",
+            "host_country",
+            "status",
+            "location",
+            "location_precision",
+            "last_observed",
+            "posture_total",
+            "posture",
+        ]
+
+
+class SiteDetailSerializer(SiteSerializer):
+    footprint = LonLatGeometryField(required=False, allow_null=True)
+
+    class Meta(SiteSerializer.Meta):
+        fields = [*SiteSerializer.Meta.fields, "footprint", "description", "wikidata_id", "created", "updated"]
+        read_only_fields = ["created", "updated"]
+
+    def validate_footprint(self, value):
+        if value is not None and value.geom_type == "Polygon":
+            value = MultiPolygon(value, srid=4326)
+        if value is not None and value.geom_type != "MultiPolygon":
+            raise serializers.ValidationError("A footprint is a Polygon or MultiPolygon.")
+        return value
+
+    def validate_location(self, value):
+        if value.geom_type != "Point":
+            raise serializers.ValidationError("A site's location is a Point.")
+        return value
+
+
+class UserNameField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", read_only=True, **kwargs)
+
+
+class SourcedClaimSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """Shared by observations and movements: sources, workflow state, version."""
+
+    sources = SourceSerializer(many=True, read_only=True)
+    source_ids = serializers.PrimaryKeyRelatedField(
+        many=True,
+        write_only=True,
+        queryset=Source.objects.all(),
+        allow_empty=False,
+        help_text="Ids of the sources behind this claim (at least one).",
+    )
+    asset_type = serializers.SlugRelatedField(slug_field="slug", queryset=AssetType.objects.all())
+    asset = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), allow_null=True, required=False)
+    entered_by = UserNameField()
+    reviewed_by = UserNameField()
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="On update: the version you read (or send If-Match)."
+    )
+
+    # Only visible to signed-in roles (viewer and above).
+    INTERNAL_FIELDS = ("entered_by", "reviewed_by", "reviewed_at", "state_reason")
+    CLAIM_FIELDS = [
+        "notes",
+        "sources",
+        "source_ids",
+        "state",
+        "state_reason",
+        "entered_by",
+        "reviewed_by",
+        "reviewed_at",
+        "created",
+        "updated",
+        "version",
+    ]
+    CLAIM_READ_ONLY = ["state_reason", "reviewed_at", "created", "updated"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not can_view_unpublished(request.user):
+            for name in self.INTERNAL_FIELDS:
+                fields.pop(name, None)
+        return fields
+
+    def validate_state(self, state: str) -> str:
+        request = self.context["request"]
+        author_id = self.instance.entered_by_id if self.instance else request.user.pk
+        if state != getattr(self.instance, "state", workflow.State.DRAFT) and not workflow.may_set_state(
+            request.user, state, author_id
+        ):
+            raise serializers.ValidationError(f"You may not set the state to {state!r}.")
+        if state in (workflow.State.REJECTED, workflow.State.RETRACTED):
+            raise serializers.ValidationError("Reject or retract through their endpoints, giving a reason.")
+        return state
+
+    def create(self, validated_data):
+        sources = validated_data.pop("source_ids")
+        validated_data.pop("version", None)
+        claim = self.Meta.model(**validated_data, entered_by=self.context["request"].user)
+        workflow.stamp_review(claim, self.context["request"].user)
+        claim.save()
+        claim.sources.set(sources)
+        return claim
+
+    def update(self, instance, validated_data):
+        sources = validated_data.pop("source_ids", None)
+        validated_data.pop("version", None)
+        state_before = instance.state
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        if instance.state != state_before:
+            workflow.stamp_review(instance, self.context["request"].user)
+        instance.save()
+        if sources is not None:
+            instance.sources.set(sources)
+        return instance
+
+
+class ObservationSerializer(SourcedClaimSerializer):
+    site = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())
+
+    class Meta:
+        model = Observation
+        fields = [
+            "id",
+            "site",
+            "asset_type",
+            "asset",
+            "observed",
+            "observed_precision",
+            "count",
+            "count_low",
+            "count_high",
+            "activity",
+            "credibility",
+            *SourcedClaimSerializer.CLAIM_FIELDS,
+        ]
+        read_only_fields = SourcedClaimSerializer.CLAIM_READ_ONLY
+
+
+class MovementSerializer(SourcedClaimSerializer, GeoFeatureModelSerializer):
+    """A movement as a GeoJSON Feature: a LineString from origin to destination."""
+
+    origin = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())
+    destination = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())
+    line = LineField(read_only=True, help_text="Origin → destination, longitude/latitude.")
+
+    class Meta:
+        model = Movement
+        geo_field = "line"
+        geometry_type = "LineString"  # computed by MovementQuerySet.with_journey
+        fields = [
+            "id",
+            "origin",
+            "destination",
+            "asset_type",
+            "asset",
+            "count",
+            "departed",
+            "arrived",
+            "line",
+            *SourcedClaimSerializer.CLAIM_FIELDS,
+        ]
+        read_only_fields = SourcedClaimSerializer.CLAIM_READ_ONLY
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the claim is rejected or retracted.")
+
+
+class TimeSeriesPointSerializer(serializers.Serializer):
+    date = serializers.DateField(source="observed")
+    precision = serializers.CharField(source="observed_precision")
+    count = serializers.IntegerField(source="counted", allow_null=True, help_text="0 when absent.")
+    count_low = serializers.IntegerField(allow_null=True)
+    count_high = serializers.IntegerField(allow_null=True)
+    activity = serializers.ChoiceField(choices=Observation.Activity.choices)
+    observation = serializers.IntegerField(source="pk")
+
+
+class TimeSeriesSerializer(serializers.Serializer):
+    asset_type = serializers.CharField(source="asset_type.slug")
+    asset_type_name = serializers.CharField(source="asset_type.name")
+    category = serializers.CharField(source="asset_type.category")
+    points = TimeSeriesPointSerializer(many=True)
+
+
+class SiteTimeSeriesSerializer(serializers.Serializer):
+    site = serializers.CharField(help_text="Site slug.")
+    series = TimeSeriesSerializer(many=True)

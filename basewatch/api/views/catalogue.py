@@ -1,0 +1,56 @@
+"""Asset types, assets and sources: plain lists and details; editors write."""
+
+from __future__ import annotations
+
+from rest_framework import generics
+
+from basewatch.api.filters import AssetFilter, AssetTypeFilter, SourceFilter
+from basewatch.api.serializers import AssetSerializer, AssetTypeSerializer, SourceSerializer
+from basewatch.api.views.common import LastModifiedMixin
+from basewatch.core.models import Asset, AssetType, Source
+
+
+class AssetTypeList(LastModifiedMixin, generics.ListCreateAPIView):
+    """Asset types (S-400, An-124 …)."""
+
+    queryset = AssetType.objects.all()
+    serializer_class = AssetTypeSerializer
+    filterset_class = AssetTypeFilter
+    last_modified_models = (AssetType,)
+
+
+class AssetTypeDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
+    queryset = AssetType.objects.all()
+    serializer_class = AssetTypeSerializer
+    lookup_field = "slug"
+    last_modified_models = (AssetType,)
+
+
+class AssetList(LastModifiedMixin, generics.ListCreateAPIView):
+    """Individually identified airframes, vessels and vehicles."""
+
+    queryset = Asset.objects.select_related("asset_type")
+    serializer_class = AssetSerializer
+    filterset_class = AssetFilter
+    last_modified_models = (Asset, AssetType)
+
+
+class AssetDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
+    queryset = Asset.objects.select_related("asset_type")
+    serializer_class = AssetSerializer
+    last_modified_models = (Asset, AssetType)
+
+
+class SourceList(LastModifiedMixin, generics.ListCreateAPIView):
+    """Sources: imagery, reports, posts. Look a URL up (`?url=`) before creating it again."""
+
+    queryset = Source.objects.all()
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilter
+    last_modified_models = (Source,)
+
+
+class SourceDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
+    queryset = Source.objects.all()
+    serializer_class = SourceSerializer
+    last_modified_models = (Source,)

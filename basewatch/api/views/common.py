@@ -1,0 +1,168 @@
+"""Behaviour shared by API views: conditional GET, CSV export, versioned updates."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.http import StreamingHttpResponse
+from django.utils.http import http_date
+from rest_framework import renderers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from basewatch.api.errors import PreconditionFailed, PreconditionRequired
+from basewatch.core import workflow
+
+
+class LastModifiedMixin:
+    """Send Last-Modified: the newest change in the tables the endpoint reads.
+
+    ETags (content hashes) and 304 answers come from ConditionalGetMiddleware.
+    """
+
+    last_modified_models: tuple = ()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and self.last_modified_models:
+            stamp = newest_change(self.last_modified_models)
+            if stamp is not None:
+                response["Last-Modified"] = http_date(stamp.timestamp())
+        response["Vary"] = "Accept, Authorization, Cookie"
+        return response
+
+
+def newest_change(models: Iterable) -> Any:
+    """The latest `updated` across the models' tables, in one query (each has an index on it)."""
+    # Table names come from model metadata, never from a request.
+    parts = [f'(SELECT max(updated) FROM "{model._meta.db_table}")' for model in models]  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT GREATEST({', '.join(parts)})")
+        return cursor.fetchone()[0]
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Lists answer `?format=csv` with a streamed file (CSVExportMixin)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("CSV is streamed by CSVExportMixin.list()")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> Any:
+    # Spreadsheets run cells that start with these as formulas; quote them.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+class CSVExportMixin:
+    """`?format=csv` on a list: every matching record, one row each, streamed."""
+
+    csv_columns: list[tuple[str, Callable[[Any], Any]]] = []
+    csv_name = "export"
+
+    def get_renderers(self):
+        return [renderers.JSONRenderer(), CSVRenderer()]
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != "csv":
+            return super().list(request, *args, **kwargs)
+        rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=2000)
+        response = StreamingHttpResponse(self._csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="basewatch-{self.csv_name}.csv"'
+        return response
+
+    def _csv_lines(self, rows) -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow([name for name, _ in self.csv_columns])
+        for row in rows:
+            yield writer.writerow([_cell(get(row)) for _, get in self.csv_columns])
+
+
+def sources_text(claim) -> str:
+    """Sources flattened for a CSV cell: `Publisher: Title <URL> (date, reliability)` joined by ` | `."""
+    parts = []
+    for source in claim.sources.all():
+        text = str(source)
+        if source.url:
+            text += f" <{source.url}>"
+        text += f" ({source.published or 'undated'}, {source.reliability})"
+        parts.append(text)
+    return " | ".join(parts)
+
+
+_ETAG_VERSION = re.compile(r'^(?:W/)?"v(\d+)[."]')
+
+
+class VersionedUpdateMixin:
+    """Updates must name the version they read; a stale one gets 412 and changes nothing.
+
+    The version comes from If-Match (the ETag of the detail response) or a
+    `version` field. The row is locked while it is compared and written, so
+    of two writers holding the same version exactly one succeeds.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        version = getattr(response, "claim_version", None)
+        if version is not None and response.status_code == 200:
+            response.render()
+            digest = hashlib.sha256(response.content).hexdigest()[:16]
+            response["ETag"] = f'"v{version}.{digest}"'
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response.claim_version = instance.version
+        return response
+
+    def expected_version(self, request) -> int:
+        header = request.headers.get("If-Match", "").strip()
+        if header and header != "*":
+            match = _ETAG_VERSION.match(header)
+            if not match:
+                raise ValidationError({"If-Match": ['Send the ETag you received, e.g. "v3.1a2b…".']})
+            return int(match.group(1))
+        field = request.data.get("version") if hasattr(request.data, "get") else None
+        if field is None:
+            raise PreconditionRequired()
+        if isinstance(field, bool) or not isinstance(field, int):
+            raise ValidationError({"version": ["A whole number."]})
+        return field
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        expected = self.expected_version(request)
+        instance = self.get_object()
+        with transaction.atomic():
+            current = type(instance).objects.select_for_update().get(pk=instance.pk)
+            if not workflow.may_change(request.user, current):
+                raise PermissionDenied(f"You may not change a {current.get_state_display().lower()} item.")
+            if current.version != expected:
+                raise PreconditionFailed(
+                    {
+                        "version": [f"You sent version {expected}; the current version is {current.version}."],
+                        "current": self.get_serializer(current).data,
+                    }
+                )
+            serializer = self.get_serializer(current, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            serializer.save()
+        response = Response(self.get_serializer(current).data)
+        response.claim_version = current.version
+        return response

@@ -1,0 +1,103 @@
+"""Sites as GeoJSON with their posture, and a site's counts over time."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from basewatch.api.filters import SiteFilter
+from basewatch.api.pagination import SitePagination
+from basewatch.api.params import choice_param, date_param, slug_param
+from basewatch.api.serializers import SiteDetailSerializer, SiteSerializer, SiteTimeSeriesSerializer
+from basewatch.api.views.common import CSVExportMixin, LastModifiedMixin
+from basewatch.core.models import AssetType, Observation, Site
+
+
+def _posture_text(site: Site) -> str:
+    return "; ".join(
+        f"{entry['asset_type_name']}: {'present' if entry['count'] is None else entry['count']}"
+        for entry in site.posture
+    )
+
+
+class SiteList(LastModifiedMixin, CSVExportMixin, generics.ListCreateAPIView):
+    """Sites as a GeoJSON FeatureCollection, each with its posture as of `as_of`."""
+
+    queryset = Site.objects.all()
+    serializer_class = SiteSerializer
+    filterset_class = SiteFilter
+    pagination_class = SitePagination
+    last_modified_models = (Site, Observation, AssetType)
+    csv_name = "sites"
+    csv_columns = [
+        ("slug", lambda s: s.slug),
+        ("name", lambda s: s.name),
+        ("aliases", lambda s: "; ".join(s.aliases)),
+        ("kind", lambda s: s.kind),
+        ("operator", lambda s: s.operator.code),
+        ("host_country", lambda s: s.host_country.code),
+        ("status", lambda s: s.status),
+        ("longitude", lambda s: s.location.x),
+        ("latitude", lambda s: s.location.y),
+        ("location_precision", lambda s: s.location_precision),
+        ("last_observed", lambda s: s.last_observed),
+        ("posture_total", lambda s: s.posture_total),
+        ("posture", _posture_text),
+    ]
+
+    def get_serializer_class(self):
+        return SiteDetailSerializer if self.request.method == "POST" else SiteSerializer
+
+
+class SiteDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
+    """One site as a GeoJSON Feature, with footprint, description and posture as of `as_of`."""
+
+    queryset = Site.objects.all()
+    serializer_class = SiteDetailSerializer
+    filterset_class = SiteFilter
+    lookup_field = "slug"
+    last_modified_models = (Site, Observation, AssetType)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("from", OpenApiTypes.DATE, description="First date (YYYY-MM-DD)."),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="Last date (YYYY-MM-DD)."),
+        OpenApiParameter("asset_type", str, description="Asset type slug."),
+        OpenApiParameter("category", str, enum=AssetType.Category.values, description="Asset category."),
+    ],
+    responses=SiteTimeSeriesSerializer,
+)
+class SiteTimeSeries(LastModifiedMixin, APIView):
+    """Counts over time: per asset type, the published observations as step-function points.
+
+    `absent` points count 0; a point without a count means present in unknown
+    numbers. Where two observations share a date, the one entered last counts.
+    """
+
+    last_modified_models = (Observation, AssetType)
+
+    def get(self, request, slug: str):
+        site = get_object_or_404(Site, slug=slug)
+        points = Observation.objects.published().filter(site=site)
+        start, end = date_param(request, "from"), date_param(request, "to")
+        if start:
+            points = points.filter(observed__gte=start)
+        if end:
+            points = points.filter(observed__lte=end)
+        asset_type = slug_param(request, "asset_type", AssetType)
+        if asset_type:
+            points = points.filter(asset_type=asset_type)
+        category = choice_param(request, "category", AssetType.Category)
+        if category:
+            points = points.filter(asset_type__category=category)
+        series = site.counts_over_time(points)
+        data = {
+            "site": site.slug,
+            "series": [{"asset_type": asset_type, "points": rows} for asset_type, rows in series],
+        }
+        return Response(SiteTimeSeriesSerializer(data).data)
