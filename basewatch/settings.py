@@ -116,6 +116,9 @@ STORAGES = {
     },
 }
 
+# Messages may carry a newly issued API key: keep them server-side, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # Maps: OpenStreetMap tiles are the only thing a page loads from the internet.
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (33.0, 25.0),
@@ -165,6 +168,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "basewatch.api.schema.document_errors_and_formats",
+    ],
     # Some read-only fields are left out for anonymous clients (editors' names).
     "COMPONENT_NO_READ_ONLY_REQUIRED": True,
     "ENUM_NAME_OVERRIDES": {

@@ -3,7 +3,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+
+
+def pytest_configure() -> None:
+    # Live-server threads would otherwise keep their connections open, and the
+    # test database could not be dropped at the end of the run.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture

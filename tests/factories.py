@@ -71,3 +71,21 @@ def make_movement(origin: Site, destination: Site, asset_type: AssetType, **fiel
     )
     movement.sources.set(sources)
     return movement
+
+
+def make_user(role: str | None = None, username: str | None = None):
+    """A user holding `role` (viewer, editor, reviewer, admin) or no role."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username or f"{role or 'user'}-{next(_serial)}", password="a-long-test-password")
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_token(role: str | None = None, username: str | None = None) -> str:
+    """The key of a fresh API token for a new user holding `role`."""
+    from basewatch.core.models import ApiToken
+
+    _, key = ApiToken.issue(make_user(role, username), "test")
+    return key

@@ -21,11 +21,6 @@ class Conflict(APIException):
     default_detail = "This conflicts with a stored record."
 
 
-class PreconditionFailed(APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record changed since you read it."
-
-
 class PreconditionRequired(APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     default_detail = "Send the version you read, as an If-Match header or a `version` field."

@@ -57,3 +57,54 @@ class FeatureSerializerScheme(OpenApiSerializerExtension):
 
 
 GEOMETRY_SCHEMAS = {"LineString": build_linestring_geo_schema}
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "`detail` for the request as a whole, or a list of messages per field or parameter.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+CSV_LISTS = ("/api/v1/sites/", "/api/v1/observations/", "/api/v1/movements/")
+VERSIONED = ("/api/v1/observations/{id}/", "/api/v1/movements/{id}/")
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def document_errors_and_formats(result, generator, request, public):
+    """Postprocessing hook: every error answer, conditional GET, anonymous reads and CSV."""
+    result["components"]["schemas"]["Error"] = ERROR_SCHEMA
+    for path, operations in result["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            responses.setdefault("400", _error("A parameter or field is invalid; the body names it."))
+            responses.setdefault("404", _error("No such item, or a page past the end."))
+            responses.setdefault("406", _error("The Accept header asks for a format this endpoint lacks."))
+            if method == "get":
+                responses.setdefault("304", {"description": "Not modified since the ETag or date sent."})
+                operation["security"] = [*operation.get("security", []), {}]
+            else:
+                responses.setdefault("401", _error("No valid token or session."))
+                responses.setdefault("403", _error("Your role may not do this."))
+                responses.setdefault("409", _error("Conflicts with a stored record (e.g. a duplicate URL)."))
+            if method in ("put", "patch") and path in VERSIONED:
+                responses.setdefault(
+                    "412", _error("The version sent is stale; `current` holds the stored item. Nothing changed.")
+                )
+                responses.setdefault("428", _error("Send the version you read (If-Match or `version`)."))
+            if method == "get" and path in CSV_LISTS:
+                responses["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+                operation.setdefault("parameters", []).append(
+                    {
+                        "in": "query",
+                        "name": "format",
+                        "schema": {"type": "string", "enum": ["json", "csv"]},
+                        "description": "`csv`: every matching record, one row each (not paginated).",
+                    }
+                )
+    return result

@@ -304,6 +304,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the claim is rejected or retracted.")
 
 
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=workflow.State.choices)
+    version = serializers.IntegerField()
+
+
 class TimeSeriesPointSerializer(serializers.Serializer):
     date = serializers.DateField(source="observed")
     precision = serializers.CharField(source="observed_precision")

@@ -6,7 +6,7 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
 from basewatch.core.fields import LonLatLeafletAdminWidget
-from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.models import ApiToken, Asset, AssetType, Movement, Observation, Site, Source
 
 
 class EnteredByMixin:
@@ -72,3 +72,45 @@ class MovementAdmin(EnteredByMixin, admin.ModelAdmin):
     autocomplete_fields = ["origin", "destination", "asset_type", "asset", "sources"]
     list_select_related = ["origin", "destination", "asset_type"]
     readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Editors issue and revoke their own tokens; admins see everyone's."""
+
+    list_display = ["__str__", "user", "created", "last_used", "revoked"]
+    list_filter = [("revoked", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "key_prefix", "user__username"]
+    fields = ["user", "name", "key_prefix", "created", "last_used", "revoked"]
+    readonly_fields = ["key_prefix", "created", "last_used", "revoked"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request).select_related("user")
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = list(self.readonly_fields)
+        if obj is not None:
+            fixed.append("name")
+        if obj is not None or not request.user.is_superuser:
+            fixed.append("user")
+        return fixed
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, key = ApiToken.issue(obj.user if obj.user_id else request.user, obj.name)
+        obj.pk = token.pk
+        self.message_user(
+            request, f"Token issued. Copy the key now; it is not stored and will not be shown again: {key}"
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke instead: the record of a key stays
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked__isnull=True):
+            token.revoke()
+        self.message_user(request, "Revoked.")

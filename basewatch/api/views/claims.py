@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from basewatch.api.filters import MovementFilter, ObservationFilter
 from basewatch.api.pagination import FeatureCollectionPagination
 from basewatch.api.permissions import ReviewersOnly
-from basewatch.api.serializers import MovementSerializer, ObservationSerializer, ReasonSerializer
+from basewatch.api.serializers import DecisionSerializer, MovementSerializer, ObservationSerializer, ReasonSerializer
 from basewatch.api.views.common import (
     CSVExportMixin,
     LastModifiedMixin,
+    RereadOnCreateMixin,
     VersionedUpdateMixin,
     sources_text,
 )
@@ -25,7 +26,7 @@ from basewatch.core.roles import can_view_unpublished
 from basewatch.core.workflow import State
 
 
-class ClaimMixin(LastModifiedMixin):
+class ClaimMixin(RereadOnCreateMixin, LastModifiedMixin):
     """Anonymous clients and users without a role see published claims only."""
 
     model: type[Observation] | type[Movement]
@@ -36,14 +37,6 @@ class ClaimMixin(LastModifiedMixin):
         if not can_view_unpublished(self.request.user):
             claims = claims.published()
         return claims
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        claim = serializer.save()
-        # Re-read through the queryset, which adds what the representation needs.
-        stored = self.get_serializer(self.get_queryset().get(pk=claim.pk)).data
-        return Response(stored, status=status.HTTP_201_CREATED)
 
 
 class ObservationMixin(ClaimMixin):
@@ -133,7 +126,7 @@ class ReviewDecision(generics.GenericAPIView):
     outcome: State
     allowed_from: tuple[State, ...]
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=ReasonSerializer, responses=DecisionSerializer)
     def post(self, request, pk: int):
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
@@ -145,7 +138,7 @@ class ReviewDecision(generics.GenericAPIView):
             claim.state_reason = reason.validated_data["reason"]
             workflow.stamp_review(claim, request.user)
             claim.save()
-        return Response({"id": claim.pk, "state": claim.state, "version": claim.version})
+        return Response(DecisionSerializer(claim).data)
 
     def get_serializer_class(self):
         return ReasonSerializer

@@ -11,12 +11,27 @@ from typing import Any
 from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.utils.http import http_date
-from rest_framework import renderers
+from rest_framework import renderers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from basewatch.api.errors import PreconditionFailed, PreconditionRequired
+from basewatch.api.errors import PreconditionRequired
 from basewatch.core import workflow
+
+
+class RereadOnCreateMixin:
+    """Answer a create with the stored item read back through the endpoint's queryset.
+
+    The representation carries computed values (a site's posture, a movement's
+    line) that only the queryset adds.
+    """
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = serializer.save()
+        stored = self.filter_queryset(self.get_queryset()).get(pk=item.pk)
+        return Response(self.get_serializer(stored).data, status=status.HTTP_201_CREATED)
 
 
 class LastModifiedMixin:
@@ -154,12 +169,11 @@ class VersionedUpdateMixin:
             if not workflow.may_change(request.user, current):
                 raise PermissionDenied(f"You may not change a {current.get_state_display().lower()} item.")
             if current.version != expected:
-                raise PreconditionFailed(
-                    {
-                        "version": [f"You sent version {expected}; the current version is {current.version}."],
-                        "current": self.get_serializer(current).data,
-                    }
-                )
+                stale = {
+                    "version": [f"You sent version {expected}; the current version is {current.version}."],
+                    "current": self.get_serializer(current).data,
+                }
+                return Response(stale, status=status.HTTP_412_PRECONDITION_FAILED)
             serializer = self.get_serializer(current, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             serializer.save()

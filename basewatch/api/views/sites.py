@@ -13,7 +13,7 @@ from basewatch.api.filters import SiteFilter
 from basewatch.api.pagination import SitePagination
 from basewatch.api.params import choice_param, date_param, slug_param
 from basewatch.api.serializers import SiteDetailSerializer, SiteSerializer, SiteTimeSeriesSerializer
-from basewatch.api.views.common import CSVExportMixin, LastModifiedMixin
+from basewatch.api.views.common import CSVExportMixin, LastModifiedMixin, RereadOnCreateMixin
 from basewatch.core.models import AssetType, Observation, Site
 
 
@@ -24,7 +24,7 @@ def _posture_text(site: Site) -> str:
     )
 
 
-class SiteList(LastModifiedMixin, CSVExportMixin, generics.ListCreateAPIView):
+class SiteList(RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.ListCreateAPIView):
     """Sites as a GeoJSON FeatureCollection, each with its posture as of `as_of`."""
 
     queryset = Site.objects.all()

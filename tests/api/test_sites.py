@@ -1,0 +1,270 @@
+"""GET/POST /api/v1/sites/, /sites/<slug>/ and /sites/<slug>/timeseries/."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from basewatch.core.models import Site
+from tests.api.helpers import assert_error, features
+from tests.factories import make_asset_type, make_observation, make_site, make_token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_sites_are_geojson_with_longitude_first(api, demo):
+    sites = features(api.get("sites/"))
+    assert set(sites) == {"khmeimim", "tartus", "al-khadim", "bamako-senou"}
+    khmeimim = sites["khmeimim"]
+    assert khmeimim["type"] == "Feature"
+    assert khmeimim["geometry"] == {"type": "Point", "coordinates": [35.9486, 35.4075]}
+    properties = khmeimim["properties"]
+    assert properties["slug"] == "khmeimim"
+    assert (properties["operator"], properties["host_country"], properties["kind"]) == ("RU", "SY", "air_base")
+    assert "Hmeimim" in properties["aliases"]
+    assert properties["status"] == "drawing_down"
+
+
+def posture(response) -> dict[str, tuple]:
+    return {e["asset_type"]: (e["count"], e["activity"]) for e in response["properties"]["posture"]}
+
+
+def test_khmeimim_posture_before_and_after_13_december(api, demo):
+    before = features(api.get("sites/", params={"as_of": "2024-12-12"}))["khmeimim"]
+    after = features(api.get("sites/", params={"as_of": "2024-12-20"}))["khmeimim"]
+    assert posture(before) == {"s-400": (None, "present")}
+    assert before["properties"]["posture_total"] == 0
+    assert before["properties"]["last_observed"] == "2024-11-01"
+    assert posture(after) == {
+        "s-400": (None, "loading"),
+        "an-124": (2, "loading"),
+        "ka-52": (1, "dismantled"),
+        "tactical-aviation": (None, "present"),
+    }
+    assert after["properties"]["posture_total"] == 3
+    assert after["properties"]["last_observed"] == "2024-12-13"
+
+
+def test_posture_defaults_to_today(api, demo):
+    today = timezone.now().date().isoformat()
+    assert api.get("sites/").json() == api.get("sites/", params={"as_of": today}).json()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"operator": "RU"}, {"khmeimim", "tartus", "al-khadim", "bamako-senou"}),
+        ({"operator": "US"}, set()),
+        ({"host_country": "LY"}, {"al-khadim"}),
+        ({"kind": "naval_base"}, {"tartus"}),
+        ({"asset_type": "an-124", "as_of": "2024-12-20"}, {"khmeimim"}),
+        ({"asset_type": "an-124", "as_of": "2024-12-01"}, set()),
+        ({"category": "helicopter", "as_of": "2024-12-20"}, {"khmeimim"}),
+        ({"category": "transport_aircraft", "as_of": "2024-12-20"}, {"khmeimim", "bamako-senou", "al-khadim"}),
+        ({"q": "hmeimim"}, {"khmeimim"}),
+        ({"q": "ХМЕЙМИМ"}, {"khmeimim"}),
+        ({"q": "aerienne"}, {"bamako-senou"}),
+        ({"q": "TARTOUS"}, {"tartus"}),
+        ({"bbox": "30,30,40,40"}, {"khmeimim", "tartus"}),
+        ({"bbox": "-20,0,25,40"}, {"al-khadim", "bamako-senou"}),
+        ({"bbox": "30,30,40,40", "q": "tartus"}, {"tartus"}),
+    ],
+)
+def test_site_filters(api, demo, params, expected):
+    assert set(features(api.get("sites/", params=params))) == expected
+
+
+def test_bbox_across_the_antimeridian(api, db):
+    make_site(slug="kamchatka", location=Point(175.0, 5.0, srid=4326))
+    make_site(slug="samoa", location=Point(-172.0, -5.0, srid=4326))
+    make_site(slug="greenwich", location=Point(0.0, 5.0, srid=4326))
+    assert set(features(api.get("sites/", params={"bbox": "170,-10,-170,10"}))) == {"kamchatka", "samoa"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"as_of": "2024-13-01"}, "as_of"),
+        ({"as_of": "yesterday"}, "as_of"),
+        ({"operator": "XX"}, "operator"),
+        ({"kind": "castle"}, "kind"),
+        ({"asset_type": "no-such-type"}, "asset_type"),
+        ({"category": "spaceships"}, "category"),
+        ({"bbox": "30,30,40"}, "bbox"),
+        ({"bbox": "a,b,c,d"}, "bbox"),
+        ({"bbox": "30,95,40,96"}, "bbox"),
+        ({"bbox": "30,40,40,30"}, "bbox"),
+        ({"bbox": "190,30,200,40"}, "bbox"),
+        ({"bbox": "nan,30,40,40"}, "bbox"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
+def test_bad_parameters_are_400_naming_them(api, demo, params, field):
+    assert_error(api.get("sites/", params=params), 400, field)
+
+
+def test_site_detail_has_footprint_and_description(api, demo):
+    response = api.get("sites/tartus/", params={"as_of": "2024-12-20"})
+    assert response.status_code == 200
+    feature = response.json()
+    assert feature["id"] == "tartus"
+    assert feature["properties"]["footprint"] is None
+    assert "Tartus" in feature["properties"]["description"]
+    assert posture(feature) == {"naval-vessels": (None, "present")}
+
+
+def test_unknown_site_is_json_404(api, demo):
+    assert_error(api.get("sites/atlantis/"), 404, "detail")
+    assert_error(api.get("sites/atlantis/timeseries/"), 404, "detail")
+    assert_error(api.get("no-such-endpoint/"), 404, "detail")
+
+
+def test_pagination_has_a_maximum(api, db):
+    for _ in range(3):
+        make_site()
+    page = api.get("sites/", params={"page_size": 2}).json()
+    assert (page["count"], len(page["features"])) == (3, 2)
+    assert "page=2" in page["next"]
+    assert len(api.get("sites/", params={"page_size": 10**9}).json()["features"]) == 3
+    assert_error(api.get("sites/", params={"page": 99}), 404, "detail")
+
+
+def test_sites_csv(api, demo):
+    response = api.get("sites/", params={"format": "csv", "as_of": "2024-12-20"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(response.text))}
+    assert set(rows) == {"khmeimim", "tartus", "al-khadim", "bamako-senou"}
+    assert rows["khmeimim"]["posture_total"] == "3"
+    assert "An-124 Ruslan: 2" in rows["khmeimim"]["posture"]
+    assert rows["khmeimim"]["longitude"] == "35.9486"
+    assert_error(api.get("sites/", params={"format": "csv", "as_of": "bad"}), 400, "as_of")
+
+
+def test_conditional_get(api, demo):
+    first = api.get("sites/")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert api.get("sites/", headers={"If-None-Match": etag}).status_code == 304
+    assert api.get("sites/", headers={"If-Modified-Since": modified}).status_code == 304
+    Site.objects.filter(slug="tartus").update(name="Tartus", updated=timezone.now() + dt.timedelta(seconds=2))
+    changed = api.get("sites/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+
+
+def test_time_series(api, db):
+    site, jets, radar = make_site(slug="base"), make_asset_type(slug="jets"), make_asset_type(slug="radar")
+    make_observation(site, jets, dt.date(2024, 11, 1), count=10, count_low=8, count_high=12)
+    make_observation(site, jets, dt.date(2024, 12, 1), count=6)
+    make_observation(site, jets, dt.date(2024, 12, 10), count=None, activity="absent")
+    make_observation(site, jets, dt.date(2024, 12, 11), count=99, state="draft")
+    radar_obs = make_observation(site, radar, dt.date(2024, 11, 15), count=None)
+    body = api.get("sites/base/timeseries/").json()
+    assert body["site"] == "base"
+    series = {s["asset_type"]: s for s in body["series"]}
+    assert [(p["date"], p["count"], p["activity"]) for p in series["jets"]["points"]] == [
+        ("2024-11-01", 10, "present"),
+        ("2024-12-01", 6, "present"),
+        ("2024-12-10", 0, "absent"),
+    ]
+    assert series["jets"]["points"][0]["count_low"] == 8 and series["jets"]["points"][0]["count_high"] == 12
+    assert series["radar"]["points"] == [
+        {
+            "date": "2024-11-15",
+            "precision": "day",
+            "count": None,
+            "count_low": None,
+            "count_high": None,
+            "activity": "present",
+            "observation": radar_obs.pk,
+        }
+    ]
+    only = api.get("sites/base/timeseries/", params={"from": "2024-11-20", "to": "2024-12-05"}).json()
+    assert [(s["asset_type"], [p["date"] for p in s["points"]]) for s in only["series"]] == [("jets", ["2024-12-01"])]
+    by_type = api.get("sites/base/timeseries/", params={"asset_type": "radar"}).json()
+    assert [s["asset_type"] for s in by_type["series"]] == ["radar"]
+    by_category = api.get("sites/base/timeseries/", params={"category": "helicopter"}).json()
+    assert by_category["series"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"from": "2024-02-30"}, "from"), ({"to": "20241201"}, "to"), ({"asset_type": "nope"}, "asset_type")]
+    + [({"category": "nope"}, "category")],
+)
+def test_time_series_rejects_bad_parameters(api, demo, params, field):
+    assert_error(api.get("sites/khmeimim/timeseries/", params=params), 400, field)
+
+
+def test_khmeimim_time_series_shows_the_drawdown(api, demo):
+    series = {s["asset_type"]: s["points"] for s in api.get("sites/khmeimim/timeseries/").json()["series"]}
+    assert [(p["date"], p["activity"]) for p in series["s-400"]] == [
+        ("2024-11-01", "present"),
+        ("2024-12-13", "loading"),
+    ]
+    assert [(p["date"], p["count"]) for p in series["an-124"]] == [("2024-12-13", 2)]
+
+
+def site_feature(**properties) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [12.0, 55.0]},
+        "properties": {
+            "slug": "new-base",
+            "name": "New base",
+            "kind": "army_base",
+            "operator": "RU",
+            "host_country": "BY",
+            "location_precision": "exact",
+            **properties,
+        },
+    }
+
+
+def test_editor_creates_a_site(api, db):
+    token = make_token("editor")
+    response = api.post("sites/", json=site_feature(aliases=["Новая"]), token=token)
+    assert response.status_code == 201, response.text
+    site = Site.objects.get(slug="new-base")
+    assert (site.location.x, site.location.y, site.aliases) == (12.0, 55.0, ["Новая"])
+    assert response.json()["properties"]["posture"] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"geometry": {"type": "Point", "coordinates": [12, 55], "crs": {"type": "name"}}}, "location"),
+        ({"geometry": {"type": "Point", "coordinates": [55, 120]}}, "location"),
+        ({"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}, "location"),
+        ({"geometry": "SRID=3857;POINT (1 2)"}, "location"),
+        ({"properties_change": {"operator": "XX"}}, "operator"),
+        ({"properties_change": {"kind": "castle"}}, "kind"),
+        ({"properties_change": {"wikidata_id": "12"}}, "wikidata_id"),
+        (
+            {
+                "properties_change": {
+                    "footprint": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+                }
+            },
+            "footprint",
+        ),
+    ],
+)
+def test_bad_site_is_rejected_and_nothing_is_stored(api, db, change, field):
+    feature = site_feature(**change.pop("properties_change", {}))
+    feature.update(change)
+    response = api.post("sites/", json=feature, token=make_token("editor"))
+    assert_error(response, 400, field)
+    assert not Site.objects.exists()
+
+
+def test_site_writes_need_an_editor(api, db):
+    assert_error(api.post("sites/", json=site_feature()), 401, "detail")
+    assert_error(api.post("sites/", json=site_feature(), token=make_token("viewer")), 403, "detail")
+    assert_error(api.post("sites/", json=site_feature(), token="bw_not-a-real-key"), 401, "detail")
+    assert not Site.objects.exists()
