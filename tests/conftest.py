@@ -11,6 +11,8 @@ def pytest_configure() -> None:
     # Live-server threads would otherwise keep their connections open, and the
     # test database could not be dropped at the end of the run.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Test users need no slow, strong password hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
+from django.views.csrf import csrf_failure as default_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 _DUPLICATE_KEY = re.compile(r"Key \((?:lower\()?(\w+)")
@@ -26,19 +30,28 @@ class PreconditionRequired(APIException):
     default_detail = "Send the version you read, as an If-Match header or a `version` field."
 
 
+def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A model ValidationError as the API reports it: messages per field, `non_field_errors` for the rest."""
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in as_serializer_error(error).items()
+    }
+
+
 def _from_integrity_error(error: IntegrityError) -> APIException:
-    """A unique key raced past validation (two identical writes at once): 409 naming the field."""
+    """A database rule refused the write after validation passed (two identical writes at once)."""
     diag = getattr(error.__cause__, "diag", None)
-    detail = getattr(diag, "message_detail", None) or ""
-    match = _DUPLICATE_KEY.search(detail)
-    field = match.group(1) if match else "non_field_errors"
     constraint = getattr(diag, "constraint_name", None) or "a database constraint"
-    return Conflict({field: [f"A record with this {field} already exists ({constraint})."]})
+    match = _DUPLICATE_KEY.search(getattr(diag, "message_detail", None) or "")
+    if match:
+        field = match.group(1)
+        return Conflict({field: [f"A record with this {field} already exists ({constraint})."]})
+    return ValidationError({"non_field_errors": [f"Refused by the database rule {constraint}."]})
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(as_serializer_error(exc))
+        exc = ValidationError(field_errors(exc))
     elif isinstance(exc, IntegrityError):
         exc = _from_integrity_error(exc)
     response = drf_exception_handler(exc, context)
@@ -50,9 +63,17 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # the catch-all route answers any method, and a 404 changes nothing
 def json_not_found(request, exception=None) -> JsonResponse:
     return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)
 
 
 def json_server_error(request) -> JsonResponse:
     return JsonResponse({"detail": "Internal server error."}, status=500)
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF refusals are JSON under /api/ (a session without its CSRF token), HTML elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"CSRF check failed: {reason}"}, status=403)
+    return default_csrf_failure(request, reason=reason)

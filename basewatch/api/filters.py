@@ -71,6 +71,16 @@ class SlugFilter(filters.ModelChoiceFilter):
         super().__init__(queryset=model.objects.all(), to_field_name="slug", **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class IdFilter(filters.Filter):
+    """A row id; a value PostgreSQL's bigint cannot hold is a 400, not a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 def slug_filter(model, field_name: str, help_text: str) -> SlugFilter:
     return SlugFilter(model, field_name=field_name, help_text=help_text)
 
@@ -137,7 +147,7 @@ class ClaimFilter(filters.FilterSet):
 class ObservationFilter(ClaimFilter):
     site = slug_filter(Site, "site", "Site slug.")
     activity = filters.ChoiceFilter(choices=Observation.Activity.choices)
-    asset = filters.NumberFilter(field_name="asset_id", help_text="Asset id.")
+    asset = IdFilter(field_name="asset_id", help_text="Asset id.")
     q = SearchFilter(method="filter_search", help_text="Text in the notes, site name or asset type name.")
 
     class Meta:
@@ -154,7 +164,7 @@ class MovementFilter(ClaimFilter):
     origin = slug_filter(Site, "origin", "Origin site slug.")
     destination = slug_filter(Site, "destination", "Destination site slug.")
     site = SlugFilter(Site, method="filter_site", help_text="Either end (slug).")
-    asset = filters.NumberFilter(field_name="asset_id", help_text="Asset id.")
+    asset = IdFilter(field_name="asset_id", help_text="Asset id.")
 
     class Meta:
         model = Movement

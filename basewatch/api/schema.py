@@ -41,6 +41,10 @@ class FeatureSerializerScheme(OpenApiSerializerExtension):
         geometry_type = getattr(meta, "geometry_type", None)
         geometry = GEOMETRY_SCHEMAS[geometry_type]() if geometry_type else map_geo_field(self.target, meta.geo_field)
         attributes.pop("description", None)
+        moved = {meta.geo_field, meta.id_field}
+        attributes["required"] = [name for name in attributes.get("required", []) if name not in moved]
+        if not attributes["required"]:
+            del attributes["required"]
 
         feature = {"type": {"type": "string", "enum": ["Feature"]}}
         required = ["type", "properties"]

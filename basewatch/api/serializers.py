@@ -14,9 +14,11 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.contrib.rest_framework_gis import build_linestring_geo_schema
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from basewatch.api.errors import field_errors
 from basewatch.core import workflow
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.core.roles import can_view_unpublished
@@ -42,8 +44,19 @@ class LineField(GeometryField):
     """A computed LineString (read-only)."""
 
 
+class FeatureInputMixin:
+    """A GeoJSON Feature body must be an object (rest_framework_gis assumes it)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or not isinstance(data.get("properties", {}), dict):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: ["Send a GeoJSON Feature: an object with `properties`."]}
+            )
+        return super().to_internal_value(data)
+
+
 class ModelCleanMixin:
-    """Run the model's clean() on the would-be instance and report its errors per field."""
+    """Validate the would-be instance as the model does (fields and clean()), errors per field."""
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -53,9 +66,10 @@ class ModelCleanMixin:
             if name not in many_to_many and not name.endswith("_ids"):
                 setattr(instance, name, value)
         try:
-            instance.clean()
+            # The model's own field validators too: DRF drops some (a URL's allowed schemes).
+            instance.full_clean(exclude=many_to_many, validate_unique=False, validate_constraints=False)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+            raise serializers.ValidationError(field_errors(error)) from None
         return attrs
 
 
@@ -116,7 +130,7 @@ class PostureEntrySerializer(serializers.Serializer):
     observation = serializers.IntegerField(help_text="Id of the observation this entry comes from.")
 
 
-class SiteSerializer(ModelCleanMixin, GeoFeatureModelSerializer):
+class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializer):
     """A site as a GeoJSON Feature; its id is the slug. Posture is read-only, as of `as_of`."""
 
     id = serializers.CharField(source="slug", read_only=True)
@@ -171,7 +185,7 @@ class SiteDetailSerializer(SiteSerializer):
 
 class UserNameField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
-        super().__init__(slug_field="username", read_only=True, **kwargs)
+        super().__init__(slug_field="username", read_only=True, allow_null=True, **kwargs)
 
 
 class SourcedClaimSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -274,7 +288,7 @@ class ObservationSerializer(SourcedClaimSerializer):
         read_only_fields = SourcedClaimSerializer.CLAIM_READ_ONLY
 
 
-class MovementSerializer(SourcedClaimSerializer, GeoFeatureModelSerializer):
+class MovementSerializer(FeatureInputMixin, SourcedClaimSerializer, GeoFeatureModelSerializer):
     """A movement as a GeoJSON Feature: a LineString from origin to destination."""
 
     origin = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())

@@ -113,7 +113,8 @@ _BUILDERS = {
 def _from_geojson(data: dict[str, Any]) -> GEOSGeometry:
     if "crs" in data:
         raise GeometryInputError("A 'crs' member is not accepted: coordinates are longitude/latitude (SRID 4326).")
-    build = _BUILDERS.get(data.get("type"))
+    kind = data.get("type")
+    build = _BUILDERS.get(kind) if isinstance(kind, str) else None
     if build is None:
         raise GeometryInputError(f"Unsupported GeoJSON geometry type; use one of {', '.join(_BUILDERS)}.")
     try:

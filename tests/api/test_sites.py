@@ -194,8 +194,12 @@ def test_time_series(api, db):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"from": "2024-02-30"}, "from"), ({"to": "20241201"}, "to"), ({"asset_type": "nope"}, "asset_type")]
-    + [({"category": "nope"}, "category")],
+    [
+        ({"from": "2024-02-30"}, "from"),
+        ({"to": "20241201"}, "to"),
+        ({"asset_type": "nope"}, "asset_type"),
+        ({"category": "nope"}, "category"),
+    ],
 )
 def test_time_series_rejects_bad_parameters(api, demo, params, field):
     assert_error(api.get("sites/khmeimim/timeseries/", params=params), 400, field)
@@ -267,4 +271,25 @@ def test_site_writes_need_an_editor(api, db):
     assert_error(api.post("sites/", json=site_feature()), 401, "detail")
     assert_error(api.post("sites/", json=site_feature(), token=make_token("viewer")), 403, "detail")
     assert_error(api.post("sites/", json=site_feature(), token="bw_not-a-real-key"), 401, "detail")
+    assert not Site.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (False, "non_field_errors"),
+        ([], "non_field_errors"),
+        ({"type": "Feature", "properties": "nope"}, "non_field_errors"),
+        ({"type": "Feature", "geometry": {"type": {"x": 1}, "coordinates": []}, "properties": {}}, "location"),
+    ],
+)
+def test_malformed_features_are_400(api, db, body, field):
+    assert_error(api.post("sites/", json=body, token=make_token("editor")), 400, field)
+
+
+def test_nul_characters_are_refused(api, db):
+    response = api.post("sites/", json=site_feature(name="nul\x00"), token=make_token("editor"))
+    assert_error(response, 400, "detail")
+    assert "NUL" in response.json()["detail"]
+    assert_error(api.get("sites/", params={"q": "\x00"}), 400, "q")
     assert not Site.objects.exists()

@@ -91,7 +91,15 @@ class CSVExportMixin:
     csv_name = "export"
 
     def get_renderers(self):
-        return [renderers.JSONRenderer(), CSVRenderer()]
+        # CSV is a way to read a list; every other method answers in JSON.
+        if getattr(getattr(self, "request", None), "method", None) == "GET":
+            return [renderers.JSONRenderer(), CSVRenderer()]
+        return [renderers.JSONRenderer()]
+
+    def perform_content_negotiation(self, request, force=False):
+        if request.method != "GET":  # `?format=csv` on a write is ignored, not a 404
+            return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "csv":
@@ -165,18 +173,20 @@ class VersionedUpdateMixin:
         expected = self.expected_version(request)
         instance = self.get_object()
         with transaction.atomic():
-            current = type(instance).objects.select_for_update().get(pk=instance.pk)
-            if not workflow.may_change(request.user, current):
-                raise PermissionDenied(f"You may not change a {current.get_state_display().lower()} item.")
-            if current.version != expected:
+            locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+            if not workflow.may_change(request.user, locked):
+                raise PermissionDenied(f"You may not change a {locked.get_state_display().lower()} item.")
+            if locked.version != expected:
                 stale = {
-                    "version": [f"You sent version {expected}; the current version is {current.version}."],
-                    "current": self.get_serializer(current).data,
+                    "version": [f"You sent version {expected}; the current version is {locked.version}."],
+                    "current": self.get_serializer(self.get_queryset().get(pk=locked.pk)).data,
                 }
                 return Response(stale, status=status.HTTP_412_PRECONDITION_FAILED)
-            serializer = self.get_serializer(current, data=request.data, partial=partial)
+            serializer = self.get_serializer(locked, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             serializer.save()
-        response = Response(self.get_serializer(current).data)
-        response.claim_version = current.version
+        # Re-read through the queryset, which adds computed values (a movement's line).
+        stored = self.get_queryset().get(pk=locked.pk)
+        response = Response(self.get_serializer(stored).data)
+        response.claim_version = stored.version
         return response

@@ -1,0 +1,87 @@
+"""Asset types, assets and sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from basewatch.core.models import Asset, AssetType, Source
+from tests.api.helpers import assert_error, results
+from tests.factories import make_asset_type, make_source, make_token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_asset_types(api, demo):
+    slugs = [item["slug"] for item in results(api.get("asset-types/"))]
+    assert {"s-400", "an-124", "ka-52", "il-76"} <= set(slugs)
+    assert [i["slug"] for i in results(api.get("asset-types/", params={"category": "helicopter"}))] == ["ka-52"]
+    assert [i["slug"] for i in results(api.get("asset-types/", params={"q": "growler"}))] == ["s-400"]
+    assert api.get("asset-types/s-400/").json()["nato_name"] == "SA-21 Growler"
+    assert_error(api.get("asset-types/", params={"category": "x"}), 400, "category")
+    assert_error(api.get("asset-types/t-1000/"), 404, "detail")
+
+
+def test_assets(api, demo):
+    [il76] = results(api.get("assets/", params={"icao_hex": "152c2d"}))
+    assert (il76["registration"], il76["asset_type"], il76["operator"]) == (
+        "RA-76845",
+        "il-76",
+        "EMERCOM of Russia (MChS)",
+    )
+    assert results(api.get("assets/", params={"q": "76845"}))[0]["id"] == il76["id"]
+    assert results(api.get("assets/", params={"asset_type": "an-124"})) == []
+    assert api.get(f"assets/{il76['id']}/").json()["icao_hex"] == "152C2D"
+
+
+def test_editor_adds_an_asset_normalising_its_identifiers(api, demo):
+    token = make_token("editor")
+    response = api.post(
+        "assets/", json={"asset_type": "il-76", "registration": "ra-78817", "icao_hex": "15000a"}, token=token
+    )
+    assert response.status_code == 201, response.text
+    assert (response.json()["registration"], response.json()["icao_hex"]) == ("RA-78817", "15000A")
+    assert_error(api.post("assets/", json={"asset_type": "il-76", "icao_hex": "XYZ"}, token=token), 400, "icao_hex")
+    assert_error(api.post("assets/", json={"asset_type": "il-76"}, token=token), 400, "non_field_errors")
+    assert_error(
+        api.post("assets/", json={"asset_type": "il-76", "registration": "RA-76845"}, token=token), 400, "registration"
+    )
+    assert Asset.objects.count() == 2
+
+
+def test_sources_lookup_and_dedupe(api, db):
+    source = make_source(url="https://news.example.org/withdrawal", kind="news_report", reliability="B")
+    found = results(api.get("sources/", params={"url": "https://news.example.org/withdrawal"}))
+    assert [s["id"] for s in found] == [source.pk]
+    token = make_token("editor")
+    duplicate = {"kind": "news_report", "title": "Again", "url": "https://news.example.org/withdrawal"}
+    assert_error(api.post("sources/", json=duplicate, token=token), 400, "url")
+    assert Source.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"url": "ftp://files.example.org/x"}, "url"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"archive_url": "file:///etc/passwd"}, "archive_url"),
+        ({"published": "2999-01-01"}, "published"),
+        ({"captured": "2024-12-14", "published": "2024-12-13"}, "captured"),
+        ({"reliability": "G"}, "reliability"),
+        ({"kind": "rumour"}, "kind"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * 301}, "title"),
+    ],
+)
+def test_bad_source_is_rejected(api, db, fields, field):
+    data = {"kind": "news_report", "title": "Report", "url": "https://news.example.org/1", **fields}
+    assert_error(api.post("sources/", json=data, token=make_token("editor")), 400, field)
+    assert not Source.objects.exists()
+
+
+def test_editor_updates_an_asset_type(api, db):
+    make_asset_type(slug="su-34", name="Su-34", category="fixed_wing_combat")
+    token = make_token("editor")
+    response = api.patch("asset-types/su-34/", json={"nato_name": "Fullback"}, token=token)
+    assert response.status_code == 200, response.text
+    assert AssetType.objects.get(slug="su-34").nato_name == "Fullback"
+    assert_error(api.patch("asset-types/su-34/", json={"nato_name": "x"}), 401, "detail")
