@@ -58,9 +58,20 @@ class BBoxFilter(filters.Filter):
 
 
 class SearchFilter(filters.CharFilter):
-    def __init__(self, *args, **kwargs):
+    """Text contained (ignoring case) in any of `fields`."""
+
+    def __init__(self, *args, fields: tuple[str, ...] = (), **kwargs):
         kwargs.setdefault("max_length", 200)
         super().__init__(*args, **kwargs)
+        self.fields = fields
+
+    def filter(self, qs, value):
+        if not value or not self.fields:
+            return super().filter(qs, value)
+        condition = Q()
+        for field in self.fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return qs.filter(condition)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -148,16 +159,13 @@ class ObservationFilter(ClaimFilter):
     site = slug_filter(Site, "site", "Site slug.")
     activity = filters.ChoiceFilter(choices=Observation.Activity.choices)
     asset = IdFilter(field_name="asset_id", help_text="Asset id.")
-    q = SearchFilter(method="filter_search", help_text="Text in the notes, site name or asset type name.")
+    q = SearchFilter(
+        fields=("notes", "site__name", "asset_type__name"), help_text="Text in the notes, site or asset type name."
+    )
 
     class Meta:
         model = Observation
         fields = []
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(notes__icontains=value) | Q(site__name__icontains=value) | Q(asset_type__name__icontains=value)
-        )
 
 
 class MovementFilter(ClaimFilter):
@@ -176,33 +184,25 @@ class MovementFilter(ClaimFilter):
 
 class AssetTypeFilter(filters.FilterSet):
     category = filters.ChoiceFilter(choices=AssetType.Category.choices)
-    q = SearchFilter(method="filter_search", help_text="Name or NATO reporting name.")
+    q = SearchFilter(fields=("name", "nato_name"), help_text="Name or NATO reporting name.")
 
     class Meta:
         model = AssetType
         fields = []
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(nato_name__icontains=value))
 
 
 class AssetFilter(filters.FilterSet):
     asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
     registration = filters.CharFilter(lookup_expr="iexact", max_length=30)
     icao_hex = filters.CharFilter(lookup_expr="iexact", max_length=6)
-    q = SearchFilter(method="filter_search", help_text="Registration, ICAO address, hull number or name.")
+    q = SearchFilter(
+        fields=("registration", "icao_hex", "hull_number", "name"),
+        help_text="Registration, ICAO address, hull number or name.",
+    )
 
     class Meta:
         model = Asset
         fields = []
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(registration__icontains=value)
-            | Q(icao_hex__iexact=value)
-            | Q(hull_number__icontains=value)
-            | Q(name__icontains=value)
-        )
 
 
 class SourceFilter(filters.FilterSet):
@@ -210,14 +210,11 @@ class SourceFilter(filters.FilterSet):
     reliability = filters.ChoiceFilter(choices=Source.Reliability.choices)
     url = filters.CharFilter(max_length=1000, help_text="Exact URL: find a source before creating it.")
     publisher = SearchFilter(lookup_expr="icontains")
-    q = SearchFilter(method="filter_search", help_text="Title or publisher.")
+    q = SearchFilter(fields=("title", "publisher"), help_text="Title or publisher.")
 
     class Meta:
         model = Source
         fields = []
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(publisher__icontains=value))
 
 
 with_date_range(ObservationFilter, "Observed", "observed", "observed")
