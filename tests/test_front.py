@@ -12,13 +12,36 @@ from tests.factories import make_asset_type, make_observation, make_site
 pytestmark = pytest.mark.django_db
 
 
-def test_index_lists_demo_sites_with_current_posture(client, demo):
+def test_map_page_carries_its_configuration(client, demo):
     response = client.get(reverse("front:index"))
     assert response.status_code == 200
+    config = response.context["config"]
+    assert config["sitesUrl"] == "/api/v1/sites/" and config["movementsUrl"] == "/api/v1/movements/"
+    assert config["earliest"] == "2024-11-01"
+    assert config["operators"] == [{"code": "RU", "name": "Russia"}]
     page = response.content.decode()
-    for name in ("Khmeimim Air Base", "Tartus naval facility", "al-Khadim Air Base", "Bamako–Sénou"):
-        assert name in page
-    assert "An-124 Ruslan: 2" in page
+    assert 'id="map-config"' in page and "Syria" in page and "Libya" in page
+
+
+def test_observations_page_lists_filters_and_links_csv(client, demo):
+    response = client.get(reverse("front:observations"), {"site": "khmeimim", "activity": "loading"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('href="/sites/khmeimim/#observation-') == 2
+    assert "Maxar Technologies" in page
+    assert "/api/v1/observations/?site=khmeimim&amp;activity=loading&amp;format=csv" in page
+    empty = client.get(reverse("front:observations"), {"q": "atlantis"}).content.decode()
+    assert "No published observations match these filters." in empty
+    bad = client.get(reverse("front:observations"), {"from": "not-a-date"}).content.decode()
+    assert "Some filters are not valid" in bad
+
+
+def test_observations_page_hides_unpublished(client, db):
+    site, asset_type = make_site(), make_asset_type()
+    make_observation(site, asset_type, dt.date(2024, 12, 1), notes="public note")
+    make_observation(site, asset_type, dt.date(2024, 12, 2), notes="draft note", state="draft")
+    page = client.get(reverse("front:observations")).content.decode()
+    assert "public note" in page and "draft note" not in page
 
 
 def test_site_page_shows_counts_over_time_and_movements(client, demo):
@@ -29,8 +52,10 @@ def test_site_page_shows_counts_over_time_and_movements(client, demo):
     assert "RA-76845" in page and "al-Khadim Air Base" in page
 
 
-def test_unknown_site_is_404(client, db):
-    assert client.get(reverse("front:site", args=["nowhere"])).status_code == 404
+def test_unknown_site_is_a_404_page(client, db):
+    response = client.get(reverse("front:site", args=["nowhere"]))
+    assert response.status_code == 404
+    assert "There is no page at" in response.content.decode()
 
 
 def test_site_without_observations_says_so(client, db):
@@ -53,7 +78,9 @@ def test_query_counts_do_not_grow_with_rows(client, db, sites, django_assert_max
         site = make_site()
         for day in (1, 2, 3):
             make_observation(site, asset_type, dt.date(2024, 12, day))
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         client.get(reverse("front:index"))
+    with django_assert_max_num_queries(6):
+        client.get(reverse("front:observations"))
     with django_assert_max_num_queries(4):
         client.get(site.get_absolute_url())

@@ -1,0 +1,372 @@
+// The map page: every site's posture at a date, movements over the period before it.
+// All state (date, filters, map view) lives in the URL, so a view can be shared and
+// the back button steps through changes. User text only ever reaches the page
+// through textContent.
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("map-config").textContent);
+  const form = document.getElementById("map-controls");
+  const slider = document.getElementById("date-slider");
+  const dateInput = document.getElementById("date-input");
+  const message = document.getElementById("map-message");
+  const tileNotice = document.getElementById("tile-notice");
+  const FILTERS = ["operator", "host_country", "kind", "category", "q", "period"];
+  const DAY = 86400000;
+  const PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053"];
+
+  const earliest = parseDate(config.earliest);
+  const today = parseDate(config.today);
+  slider.max = String(Math.round((today - earliest) / DAY));
+
+  function parseDate(text) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
+    if (!match) return null;
+    const date = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
+    return isNaN(date) ? null : date;
+  }
+
+  function isoDate(date) {
+    return date.toISOString().slice(0, 10);
+  }
+
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  // --- state <-> URL --------------------------------------------------------------
+
+  function readState() {
+    const params = new URLSearchParams(window.location.search);
+    const state = { date: params.get("date") || config.today };
+    if (!parseDate(state.date)) state.date = config.today;
+    for (const name of FILTERS) state[name] = params.get(name) || "";
+    const lat = parseFloat(params.get("lat"));
+    const lng = parseFloat(params.get("lng"));
+    const zoom = parseInt(params.get("z"), 10);
+    if (isFinite(lat) && isFinite(lng) && isFinite(zoom)) state.view = { lat, lng, zoom };
+    return state;
+  }
+
+  function stateUrl(state) {
+    const params = new URLSearchParams();
+    params.set("date", state.date);
+    for (const name of FILTERS) if (state[name]) params.set(name, state[name]);
+    const centre = map.getCenter();
+    params.set("lat", centre.lat.toFixed(4));
+    params.set("lng", centre.lng.toFixed(4));
+    params.set("z", String(map.getZoom()));
+    return "?" + params.toString();
+  }
+
+  function controlsToState() {
+    const state = { date: dateInput.value || config.today };
+    for (const name of FILTERS) state[name] = form.elements[name].value.trim();
+    return state;
+  }
+
+  function stateToControls(state) {
+    dateInput.value = state.date;
+    slider.value = String(Math.round((parseDate(state.date) - earliest) / DAY));
+    for (const name of FILTERS) form.elements[name].value = state[name];
+  }
+
+  // --- map ------------------------------------------------------------------------
+
+  const initial = readState();
+  const map = L.map("map", { worldCopyJump: true });
+  if (initial.view) map.setView([initial.view.lat, initial.view.lng], initial.view.zoom);
+  else map.setView(config.center, config.zoom);
+
+  const tiles = L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 });
+  tiles.on("tileerror", function () {
+    tileNotice.hidden = false;
+  });
+  tiles.addTo(map);
+
+  // A cluster shows the assets counted at its sites, like a site marker, ringed.
+  const clusters = L.markerClusterGroup({
+    showCoverageOnHover: false,
+    maxClusterRadius: 40,
+    iconCreateFunction: function (cluster) {
+      const total = cluster.getAllChildMarkers().reduce(function (sum, marker) {
+        return sum + marker.feature.properties.posture_total;
+      }, 0);
+      const size = Math.round(30 + 8 * Math.log2(1 + total));
+      const badge = el("span", total, "site-badge cluster-badge");
+      badge.title = cluster.getChildCount() + " sites";
+      badge.style.width = badge.style.height = size + "px";
+      badge.style.lineHeight = size + "px";
+      return L.divIcon({ html: badge, className: "site-marker", iconSize: [size, size] });
+    },
+  });
+  const movementLayer = L.layerGroup();
+  map.addLayer(movementLayer);
+  map.addLayer(clusters);
+
+  const operatorColour = {};
+  config.operators.forEach(function (operator, index) {
+    operatorColour[operator.code] = PALETTE[index % PALETTE.length];
+  });
+
+  const legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () {
+    const box = el("div", null, "map-legend");
+    box.appendChild(el("strong", "Operator"));
+    for (const operator of config.operators) {
+      const row = el("div");
+      const swatch = el("span", null, "swatch");
+      swatch.style.background = operatorColour[operator.code];
+      row.appendChild(swatch);
+      row.appendChild(el("span", operator.name));
+      box.appendChild(row);
+    }
+    box.appendChild(el("div", "Number: assets counted", "muted"));
+    return box;
+  };
+  legend.addTo(map);
+
+  function markerIcon(feature) {
+    const total = feature.properties.posture_total;
+    const size = Math.round(26 + 8 * Math.log2(1 + total));
+    const badge = el("span", total, "site-badge");
+    badge.style.background = operatorColour[feature.properties.operator] || "#555";
+    badge.style.width = badge.style.height = size + "px";
+    badge.style.lineHeight = size + "px";
+    return L.divIcon({ html: badge, className: "site-marker", iconSize: [size, size] });
+  }
+
+  function popupFor(feature) {
+    const p = feature.properties;
+    const box = el("div", null, "site-popup");
+    const title = el("a", p.name);
+    title.href = config.siteUrl.replace("__slug__", encodeURIComponent(feature.id));
+    box.appendChild(el("strong")).appendChild(title);
+    box.appendChild(el("div", (config.kinds[p.kind] || p.kind) + " · " + (config.countries[p.host_country] || p.host_country), "muted"));
+    if (!p.posture.length) {
+      box.appendChild(el("p", "No published observations by " + currentState.date + "."));
+      return box;
+    }
+    const table = el("table", null, "posture-table");
+    for (const entry of p.posture) {
+      const row = table.insertRow();
+      row.insertCell().textContent = entry.asset_type_name;
+      row.insertCell().textContent = entry.count === null ? "present" : String(entry.count);
+      row.insertCell().textContent = (config.activities[entry.activity] || entry.activity) + ", " + entry.observed;
+    }
+    box.appendChild(table);
+    return box;
+  }
+
+  function arrowDefs(path) {
+    // One SVG arrowhead, shared by every movement line (marker-end).
+    const svg = path.ownerSVGElement;
+    if (!svg || svg.getElementById("movement-arrow")) return;
+    const ns = "http://www.w3.org/2000/svg";
+    const defs = document.createElementNS(ns, "defs");
+    const marker = document.createElementNS(ns, "marker");
+    marker.setAttribute("id", "movement-arrow");
+    marker.setAttribute("viewBox", "0 0 10 10");
+    marker.setAttribute("refX", "9");
+    marker.setAttribute("refY", "5");
+    marker.setAttribute("markerWidth", "7");
+    marker.setAttribute("markerHeight", "7");
+    marker.setAttribute("orient", "auto");
+    const head = document.createElementNS(ns, "path");
+    head.setAttribute("d", "M0,0 L10,5 L0,10 z");
+    head.setAttribute("fill", "#7d3c98");
+    marker.appendChild(head);
+    defs.appendChild(marker);
+    svg.insertBefore(defs, svg.firstChild);
+  }
+
+  function movementPopup(feature) {
+    const p = feature.properties;
+    const box = el("div", null, "movement-popup");
+    box.appendChild(el("strong", (siteNames[p.origin] || p.origin) + " → " + (siteNames[p.destination] || p.destination)));
+    const what = (p.count === null ? "" : p.count + " × ") + p.asset_type;
+    box.appendChild(el("div", what));
+    box.appendChild(el("div", "departed " + (p.departed || "?") + ", arrived " + (p.arrived || "?"), "muted"));
+    return box;
+  }
+
+  // --- loading --------------------------------------------------------------------
+
+  let currentState = initial;
+  const siteNames = {};
+  let request = 0;
+
+  function apiParams(state) {
+    const params = new URLSearchParams({ as_of: state.date, page_size: "10000" });
+    for (const name of ["operator", "host_country", "kind", "category", "q"]) {
+      if (state[name]) params.set(name, state[name]);
+    }
+    return params;
+  }
+
+  function showMessage(text) {
+    message.textContent = text || "";
+    message.hidden = !text;
+  }
+
+  async function fetchJson(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (!response.ok) {
+      const reasons = Object.entries(body).map(function (pair) {
+        return pair[0] + ": " + [].concat(pair[1]).join(" ");
+      });
+      throw new Error(reasons.join("; "));
+    }
+    return body;
+  }
+
+  async function load(state) {
+    currentState = state;
+    const mine = ++request;
+    document.body.dataset.loading = "true";
+    const to = parseDate(state.date);
+    const from = new Date(to - (parseInt(state.period || "30", 10) - 1) * DAY);
+    const moves = new URLSearchParams({ from: isoDate(from), to: state.date, page_size: "1000" });
+    try {
+      const [sites, movements] = await Promise.all([
+        fetchJson(config.sitesUrl + "?" + apiParams(state)),
+        fetchJson(config.movementsUrl + "?" + moves),
+      ]);
+      if (mine !== request) return; // a newer date was chosen meanwhile
+      drawSites(sites.features);
+      drawMovements(movements.features);
+      if (!sites.features.length) showMessage("No sites match these filters.");
+      else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
+      else showMessage("");
+    } catch (error) {
+      if (mine === request) showMessage("Could not load the map data: " + error.message);
+    } finally {
+      if (mine === request) document.body.dataset.loading = "false";
+    }
+  }
+
+  function drawSites(features) {
+    map.closePopup(); // it shows the posture of the previous date
+    clusters.clearLayers();
+    const markers = features.map(function (feature) {
+      const [lng, lat] = feature.geometry.coordinates;
+      const marker = L.marker([lat, lng], {
+        icon: markerIcon(feature),
+        title: feature.properties.name,
+        alt: feature.properties.name,
+        keyboard: true,
+      });
+      marker.feature = feature;
+      marker.bindPopup(function () {
+        return popupFor(feature);
+      });
+      return marker;
+    });
+    clusters.addLayers(markers);
+    for (const feature of features) siteNames[feature.id] = feature.properties.name;
+    document.body.dataset.sites = String(features.length);
+  }
+
+  function drawMovements(features) {
+    movementLayer.clearLayers();
+    for (const feature of features) {
+      const line = L.polyline(
+        feature.geometry.coordinates.map(function (c) {
+          return [c[1], c[0]];
+        }),
+        { color: "#7d3c98", weight: 3, opacity: 0.8, dashArray: "6 6", className: "movement-line" }
+      );
+      line.bindPopup(function () {
+        return movementPopup(feature);
+      });
+      line.bindTooltip(function () {
+        return movementPopup(feature);
+      }, { sticky: true });
+      line.addTo(movementLayer);
+      const path = line.getElement();
+      arrowDefs(path);
+      path.setAttribute("marker-end", "url(#movement-arrow)");
+    }
+    document.body.dataset.movements = String(features.length);
+  }
+
+  // --- controls -------------------------------------------------------------------
+
+  function commit(state) {
+    history.pushState(null, "", stateUrl(state));
+    load(state);
+  }
+
+  slider.addEventListener("input", function () {
+    dateInput.value = isoDate(new Date(earliest.getTime() + parseInt(slider.value, 10) * DAY));
+  });
+  slider.addEventListener("change", function () {
+    commit(controlsToState());
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target === slider) return;
+    if (event.target === dateInput) {
+      const date = parseDate(dateInput.value);
+      if (!date) return;
+      slider.value = String(Math.round((date - earliest) / DAY));
+    }
+    commit(controlsToState());
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    commit(controlsToState());
+  });
+
+  function step(days) {
+    const wanted = parseDate(dateInput.value).getTime() + days * DAY;
+    const date = new Date(Math.min(today.getTime(), Math.max(earliest.getTime(), wanted)));
+    dateInput.value = isoDate(date);
+    slider.value = String(Math.round((date - earliest) / DAY));
+    commit(controlsToState());
+    return date < today;
+  }
+
+  let player = null;
+  const playButton = document.getElementById("play");
+  function stopPlaying() {
+    clearInterval(player);
+    player = null;
+    playButton.textContent = "▶ Play";
+    playButton.setAttribute("aria-pressed", "false");
+  }
+  playButton.addEventListener("click", function () {
+    if (player) return stopPlaying();
+    if (parseDate(dateInput.value) >= today) {
+      dateInput.value = config.earliest;
+    }
+    playButton.textContent = "❚❚ Pause";
+    playButton.setAttribute("aria-pressed", "true");
+    player = setInterval(function () {
+      if (!step(7)) stopPlaying();
+    }, 700);
+  });
+  document.getElementById("step-back").addEventListener("click", function () {
+    step(-1);
+  });
+  document.getElementById("step-forward").addEventListener("click", function () {
+    step(1);
+  });
+
+  map.on("moveend", function () {
+    history.replaceState(null, "", stateUrl(currentState));
+  });
+  window.addEventListener("popstate", function () {
+    const state = readState();
+    stateToControls(state);
+    if (state.view) map.setView([state.view.lat, state.view.lng], state.view.zoom);
+    load(state);
+  });
+
+  stateToControls(initial);
+  history.replaceState(null, "", stateUrl(initial));
+  load(initial);
+})();

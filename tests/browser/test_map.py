@@ -1,0 +1,83 @@
+"""The map page in real Chromium, on the demo data."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import screenshot, wait_for_map
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Close enough to Khmeimim that it is not clustered with Tartus.
+KHMEIMIM_VIEW = "lat=35.40&lng=35.95&z=10"
+
+
+def open_popup(page, name: str) -> str:
+    page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+    page.locator(f'.leaflet-marker-icon[title="{name}"]').click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    return popup.inner_text()
+
+
+def set_date(page, day: str) -> None:
+    page.fill("#date-input", day)
+    page.dispatch_event("#date-input", "change")
+    wait_for_map(page)
+
+
+def test_map_shows_the_demo_sites_and_movements(page, demo):
+    page.goto("/?date=2024-12-20&lat=25&lng=15&z=3")
+    wait_for_map(page)
+    assert page.evaluate("document.body.dataset.sites") == "4"
+    assert page.evaluate("document.body.dataset.movements") == "2"
+    assert page.locator("path.movement-line").count() == 2
+    assert page.locator(".map-legend").inner_text().count("Russia") == 1
+    screenshot(page, "map")
+    assert page.errors == []
+
+
+def test_date_change_redraws_khmeimim_posture(page, demo):
+    page.goto(f"/?date=2024-11-01&{KHMEIMIM_VIEW}")
+    wait_for_map(page)
+    november = open_popup(page, "Khmeimim Air Base")
+    assert "S-400" in november and "present" in november
+    assert "An-124" not in november
+    set_date(page, "2024-12-20")
+    december = open_popup(page, "Khmeimim Air Base")
+    assert "An-124 Ruslan\t2" in december and "Ka-52 Alligator\t1" in december
+    assert "2024-12-13" in december
+    assert "date=2024-12-20" in page.url
+
+
+def test_a_shared_url_restores_the_view_and_back_steps_through_changes(page, demo):
+    page.goto("/?date=2024-12-20&kind=naval_base&lat=34.9&lng=35.87&z=8")
+    wait_for_map(page)
+    assert page.input_value("#date-input") == "2024-12-20"
+    assert page.input_value("select[name=kind]") == "naval_base"
+    assert page.evaluate("document.body.dataset.sites") == "1"
+    assert "z=8" in page.url and "lat=34.9" in page.url
+    page.select_option("select[name=kind]", "")
+    wait_for_map(page)
+    assert page.evaluate("document.body.dataset.sites") == "4"
+    page.go_back()
+    wait_for_map(page)
+    assert page.input_value("select[name=kind]") == "naval_base"
+    assert page.evaluate("document.body.dataset.sites") == "1"
+
+
+def test_empty_states(page, demo):
+    page.goto("/?date=2024-12-20&q=atlantis")
+    wait_for_map(page)
+    assert "No sites match these filters." in page.inner_text("#map-message")
+    page.goto("/?date=2020-01-01")
+    wait_for_map(page)
+    assert "No observations before 2024-11-01" in page.inner_text("#map-message")
+
+
+def test_the_map_works_with_tiles_blocked(page, demo):
+    page.goto("/?date=2024-12-20")
+    wait_for_map(page)
+    page.locator("#tile-notice").wait_for()
+    assert "could not be loaded" in page.inner_text("#tile-notice")
+    assert page.evaluate("document.body.dataset.sites") == "4"
