@@ -6,7 +6,8 @@ import json
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Min, Q
+from django.db.models import Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,12 @@ from basewatch.core.models import AssetType, Movement, Observation, Site
 def index(request):
     """The map: every site's posture at a date, movements before it; the state is in the URL."""
     today = timezone.now().date()
-    earliest = Observation.objects.published().aggregate(first=Min("observed"))["first"] or today
+    dates = Observation.objects.published().aggregate(first=Min("observed"), last=Max("observed"))
+    earliest = dates["first"] or today
+    # The map opens on the newest data, so recent movements show too; the posture
+    # there is the same as today's, since nothing newer is known.
+    arrivals = Movement.objects.published().aggregate(last=Max(Coalesce("arrived", "departed")))
+    latest = max(filter(None, [dates["last"], arrivals["last"]]), default=today)
     operators = _countries(Site.objects.values_list("operator", flat=True))
     host_countries = _countries(Site.objects.values_list("host_country", flat=True))
     config = {
@@ -28,6 +34,7 @@ def index(request):
         "siteUrl": reverse("front:site", args=["__slug__"]),
         "earliest": earliest.isoformat(),
         "today": today.isoformat(),
+        "latest": latest.isoformat(),
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
         "tiles": _tiles(),

@@ -41,8 +41,8 @@
 
   function readState() {
     const params = new URLSearchParams(window.location.search);
-    const state = { date: params.get("date") || config.today };
-    if (!parseDate(state.date)) state.date = config.today;
+    const state = { date: params.get("date") || config.latest };
+    if (!parseDate(state.date)) state.date = config.latest;
     for (const name of FILTERS) state[name] = params.get(name) || "";
     const lat = parseFloat(params.get("lat"));
     const lng = parseFloat(params.get("lng"));

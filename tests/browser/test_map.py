@@ -117,3 +117,11 @@ def test_controls_are_reachable_by_keyboard(page, demo):
     wait_for_map(page)
     assert "date=2024-12-19" in page.url
     assert page.input_value("#date-input") == "2024-12-19"
+
+
+def test_the_map_opens_on_the_newest_data_with_its_movements(page, demo):
+    page.goto("/")
+    wait_for_map(page)
+    assert page.input_value("#date-input") == "2024-12-17"
+    assert page.evaluate("document.body.dataset.movements") == "2"
+    assert "date=2024-12-17" in page.url
