@@ -7,8 +7,9 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-# Playwright's sync API runs an event loop in this thread; the tests' own ORM
-# calls (making data) are still plain synchronous code.
+# Playwright's sync API runs an event loop in the test thread, where the tests'
+# own ORM calls (making data, flushing the database) are plain synchronous code.
+# This applies to the whole test run once this file is collected.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
