@@ -84,3 +84,18 @@ def test_query_counts_do_not_grow_with_rows(client, db, sites, django_assert_max
         client.get(reverse("front:observations"))
     with django_assert_max_num_queries(8):
         client.get(site.get_absolute_url())
+
+
+def test_site_chart_data_carries_ranges_absences_and_sources(client, db):
+    site, jets = make_site(slug="ranged"), make_asset_type(name="Jets")
+    make_observation(site, jets, dt.date(2024, 12, 1), count=5, count_low=4, count_high=7)
+    gone = make_observation(site, jets, dt.date(2024, 12, 9), count=None, activity="absent")
+    chart = client.get(site.get_absolute_url()).context["chart"]
+    [series] = chart["series"]
+    assert series["label"] == "Jets"
+    assert [(p["date"], p["count"], p["low"], p["high"]) for p in series["points"]] == [
+        ("2024-12-01", 5, 4, 7),
+        ("2024-12-09", 0, None, None),
+    ]
+    assert chart["observations"][gone.pk]["activity"] == "Absent (looked, not there)"
+    assert chart["observations"][gone.pk]["sources"][0]["url"].startswith("https://news.example.org/")
