@@ -117,6 +117,10 @@ STORAGES = {
     },
 }
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = None  # show registration/logged_out.html
+
 # Messages may carry a newly issued API key: keep them server-side, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -7,6 +7,7 @@ from basewatch.api.errors import json_not_found, json_server_error
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("basewatch.api.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("", include("basewatch.front.urls")),
 ]
 
