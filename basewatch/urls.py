@@ -1,12 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
+from django.views.generic import RedirectView
 
 from basewatch.api.errors import json_not_found, json_server_error
+from basewatch.front.accounts import ThrottledLoginView
 
 urlpatterns = [
+    # One login page for the site and the admin, so failures are throttled in one place.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("basewatch.api.urls")),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("basewatch.front.urls")),
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from basewatch.core.models import LoginFailure
 from basewatch.core.roles import role_of
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +81,27 @@ def test_log_in_change_password_log_out(client, monkeypatch):
     assert User.objects.get(username="dee").check_password(new)
     assert "Logged out" in client.post(reverse("logout")).content.decode()
     assert "Log in" in client.get("/observations/").content.decode()
+
+
+def test_repeated_failed_logins_are_refused_for_a_while(client, monkeypatch):
+    monkeypatch.setenv("BASEWATCH_PASSWORD", PASSWORD)
+    adduser("eve", "--role", "editor")
+    for _ in range(5):
+        assert client.post(reverse("login"), {"username": "eve", "password": "guess"}).status_code == 200
+    locked = client.post(reverse("login"), {"username": "eve", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another name from the same address is slowed down too.
+    assert client.post(reverse("login"), {"username": "other", "password": "x"}).status_code == 429
+    LoginFailure.objects.update(created=timezone.now() - dt.timedelta(minutes=16))
+    assert client.post(reverse("login"), {"username": "eve", "password": PASSWORD}).status_code == 302
+    assert not LoginFailure.objects.filter(username="eve").exists()
+
+
+def test_the_admin_logs_in_through_the_same_page(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    followed = client.get(response["Location"])
+    assert followed.status_code == 302
+    assert followed["Location"] == "/accounts/login/?next=/admin/"

@@ -24,7 +24,13 @@ from django_countries.fields import CountryField
 
 from basewatch.core.expressions import IsCountryCode, IsValidGeometry, LatestAllowedDate, LonLatInRange
 from basewatch.core.fields import HttpURLField, LonLatMultiPolygonField, LonLatPointField
-from basewatch.core.querysets import ApiTokenQuerySet, MovementQuerySet, ObservationQuerySet, SiteQuerySet
+from basewatch.core.querysets import (
+    ApiTokenQuerySet,
+    LoginFailureQuerySet,
+    MovementQuerySet,
+    ObservationQuerySet,
+    SiteQuerySet,
+)
 from basewatch.core.workflow import State
 from basewatch.lib.dates import latest_allowed_date
 
@@ -520,3 +526,23 @@ class ApiToken(models.Model):
         if self.revoked is None:
             self.revoked = timezone.now()
             self.save(update_fields=["revoked"])
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for a while so repeated guessing can be slowed down."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = LoginFailureQuerySet.as_manager()
+
+    class Meta:
+        # Serves LoginFailureQuerySet.recent (the last minutes of one name or address).
+        indexes = [
+            models.Index(fields=["username", "created"], name="loginfailure_user_idx"),
+            models.Index(fields=["address", "created"], name="loginfailure_address_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.created:%Y-%m-%d %H:%M}"

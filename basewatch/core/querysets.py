@@ -15,6 +15,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Case, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat, JSONObject
+from django.utils import timezone
 
 from basewatch.core.expressions import ArrayToString, MakeLine
 from basewatch.core.workflow import State
@@ -97,3 +98,13 @@ class ApiTokenQuerySet(models.QuerySet):
     def active(self) -> ApiTokenQuerySet:
         """Tokens not revoked."""
         return self.filter(revoked__isnull=True)
+
+
+class LoginFailureQuerySet(models.QuerySet):
+    def recent(self, username: str, address: str | None, window: dt.timedelta) -> LoginFailureQuerySet:
+        """Failures for this user name, or from this address, within the last `window`."""
+        since = timezone.now() - window
+        who = models.Q(username=username)
+        if address:
+            who |= models.Q(address=address)
+        return self.filter(who, created__gte=since)
