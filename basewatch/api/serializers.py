@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 
-from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.contrib.rest_framework_gis import build_linestring_geo_schema
@@ -22,7 +21,7 @@ from basewatch.api.errors import field_errors
 from basewatch.core import workflow
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.core.roles import can_view_unpublished
-from basewatch.lib.geometry import GeometryInputError, parse_geometry
+from basewatch.lib.geometry import GeometryInputError, as_footprint, parse_geometry
 
 
 class LonLatGeometryField(GeometryField):
@@ -70,7 +69,11 @@ class ModelCleanMixin:
             instance.full_clean(exclude=many_to_many, validate_unique=False, validate_constraints=False)
         except DjangoValidationError as error:
             raise serializers.ValidationError(field_errors(error)) from None
-        return attrs
+        # Keep what clean() normalised (an asset's upper-case registration).
+        return {
+            name: value if name in many_to_many or name.endswith("_ids") else getattr(instance, name)
+            for name, value in attrs.items()
+        }
 
 
 class AssetTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -87,14 +90,6 @@ class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
         model = Asset
         fields = ["id", "asset_type", "registration", "icao_hex", "hull_number", "name", "operator", "notes", "updated"]
         read_only_fields = ["updated"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        # clean() normalises these (upper case); keep what it stored.
-        for name in ("registration", "icao_hex"):
-            if name in attrs:
-                attrs[name] = attrs[name].strip().upper()
-        return attrs
 
 
 class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -171,11 +166,10 @@ class SiteDetailSerializer(SiteSerializer):
         read_only_fields = ["created", "updated"]
 
     def validate_footprint(self, value):
-        if value is not None and value.geom_type == "Polygon":
-            value = MultiPolygon(value, srid=4326)
-        if value is not None and value.geom_type != "MultiPolygon":
-            raise serializers.ValidationError("A footprint is a Polygon or MultiPolygon.")
-        return value
+        try:
+            return None if value is None else as_footprint(value)
+        except GeometryInputError as error:
+            raise serializers.ValidationError(str(error)) from None
 
     def validate_location(self, value):
         if value.geom_type != "Point":

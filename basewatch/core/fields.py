@@ -7,14 +7,14 @@ with basewatch.lib.geometry instead of GDAL (see that module for why).
 from __future__ import annotations
 
 from django.contrib.gis.db import models
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from leaflet.admin import LeafletAdminWidget
 from leaflet.forms.fields import GeometryField as LeafletGeometryField
 from leaflet.forms.widgets import LeafletWidget
 
-from basewatch.lib.geometry import SRID, GeometryInputError, parse_geometry
+from basewatch.lib.geometry import SRID, GeometryInputError, as_footprint, parse_geometry
 
 
 class LonLatDeserializeMixin:
@@ -47,12 +47,10 @@ class LonLatFormField(LeafletGeometryField):
             return value
         try:
             geometry = parse_geometry(value)
+            # The map widget draws single polygons; a footprint is stored as a MultiPolygon.
+            return as_footprint(geometry) if self.geom_type == "MULTIPOLYGON" else geometry
         except GeometryInputError as error:
             raise ValidationError(str(error), code="invalid_geom") from None
-        # The map widget draws single polygons; a footprint is stored as a MultiPolygon.
-        if self.geom_type == "MULTIPOLYGON" and isinstance(geometry, Polygon):
-            geometry = MultiPolygon(geometry, srid=SRID)
-        return geometry
 
 
 class LonLatPointFormField(LonLatFormField):

@@ -56,6 +56,15 @@ def parse_geometry(value: str | dict[str, Any]) -> GEOSGeometry:
     return geometry
 
 
+def as_footprint(geometry: GEOSGeometry) -> MultiPolygon:
+    """A site footprint: a MultiPolygon (a single drawn Polygon is wrapped in one)."""
+    if isinstance(geometry, Polygon):
+        return MultiPolygon(geometry, srid=SRID)
+    if not isinstance(geometry, MultiPolygon):
+        raise GeometryInputError("A footprint is a Polygon or MultiPolygon.")
+    return geometry
+
+
 def _from_wkt(text: str) -> GEOSGeometry:
     match = _WKT.match(text)
     if not match:
