@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 from basewatch.lib.env import env_bool, env_int, env_list, env_str
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
+    "pghistory",
     "basewatch.core",
     "basewatch.api",
     "basewatch.front",
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Stamps every history row with the user and URL, also for API tokens checked in the view.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -74,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "basewatch.front.context_processors.roles",
             ],
         },
     },
@@ -144,6 +150,15 @@ LEAFLET_CONFIG = {
 # By default an observation is published by a reviewer other than its author; a
 # small team can let editors publish their own work.
 EDITORS_MAY_PUBLISH = env_bool("EDITORS_MAY_PUBLISH", False)
+
+# --- history (django-pghistory) --------------------------------------------------
+# Triggers copy every insert, update and delete of sites, sources, observations,
+# movements and their source links into event tables, whatever wrote them (forms,
+# API, admin, bulk updates, SQL). Who and where is stored in each event row (not
+# in a shared, mutable context table), and the event tables refuse UPDATE and
+# DELETE, so the application cannot rewrite its own history.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 
 # --- REST API (/api/v1/) ---------------------------------------------------------
 REST_FRAMEWORK = {

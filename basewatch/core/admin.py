@@ -2,24 +2,60 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from basewatch.core import workflow
 from basewatch.core.fields import LonLatLeafletAdminWidget
 from basewatch.core.models import ApiToken, Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.roles import can_review
 
 
-class EnteredByMixin:
-    """Record who entered an item when it is created in the admin."""
+class NoDeleteMixin:
+    """The record is kept: claims are retracted, sources and sites stay behind old claims."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ClaimAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Observations and movements follow the same workflow rules here as in the forms and the API."""
+
+    readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_review(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "state", "state_reason"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or workflow.may_change(request.user, obj))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class WorkflowForm(form_class):
+            def clean_state(self):
+                state = self.cleaned_data["state"]
+                author_id = self.instance.entered_by_id or request.user.pk
+                if state != self.initial.get("state") and not workflow.may_set_state(request.user, state, author_id):
+                    raise forms.ValidationError("Publishing needs a reviewer other than the author.")
+                return state
+
+        return form_class if "state" not in form_class.base_fields else WorkflowForm
 
     def save_model(self, request, obj, form, change):
         if not change and obj.entered_by_id is None:
             obj.entered_by = request.user
+        if "state" in form.changed_data:
+            workflow.stamp_review(obj, request.user)
         super().save_model(request, obj, form, change)
 
 
 @admin.register(Site)
-class SiteAdmin(LeafletGeoAdmin):
+class SiteAdmin(NoDeleteMixin, LeafletGeoAdmin):
     widget = LonLatLeafletAdminWidget
     list_display = ["name", "kind", "operator", "host_country", "status", "location_precision"]
     list_filter = ["kind", "status", "operator", "host_country", "location_precision"]
@@ -45,7 +81,7 @@ class AssetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "publisher", "published", "reliability"]
     list_filter = ["kind", "reliability"]
     search_fields = ["title", "publisher", "url"]
@@ -54,24 +90,22 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(EnteredByMixin, admin.ModelAdmin):
+class ObservationAdmin(ClaimAdmin):
     list_display = ["observed", "site", "asset_type", "count", "activity", "credibility", "state"]
     list_filter = ["state", "activity", "credibility", "asset_type__category", "site"]
     search_fields = ["site__name", "asset_type__name", "asset__registration", "notes"]
     date_hierarchy = "observed"
     autocomplete_fields = ["site", "asset_type", "asset", "sources"]
     list_select_related = ["site", "asset_type"]
-    readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]
 
 
 @admin.register(Movement)
-class MovementAdmin(EnteredByMixin, admin.ModelAdmin):
+class MovementAdmin(ClaimAdmin):
     list_display = ["__str__", "departed", "arrived", "count", "state"]
     list_filter = ["state", "asset_type"]
     search_fields = ["origin__name", "destination__name", "asset_type__name", "asset__registration", "notes"]
     autocomplete_fields = ["origin", "destination", "asset_type", "asset", "sources"]
     list_select_related = ["origin", "destination", "asset_type"]
-    readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]
 
 
 @admin.register(ApiToken)

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -48,6 +49,7 @@ def _raise(errors: dict[str, str]) -> None:
         raise ValidationError(errors)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Site(models.Model):
     class Kind(models.TextChoices):
         AIR_BASE = "air_base", "Air base"
@@ -214,6 +216,7 @@ class Asset(models.Model):
             raise ValidationError("Give at least one of registration, ICAO address, hull number or name.")
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Source(models.Model):
     class Kind(models.TextChoices):
         SATELLITE_IMAGERY = "satellite_imagery", "Satellite imagery"
@@ -308,6 +311,7 @@ class SourcedClaim(models.Model):
         super().save(*args, **kwargs)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Observation(SourcedClaim):
     """A sourced claim: on a date, this many of an asset type were at a site.
 
@@ -429,6 +433,7 @@ class Observation(SourcedClaim):
         _raise(errors)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Movement(SourcedClaim):
     """Assets seen leaving one site for another, drawn on the map as a line."""
 
@@ -482,6 +487,17 @@ class Movement(SourcedClaim):
         if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
         _raise(errors)
+
+
+# A claim's sources are part of it: linking or unlinking one is recorded like any other change.
+for _claim in (Observation, Movement):
+    pghistory.track(
+        pghistory.InsertEvent("source.add"),
+        pghistory.DeleteEvent("source.remove"),
+        obj_field=None,
+        model_name=f"{_claim.__name__}SourceEvent",
+        app_label="core",
+    )(_claim.sources.through)
 
 
 class ApiToken(models.Model):

@@ -1,11 +1,31 @@
 from django.urls import path
 
-from basewatch.front import views
+from basewatch.front import editing, review, views
 
 app_name = "front"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("sites/<slug:slug>/", views.site, name="site"),
+    path("sites/<slug:slug>/history/", review.site_history, name="site-history"),
     path("observations/", views.observations, name="observations"),
+    # Claims in any state, with their history (viewers and up).
+    path("observations/<int:pk>/", review.claim_page, {"kind": "observation"}, name="observation"),
+    path("movements/<int:pk>/", review.claim_page, {"kind": "movement"}, name="movement"),
+    path("review/", review.queue, name="review"),
+    path("review/<str:kind>/<int:pk>/", review.decide, name="decide"),
+    # Editor forms (new items under new/, so no slug can shadow them).
+    path("new/observation/", editing.observation_create, name="observation-create"),
+    path("edit/observations/<int:pk>/", editing.observation_edit, name="observation-edit"),
+    path("edit/observations/last-count/", editing.last_count, name="last-count"),
+    path("new/movement/", editing.movement_create, name="movement-create"),
+    path("edit/movements/<int:pk>/", editing.movement_edit, name="movement-edit"),
+    path("new/site/", editing.site_create, name="site-create"),
+    path("edit/sites/<slug:slug>/", editing.site_edit, name="site-edit"),
+    path("new/source/", editing.source_create, name="source-create"),
+    path("edit/sources/<int:pk>/", editing.source_edit, name="source-edit"),
+    path("new/asset-type/", editing.asset_type_create, name="asset-type-create"),
+    path("edit/asset-types/<slug:slug>/", editing.asset_type_edit, name="asset-type-edit"),
+    path("new/asset/", editing.asset_create, name="asset-create"),
+    path("edit/assets/<int:pk>/", editing.asset_edit, name="asset-edit"),
 ]

@@ -152,8 +152,7 @@ def review_view(model, outcome: State, allowed_from: tuple[State, ...]):
     ).as_view()
 
 
-RETRACTABLE = (State.DRAFT, State.SUBMITTED, State.PUBLISHED, State.REJECTED)
-observation_retract = review_view(Observation, State.RETRACTED, RETRACTABLE)
-observation_reject = review_view(Observation, State.REJECTED, (State.SUBMITTED,))
-movement_retract = review_view(Movement, State.RETRACTED, RETRACTABLE)
-movement_reject = review_view(Movement, State.REJECTED, (State.SUBMITTED,))
+observation_retract = review_view(Observation, State.RETRACTED, workflow.RETRACTABLE)
+observation_reject = review_view(Observation, State.REJECTED, workflow.REJECTABLE)
+movement_retract = review_view(Movement, State.RETRACTED, workflow.RETRACTABLE)
+movement_reject = review_view(Movement, State.REJECTED, workflow.REJECTABLE)

@@ -1,0 +1,159 @@
+"""Editor forms: sourced claims with their sources, and the catalogue they refer to.
+
+Every form is a ModelForm, so the model's clean() and constraints check what an
+editor types exactly as they check the API and the admin.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.postgres.forms import SimpleArrayField
+
+from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source, SourcedClaim
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def edit_token(item) -> str:
+    """What a form remembers of the stored item, to notice someone else's save in between."""
+    if isinstance(item, SourcedClaim):
+        return f"v{item.version}"
+    return item.updated.isoformat() if item.updated else ""
+
+
+class EditTokenForm(forms.ModelForm):
+    """Carries the edit token of the item as it was when the form was opened."""
+
+    edited_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edited_token"].initial = edit_token(self.instance)
+
+
+class SiteChoiceField(forms.ModelChoiceField):
+    """Sites by name with their other spellings, so typing any of them finds the site."""
+
+    def label_from_instance(self, site: Site) -> str:
+        return f"{site.name} ({', '.join(site.aliases)})" if site.aliases else site.name
+
+
+def _searchable(field: forms.Field) -> None:
+    field.widget.attrs["data-searchable"] = ""
+
+
+class SourceForm(EditTokenForm):
+    class Meta:
+        model = Source
+        fields = ["kind", "title", "publisher", "url", "published", "captured", "archive_url", "reliability"]
+        widgets = {"published": DATE, "captured": DATE}
+
+
+class NewSourceForm(SourceForm):
+    """A source typed into a claim form. A URL already on file is that source: it is reused."""
+
+    def existing(self) -> Source | None:
+        url = (getattr(self, "cleaned_data", None) or {}).get("url")
+        return Source.objects.filter(url=url).first() if url else None
+
+    def _get_validation_exclusions(self):
+        # The URL's uniqueness is not an error here: that source is picked instead.
+        exclude = super()._get_validation_exclusions()
+        if self.existing() is not None:
+            exclude.add("url")
+        return exclude
+
+    def save_or_reuse(self) -> Source:
+        return self.existing() or self.save()
+
+
+NewSourceFormSet = forms.formset_factory(NewSourceForm, extra=1, max_num=10, absolute_max=10)
+
+
+class ClaimForm(EditTokenForm):
+    """Shared by observations and movements: notes and the sources on file that back the claim."""
+
+    sources = forms.ModelMultipleChoiceField(
+        Source.objects.all(),
+        required=False,
+        label="Sources on file",
+        help_text="Pick sources already entered (type to search), or add new ones below.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("site", "origin", "destination", "asset", "sources"):
+            if name in self.fields:
+                _searchable(self.fields[name])
+        self.fields["asset"].queryset = Asset.objects.select_related("asset_type")
+
+
+class ObservationForm(ClaimForm):
+    site = SiteChoiceField(Site.objects.all())
+
+    class Meta:
+        model = Observation
+        fields = [
+            "site",
+            "asset_type",
+            "asset",
+            "observed",
+            "observed_precision",
+            "count",
+            "count_low",
+            "count_high",
+            "activity",
+            "credibility",
+            "notes",
+            "sources",
+        ]
+        widgets = {"observed": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"credibility": "How likely the information is true, Admiralty code (STANAG 2511)."}
+
+
+class MovementForm(ClaimForm):
+    origin = SiteChoiceField(Site.objects.all())
+    destination = SiteChoiceField(Site.objects.all())
+
+    class Meta:
+        model = Movement
+        fields = ["origin", "destination", "asset_type", "asset", "count", "departed", "arrived", "notes", "sources"]
+        widgets = {"departed": DATE, "arrived": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class SiteForm(EditTokenForm):
+    aliases = SimpleArrayField(
+        forms.CharField(max_length=200),
+        required=False,
+        help_text="Other spellings and scripts, comma-separated (Hmeimim, حميميم, Хмеймим).",
+    )
+
+    class Meta:
+        model = Site
+        fields = [
+            "name",
+            "slug",
+            "aliases",
+            "kind",
+            "operator",
+            "host_country",
+            "location",
+            "location_precision",
+            "footprint",
+            "status",
+            "description",
+            "wikidata_id",
+        ]
+
+
+class AssetTypeForm(EditTokenForm):
+    class Meta:
+        model = AssetType
+        fields = ["name", "slug", "category", "nato_name", "notes"]
+
+
+class AssetForm(EditTokenForm):
+    class Meta:
+        model = Asset
+        fields = ["asset_type", "registration", "icao_hex", "hull_number", "name", "operator", "notes"]

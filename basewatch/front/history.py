@@ -1,0 +1,164 @@
+"""Readable history from the event tables that django-pghistory's triggers fill.
+
+Each event row is a copy of the changed row plus the context the request set
+(user id and URL; none for management commands and raw SQL). A change lists
+the fields that differ from the object's previous event; foreign keys,
+choices and geometries are shown as people read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.dateparse import parse_datetime
+from pghistory.models import Events
+
+from basewatch.core.models import Asset, AssetType, Site, Source
+
+_RELATED = {
+    "site_id": Site,
+    "origin_id": Site,
+    "destination_id": Site,
+    "asset_type_id": AssetType,
+    "asset_id": Asset,
+    "source_id": Source,
+    "entered_by_id": User,
+    "reviewed_by_id": User,
+}
+# Bookkeeping that changes with every save; the content fields say what happened.
+_HIDDEN = {"id", "created", "updated", "version", "observation_id", "movement_id"}
+_LABELS = {
+    "insert": "created",
+    "update": "changed",
+    "delete": "deleted",
+    "source.add": "source added",
+    "source.remove": "source removed",
+}
+
+
+@dataclass
+class Change:
+    when: object
+    who: str
+    via: str
+    subject: str
+    what: str
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def history_of(item) -> list[Change]:
+    """Every recorded change to `item` and to rows that point at it (its source links, a site's claims)."""
+    events = list(Events.objects.references(item).order_by("pgh_created_at", "pgh_id"))
+    names = _related_names(events)
+    return [_change(event, names) for event in events]
+
+
+def _related_names(events) -> dict[tuple[type, int], str]:
+    wanted: dict[type, set[int]] = {}
+    for event in events:
+        for column, model in _RELATED.items():
+            for value in _values(event, column):
+                wanted.setdefault(model, set()).add(value)
+        user = (event.pgh_context or {}).get("user")
+        if isinstance(user, int):
+            wanted.setdefault(User, set()).add(user)
+    names = {}
+    for model, ids in wanted.items():
+        for row in model.objects.filter(pk__in=ids):
+            names[(model, row.pk)] = row.get_username() if model is User else str(row)
+    return names
+
+
+def _values(event, column: str) -> list[int]:
+    values = [(event.pgh_data or {}).get(column)]
+    values += (event.pgh_diff or {}).get(column, [])
+    return [value for value in values if isinstance(value, int)]
+
+
+def _change(event, names) -> Change:
+    context = event.pgh_context or {}
+    user = context.get("user")
+    url = context.get("url") or ""
+    model = apps.get_model(event.pgh_obj_model)
+    subject_model = model._meta.auto_created or model
+    subject_id = _subject_id(event, subject_model)
+    return Change(
+        when=event.pgh_created_at,
+        who=names.get((User, user), "—") if user else "system",
+        via=_via(url, context),
+        subject=f"{subject_model._meta.verbose_name.capitalize()} #{subject_id}",
+        what=_LABELS.get(event.pgh_label, event.pgh_label),
+        fields=_fields(event, subject_model if model is subject_model else model, names),
+    )
+
+
+def _subject_id(event, subject_model) -> object:
+    data = event.pgh_data or {}
+    return data.get(f"{subject_model._meta.model_name}_id", data.get("id", event.pgh_obj_id))
+
+
+def _via(url: str, context: dict) -> str:
+    if not context:
+        return "command or SQL"
+    if url.startswith("/api/"):
+        return "API"
+    if url.startswith("/admin/"):
+        return "admin"
+    return "web form"
+
+
+def _fields(event, model, names) -> list[tuple[str, str, str]]:
+    if event.pgh_label == "update":
+        pairs = {column: tuple(values) for column, values in (event.pgh_diff or {}).items()}
+    else:
+        pairs = {column: (None, value) for column, value in (event.pgh_data or {}).items()}
+    rows = []
+    for column, (old, new) in pairs.items():
+        if column in _HIDDEN or column.startswith("pgh_") or (old in (None, "", []) and new in (None, "", [])):
+            continue
+        if event.pgh_label == "delete":
+            old, new = new, None
+        label = _label(model, column)
+        rows.append((label, _show(model, column, old, names), _show(model, column, new, names)))
+    return rows
+
+
+def _model_field(model, column: str):
+    return next((f for f in model._meta.concrete_fields if f.attname == column), None)
+
+
+def _label(model, column: str) -> str:
+    model_field = _model_field(model, column)
+    return str(model_field.verbose_name) if model_field is not None else column
+
+
+def _show(model, column: str, value, names) -> str:
+    if value in (None, "", []):
+        return "—"
+    if column in _RELATED:
+        return names.get((_RELATED[column], value), f"#{value} (no longer on file)")
+    model_field = _model_field(model, column)
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if column in ("location", "footprint"):
+        return _geometry_text(value)
+    if column in ("reviewed_at",) and isinstance(value, str):
+        stamp = parse_datetime(value)
+        return f"{stamp:%Y-%m-%d %H:%M} UTC" if stamp else value
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _geometry_text(hex_wkb: str) -> str:
+    # Stored geometries come back as hex EWKB, read by GEOS (no spatial reference lookup).
+    try:
+        geometry = GEOSGeometry(hex_wkb)
+    except (GEOSException, ValueError, TypeError):
+        return "geometry"
+    if geometry.geom_type == "Point":
+        return f"{geometry.x:.5f}, {geometry.y:.5f} (lon, lat)"
+    return f"{geometry.geom_type} outline with {geometry.num_coords} points"
