@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from leaflet.admin import LeafletGeoAdmin
 
 from basewatch.core import workflow
@@ -23,6 +24,16 @@ class ClaimAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Observations and movements follow the same workflow rules here as in the forms and the API."""
 
     readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # The admin leaves out many-to-many fields with a declared link model; the
+        # source links have no fields of their own, so the usual widget can set them.
+        if db_field.name == "sources":
+            kwargs.setdefault(
+                "widget", AutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+            return db_field.formfield(**kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if can_review(request.user):

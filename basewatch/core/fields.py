@@ -64,10 +64,12 @@ class LonLatMultiPolygonFormField(LonLatFormField):
 class HttpURLField(models.URLField):
     """A URL that must be http:// or https://; a scheme-less entry is taken as https."""
 
-    default_validators = [URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")]
+    MESSAGE = "Enter an http:// or https:// URL."
+    default_validators = [URLValidator(schemes=["http", "https"], message=MESSAGE)]
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"assume_scheme": "https", **kwargs})
+        # Forms say the same as the model and the API, whatever part of the URL is wrong.
+        return super().formfield(**{"assume_scheme": "https", "error_messages": {"invalid": self.MESSAGE}, **kwargs})
 
 
 class LonLatPointField(models.PointField):

@@ -269,7 +269,12 @@ class Source(models.Model):
                 name="source_captured_before_published",
             ),
             # The same URL is the same source: editors pick it instead of re-creating it.
-            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_unique_url"),
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="source_unique_url",
+                violation_error_message="A source with this URL is already on file: pick it instead.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -287,7 +292,7 @@ class SourcedClaim(models.Model):
     """What observations and movements share: sources, notes, review workflow, version."""
 
     notes = models.TextField(blank=True)
-    sources = models.ManyToManyField(Source, related_name="%(class)ss", help_text="At least one source.")
+    # `sources` is declared on each claim: its link table is tracked in the history.
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     state_reason = models.TextField(blank=True, help_text="Why it was rejected or retracted.")
     entered_by = models.ForeignKey(
@@ -355,6 +360,9 @@ class Observation(SourcedClaim):
     count_high = models.IntegerField("high estimate", null=True, blank=True)
     activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.PRESENT)
     credibility = models.PositiveSmallIntegerField(choices=Credibility.choices, default=Credibility.CANNOT_JUDGE)
+    sources = models.ManyToManyField(
+        Source, through="ObservationSource", related_name="observations", help_text="At least one source."
+    )
 
     objects = ObservationQuerySet.as_manager()
 
@@ -444,6 +452,9 @@ class Movement(SourcedClaim):
     count = models.IntegerField(null=True, blank=True, help_text="Leave empty if unknown.")
     departed = models.DateField(null=True, blank=True)
     arrived = models.DateField(null=True, blank=True)
+    sources = models.ManyToManyField(
+        Source, through="MovementSource", related_name="movements", help_text="At least one source."
+    )
 
     objects = MovementQuerySet.as_manager()
 
@@ -490,14 +501,34 @@ class Movement(SourcedClaim):
 
 
 # A claim's sources are part of it: linking or unlinking one is recorded like any other change.
-for _claim in (Observation, Movement):
-    pghistory.track(
-        pghistory.InsertEvent("source.add"),
-        pghistory.DeleteEvent("source.remove"),
-        obj_field=None,
-        model_name=f"{_claim.__name__}SourceEvent",
-        app_label="core",
-    )(_claim.sources.through)
+# The link tables are the ones Django made for the original many-to-many fields.
+SOURCE_LINK_EVENTS = (pghistory.InsertEvent("source.add"), pghistory.DeleteEvent("source.remove"))
+
+
+@pghistory.track(*SOURCE_LINK_EVENTS, obj_field=None)
+class ObservationSource(models.Model):
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE)
+
+    class Meta:
+        db_table = "core_observation_sources"
+        unique_together = [("observation", "source")]
+
+    def __str__(self) -> str:
+        return f"{self.source} → observation {self.observation_id}"
+
+
+@pghistory.track(*SOURCE_LINK_EVENTS, obj_field=None)
+class MovementSource(models.Model):
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE)
+
+    class Meta:
+        db_table = "core_movement_sources"
+        unique_together = [("movement", "source")]
+
+    def __str__(self) -> str:
+        return f"{self.source} → movement {self.movement_id}"
 
 
 class ApiToken(models.Model):

@@ -16,7 +16,16 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.dateparse import parse_datetime
 from pghistory.models import Events
 
-from basewatch.core.models import Asset, AssetType, Site, Source
+from basewatch.core.models import (
+    Asset,
+    AssetType,
+    Movement,
+    MovementSource,
+    Observation,
+    ObservationSource,
+    Site,
+    Source,
+)
 
 _RELATED = {
     "site_id": Site,
@@ -30,6 +39,8 @@ _RELATED = {
 }
 # Bookkeeping that changes with every save; the content fields say what happened.
 _HIDDEN = {"id", "created", "updated", "version", "observation_id", "movement_id"}
+# A source link's change is shown as a change to its claim.
+_LINKED_CLAIM = {ObservationSource: Observation, MovementSource: Movement}
 _LABELS = {
     "insert": "created",
     "update": "changed",
@@ -83,7 +94,7 @@ def _change(event, names) -> Change:
     user = context.get("user")
     url = context.get("url") or ""
     model = apps.get_model(event.pgh_obj_model)
-    subject_model = model._meta.auto_created or model
+    subject_model = _LINKED_CLAIM.get(model, model)
     subject_id = _subject_id(event, subject_model)
     return Change(
         when=event.pgh_created_at,
@@ -91,7 +102,7 @@ def _change(event, names) -> Change:
         via=_via(url, context),
         subject=f"{subject_model._meta.verbose_name.capitalize()} #{subject_id}",
         what=_LABELS.get(event.pgh_label, event.pgh_label),
-        fields=_fields(event, subject_model if model is subject_model else model, names),
+        fields=_fields(event, model, names),
     )
 
 
