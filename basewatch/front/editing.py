@@ -136,7 +136,9 @@ def _edit_claim(request, form_class, claim, template: str):
     if claim.pk and not workflow.may_change(request.user, claim):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
-    form = form_class(data, instance=claim)
+    # A link from a site page opens the form with that site chosen.
+    initial = {name: request.GET[name] for name in ("site", "origin") if name in request.GET}
+    form = form_class(data, instance=claim, initial=initial)
     new_sources = NewSourceFormSet(data, prefix="new_source")
     actions = _save_actions(request.user, claim)
     differences = None

@@ -112,6 +112,8 @@ def _subject_id(event, subject_model) -> object:
 
 
 def _via(url: str, context: dict) -> str:
+    if "command" in context:
+        return f"command {context['command']}"
     if not context:
         return "command or SQL"
     if url.startswith("/api/"):

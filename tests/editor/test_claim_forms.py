@@ -230,3 +230,13 @@ def test_user_text_is_escaped(scene):
     observation = make_observation(site, an124, dt.date(2024, 12, 10), notes=payload, state=State.DRAFT)
     html = client_for("viewer").get(reverse("front:observation", args=[observation.pk])).content.decode()
     assert payload not in html and "&lt;script&gt;" in html
+
+
+def test_a_site_page_link_opens_the_form_with_the_site_chosen(scene):
+    site, _ = scene
+    editor = client_for("editor")
+    site_page = editor.get(reverse("front:site", args=[site.slug])).content.decode()
+    link = f"{CREATE}?site={site.pk}"
+    assert f'href="{link}"' in site_page
+    assert f'<option value="{site.pk}" selected>' in editor.get(link).content.decode()
+    assert "New observation here" not in client_for(None).get(reverse("front:site", args=[site.slug])).content.decode()

@@ -146,3 +146,8 @@ def test_a_refused_write_leaves_no_history(observation):
     assert client_for("editor").post(url, data).status_code == 400
     assert client_for("viewer").post(url, data).status_code == 403
     assert ObservationEvent.objects.count() == before
+
+
+def test_demo_data_history_names_its_command(demo):
+    html = client_for("viewer").get(reverse("front:site-history", args=["khmeimim"])).content.decode()
+    assert "command load_demo" in html and "Site #" in html and "created" in html

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from basewatch.core.models import Observation
@@ -162,3 +164,23 @@ def test_claim_pages_are_for_viewers_and_up(submitted):
     assert 'value="publish"' not in html and ">Edit<" not in html  # viewers only look
     assert client_for("reviewer").get(reverse("front:review")).status_code == 200
     assert client_for("viewer").get(reverse("front:review")).status_code == 403
+
+
+def test_review_and_history_pages_read_a_fixed_number_of_queries(submitted):
+    reviewer = client_for("reviewer")
+
+    def count_queries(url) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert reviewer.get(url).status_code == 200
+        return len(queries)
+
+    review, page = reverse("front:review"), reverse("front:observation", args=[submitted.pk])
+    history = reverse("front:site-history", args=["khmeimim"])
+    few = [count_queries(url) for url in (review, page, history)]
+    for day in range(1, 11):
+        claim = make_observation(submitted.site, submitted.asset_type, dt.date(2024, 11, day), state=State.SUBMITTED)
+        claim.count = day
+        claim.save()
+    many = [count_queries(url) for url in (review, page, history)]
+    assert many == few
+    assert max(many) <= 14

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pghistory
 from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         self.created = self.updated = 0
-        with transaction.atomic():
+        with transaction.atomic(), pghistory.context(command="load_demo"):
             self.load()
         self.stdout.write(f"demo data: {self.created} created, {self.updated} updated")
 
