@@ -164,6 +164,7 @@ def _edit_claim(request, form_class, claim, template: str):
         "actions": actions,
         "differences": differences,
         "last_count": _last_count_text(form) if isinstance(claim, Observation) else None,
+        "noun": claim._meta.verbose_name,
     }
     return render(request, template, context, status=_status(request, differences))
 
