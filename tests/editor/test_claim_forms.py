@@ -170,6 +170,8 @@ def test_who_may_open_the_forms(scene):
     published.refresh_from_db()
     assert published.count == 1
     assert client_for("reviewer").get(edit).status_code == 200
+    assert client_for("admin").get(edit).status_code == 200
+    assert client_for(None, published.entered_by).get(edit).status_code == 403  # the author, an editor
     published.state = State.RETRACTED
     published.save()
     assert client_for("admin").get(edit).status_code == 403  # retracted is final

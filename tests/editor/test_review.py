@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from basewatch.core.models import Observation
 from basewatch.core.workflow import State
+from basewatch.front.review import DECISIONS
 from tests.editor.helpers import client_for
 from tests.factories import make_asset_type, make_movement, make_observation, make_site, make_user
 
@@ -184,3 +185,75 @@ def test_review_and_history_pages_read_a_fixed_number_of_queries(submitted):
     many = [count_queries(url) for url in (review, page, history)]
     assert many == few
     assert max(many) <= 14
+
+
+# Expected answer to each decision, by who asks: 302 means done (redirected back), None means
+# sent to the login page. The author is an editor; "editor" is another one.
+DECISION_MATRIX = {
+    "submit": {
+        "anonymous": None,
+        "no role": 403,
+        "viewer": 403,
+        "author": 302,
+        "editor": 302,
+        "reviewer": 302,
+        "admin": 302,
+    },
+    "publish": {
+        "anonymous": None,
+        "no role": 403,
+        "viewer": 403,
+        "author": 403,
+        "editor": 403,
+        "reviewer": 302,
+        "admin": 302,
+    },
+    "reject": {
+        "anonymous": None,
+        "no role": 403,
+        "viewer": 403,
+        "author": 403,
+        "editor": 403,
+        "reviewer": 302,
+        "admin": 302,
+    },
+    "retract": {
+        "anonymous": None,
+        "no role": 403,
+        "viewer": 403,
+        "author": 403,
+        "editor": 403,
+        "reviewer": 302,
+        "admin": 302,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("decision", "who"), [(decision, who) for decision, row in DECISION_MATRIX.items() for who in row]
+)
+def test_decision_permission_matrix(decision, who, author):
+    claim = make_observation(
+        make_site(),
+        make_asset_type(),
+        dt.date(2024, 12, 13),
+        state=State.DRAFT if decision == "submit" else State.SUBMITTED,
+        entered_by=author,
+    )
+    before = claim.state
+    clients = {
+        "anonymous": lambda: client_for(None),
+        "no role": lambda: client_for(None, make_user()),
+        "author": lambda: client_for(None, author),
+    }
+    client = clients.get(who, lambda: client_for(who))()
+    response = decide(client, claim, decision, reason="Checked against the imagery.")
+    expected = DECISION_MATRIX[decision][who]
+    claim.refresh_from_db()
+    if expected is None:
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert claim.state == before
+    elif expected == 403:
+        assert response.status_code == 403 and claim.state == before
+    else:
+        assert response.status_code == 302 and claim.state == DECISIONS[decision].state
