@@ -181,10 +181,10 @@ def _save_claim(request, form, new_sources, state: str):
     reused = []
     sources = list(form.cleaned_data["sources"])
     for source_form in _typed(new_sources):
-        source = source_form.save_or_reuse()
-        if source_form.existing() is not None:
-            reused.append(source)
-        sources.append(source)
+        existing = source_form.existing()
+        if existing is not None:
+            reused.append(existing)
+        sources.append(existing or source_form.save())
     claim.sources.set(sources)
     for source in reused:
         messages.info(request, f"That URL was already on file: used the existing source “{source}”.")

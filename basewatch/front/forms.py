@@ -64,9 +64,6 @@ class NewSourceForm(SourceForm):
             exclude.add("url")
         return exclude
 
-    def save_or_reuse(self) -> Source:
-        return self.existing() or self.save()
-
 
 NewSourceFormSet = forms.formset_factory(NewSourceForm, extra=1, max_num=10, absolute_max=10)
 

@@ -124,12 +124,14 @@ def _via(url: str, context: dict) -> str:
 
 
 def _fields(event, model, names) -> list[tuple[str, str, str]]:
-    if event.pgh_label == "update":
-        pairs = {column: tuple(values) for column, values in (event.pgh_diff or {}).items()}
+    # An update with no earlier event (a row older than the history) shows the state it left.
+    if event.pgh_label == "update" and event.pgh_diff is not None:
+        pairs = {column: tuple(values) for column, values in event.pgh_diff.items()}
     else:
         pairs = {column: (None, value) for column, value in (event.pgh_data or {}).items()}
+    order = [model_field.attname for model_field in model._meta.concrete_fields]
     rows = []
-    for column, (old, new) in pairs.items():
+    for column, (old, new) in sorted(pairs.items(), key=lambda pair: _position(order, pair[0])):
         if column in _HIDDEN or column.startswith("pgh_") or (old in (None, "", []) and new in (None, "", [])):
             continue
         if event.pgh_label == "delete":
@@ -137,6 +139,10 @@ def _fields(event, model, names) -> list[tuple[str, str, str]]:
         label = _label(model, column)
         rows.append((label, _show(model, column, old, names), _show(model, column, new, names)))
     return rows
+
+
+def _position(order: list[str], column: str) -> int:
+    return order.index(column) if column in order else len(order)
 
 
 def _model_field(model, column: str):

@@ -41,7 +41,8 @@ def test_editor_records_an_observation_with_a_source_on_file(scene):
 def test_a_new_source_typed_inline_is_created_and_linked(scene):
     site, an124 = scene
     data = observation_data(site, an124, **new_source())
-    assert client_for("editor").post(CREATE, data).status_code == 302
+    response = client_for("editor").post(CREATE, data, follow=True)
+    assert response.redirect_chain[0][1] == 302 and "already on file" not in response.content.decode()
     source = Source.objects.get()
     assert (source.publisher, source.reliability, source.captured) == ("Maxar Technologies", "A", dt.date(2024, 12, 13))
     assert list(Observation.objects.get().sources.all()) == [source]

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pghistory
+import pgtrigger
 import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, transaction
@@ -151,3 +152,11 @@ def test_a_refused_write_leaves_no_history(observation):
 def test_demo_data_history_names_its_command(demo):
     html = client_for("viewer").get(reverse("front:site-history", args=["khmeimim"])).content.decode()
     assert "command load_demo" in html and "Site #" in html and "created" in html
+
+
+def test_the_first_change_to_a_row_older_than_the_history_shows_the_state_it_left():
+    with pgtrigger.ignore("core.Observation:insert_insert"):  # as rows entered before tracking began
+        old = make_observation(make_site(), make_asset_type(), dt.date(2024, 12, 1), count=6, state=State.DRAFT)
+    Observation.objects.filter(pk=old.pk).update(count=7)
+    html = client_for("viewer").get(reverse("front:observation", args=[old.pk])).content.decode()
+    assert "<dt>count</dt><dd><ins>7</ins></dd>" in html and "<dt>observed</dt><dd><ins>2024-12-01</ins></dd>" in html
