@@ -107,3 +107,88 @@ def test_observation_needs_a_source_and_records_who_entered_it(admin_client, dem
     assert response.status_code == 302
     observation = Observation.objects.get(observed="2024-12-20")
     assert observation.entered_by.username == "admin"
+
+
+def staff(role: str):
+    from tests.factories import make_user
+
+    user = make_user(role)
+    user.is_staff = True  # as `adduser` makes editors and up
+    user.save()
+    return user
+
+
+def claim_form(observation, **overrides) -> dict:
+    values = {
+        "site": observation.site_id,
+        "asset_type": observation.asset_type_id,
+        "asset": "",
+        "observed": observation.observed.isoformat(),
+        "observed_precision": "day",
+        "count": "" if observation.count is None else observation.count,
+        "count_low": "",
+        "count_high": "",
+        "activity": observation.activity,
+        "credibility": observation.credibility,
+        "notes": "changed in the admin",
+        "sources": [source.pk for source in observation.sources.all()],
+        "state": observation.state,
+        "state_reason": "",
+        "edited_version": observation.version,
+    }
+    return {**values, **overrides}
+
+
+@pytest.mark.parametrize("model", [Site, Source, Observation, Movement], ids=lambda m: m.__name__)
+def test_nothing_tracked_is_deleted_in_the_admin(client, demo, model):
+    client.force_login(staff("admin"))
+    obj = model.objects.first()
+    assert client.get(admin_url(model, "delete", obj.pk)).status_code == 403
+    assert client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_the_admin_follows_the_workflow(client, demo):
+    from basewatch.core.workflow import State
+
+    draft = Observation.objects.filter(state=State.PUBLISHED).first()
+    draft.state = State.DRAFT
+    draft.save()
+    editor = staff("editor")
+    client.force_login(editor)
+    # Editors do not set the state here: it is read-only for them.
+    response = client.post(admin_url(Observation, "change", draft.pk), claim_form(draft, state="published"))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == State.DRAFT and draft.notes == "changed in the admin"
+    # A reviewer may not publish their own work here either.
+    reviewer = staff("reviewer")
+    draft.entered_by = reviewer
+    draft.save()
+    client.force_login(reviewer)
+    response = client.post(admin_url(Observation, "change", draft.pk), claim_form(draft, state="published"))
+    assert (
+        response.status_code == 200
+        and "Publishing needs a reviewer other than the author." in response.content.decode()
+    )
+    draft.refresh_from_db()
+    assert draft.state == State.DRAFT
+    # Published work is read-only for editors.
+    published = Observation.objects.filter(state=State.PUBLISHED).first()
+    client.force_login(editor)
+    page = client.get(admin_url(Observation, "change", published.pk)).content.decode()
+    assert 'name="notes"' not in page
+    assert client.post(admin_url(Observation, "change", published.pk), claim_form(published)).status_code == 403
+
+
+def test_a_stale_admin_save_is_refused(client, demo):
+    observation = Observation.objects.first()
+    opened = claim_form(observation)
+    client.force_login(staff("admin"))
+    page = client.get(admin_url(Observation, "change", observation.pk)).content.decode()
+    assert f'name="edited_version" value="{observation.version}"' in page
+    assert client.post(admin_url(Observation, "change", observation.pk), opened).status_code == 302
+    stale = client.post(admin_url(Observation, "change", observation.pk), {**opened, "notes": "second"})
+    assert stale.status_code == 200 and "Someone else saved this item" in stale.content.decode()
+    observation.refresh_from_db()
+    assert observation.notes == "changed in the admin"

@@ -20,9 +20,33 @@ class NoDeleteMixin:
         return False
 
 
+class ClaimAdminForm(forms.ModelForm):
+    """Carries the version the page was opened on: a save over someone else's newer one is refused."""
+
+    edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edited_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin saves in the same transaction, so the row stays locked until then.
+            stored = type(self.instance).objects.select_for_update().only("version").get(pk=self.instance.pk)
+            if cleaned.get("edited_version") != stored.version:
+                raise forms.ValidationError(
+                    f"Someone else saved this item (now version {stored.version}) while you were editing it. "
+                    "Nothing was saved: open it again to see their changes."
+                )
+        return cleaned
+
+
 class ClaimAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Observations and movements follow the same workflow rules here as in the forms and the API."""
 
+    form = ClaimAdminForm
     readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

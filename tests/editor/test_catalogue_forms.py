@@ -131,6 +131,11 @@ def test_asset_type_and_asset_forms():
     client = client_for("editor")
     assert client.post(reverse("front:asset-type-create"), asset_type_data()).status_code == 302
     il76 = AssetType.objects.get()
+    taken = client.post(reverse("front:asset-type-create"), asset_type_data(name="Il-76MD", category="spaceship"))
+    assert taken.status_code == 400
+    assert "Asset type with this Slug already exists." in taken.content.decode()
+    assert "Select a valid choice." in taken.content.decode()
+    assert AssetType.objects.count() == 1
     assert client.post(reverse("front:asset-create"), asset_data(il76)).status_code == 302
     asset = Asset.objects.get()
     assert (asset.registration, asset.icao_hex) == ("RA-76845", "152C2D")

@@ -153,6 +153,7 @@ def test_the_form_shows_the_last_published_count(scene):
     hint = client.get(reverse("front:last-count"), {"site": site.pk, "asset_type": other.pk}).json()
     assert hint == {"text": "No published observation of this type at this site yet."}
     assert client.get(reverse("front:last-count"), {"site": "x"}).json() == {"text": ""}
+    assert client_for("viewer").get(reverse("front:last-count"), {"site": site.pk}).status_code == 403
 
 
 def test_who_may_open_the_forms(scene):

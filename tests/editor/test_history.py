@@ -83,6 +83,7 @@ def test_admin_changes_and_source_links_are_recorded(observation):
         "sources": [source.pk],
         "state": "draft",
         "state_reason": "",
+        "edited_version": observation.version,
     }
     response = client.post(url, form)
     assert response.status_code == 302 and response["Location"] == reverse("admin:core_observation_changelist")
