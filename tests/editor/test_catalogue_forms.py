@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from basewatch.core.models import Asset, AssetType, Site, Source
 from tests.editor.helpers import client_for
-from tests.factories import make_asset, make_asset_type, make_site, make_source
+from tests.factories import make_asset, make_asset_type, make_site, make_source, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +167,7 @@ def test_catalogue_forms_are_for_editors(name, args):
     before = [list(model.objects.values()) for model in (Site, Source, AssetType, Asset)]
     assert client_for(None).get(url).status_code == 302
     assert client_for("viewer").get(url).status_code == 403
+    assert client_for(None, make_user()).get(url).status_code == 403  # no role
     assert client_for("viewer").post(url, {"name": "changed", "title": "changed"}).status_code == 403
     assert [list(model.objects.values()) for model in (Site, Source, AssetType, Asset)] == before
     response = client_for("editor").get(url)
