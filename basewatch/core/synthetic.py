@@ -86,6 +86,9 @@ def _pick(values: list[str], expression: str) -> str:
     return f"({literal})[1 + floor({expression} * {len(values)})::int]"
 
 
+_ACTIVITY = _pick(["present"] * 16 + ["arriving", "departing", "loading", "absent"], "pg_temp.u(i, 'activity')")
+
+# The f-strings below put this module's constants into SQL, never anything from input.
 _INSERT = [
     f"""INSERT INTO core_site (name, slug, aliases, kind, operator, host_country, location, location_precision,
                                status, description, wikidata_id, created, updated)
@@ -94,11 +97,11 @@ _INSERT = [
                {_pick(_OPERATORS, "pg_temp.u(i, 'operator')")}, {_pick(_HOSTS, "pg_temp.u(i, 'host')")},
                ST_SetSRID(ST_MakePoint(-179.9 + 359.8 * pg_temp.u(i, 'lon'), -60 + 130 * pg_temp.u(i, 'lat')), 4326),
                'approximate', 'active', '', '', now(), now()
-        FROM generate_series(1, %(sites)s) AS i""",
+        FROM generate_series(1, %(sites)s) AS i""",  # noqa: S608
     f"""INSERT INTO core_assettype (name, slug, category, nato_name, notes, updated)
         SELECT 'Synthetic type ' || i, 'bench-type-' || i, {_pick(_CATEGORIES, "pg_temp.u(i, 'category')")},
                '', '', now()
-        FROM generate_series(1, {ASSET_TYPES}) AS i""",
+        FROM generate_series(1, {ASSET_TYPES}) AS i""",  # noqa: S608
     """CREATE TEMP TABLE bench_type AS
         SELECT id, substr(slug, 12)::int AS n FROM core_assettype WHERE slug LIKE 'bench-type-%%'""",
     """CREATE TEMP TABLE bench_site AS
@@ -106,13 +109,13 @@ _INSERT = [
     f"""INSERT INTO core_asset (asset_type_id, registration, icao_hex, hull_number, name, operator, notes, updated)
         SELECT t.id, 'BENCH-' || lpad(i::text, 6, '0'), '', '', '', '', '', now()
         FROM generate_series(1, %(assets)s) AS i
-        JOIN bench_type t ON t.n = 1 + floor(pg_temp.u(i, 'asset type') * {ASSET_TYPES})::int""",
+        JOIN bench_type t ON t.n = 1 + floor(pg_temp.u(i, 'asset type') * {ASSET_TYPES})::int""",  # noqa: S608
     f"""INSERT INTO core_source (kind, title, publisher, url, published, captured, archive_url, reliability,
                                  created, updated)
         SELECT 'news_report', 'Synthetic report ' || i, 'Bench Wire', %(url)s || i,
                date '2016-01-01' + floor(pg_temp.u(i, 'published') * 3650)::int, NULL, '',
                {_pick(list("ABCDEF"), "pg_temp.u(i, 'reliability')")}, now(), now()
-        FROM generate_series(1, %(sources)s) AS i""",
+        FROM generate_series(1, %(sources)s) AS i""",  # noqa: S608
     # Half of the observations on the busiest 1 % of sites, half on any site.
     f"""INSERT INTO core_observation (notes, state, state_reason, created, updated, version, site_id,
                                       asset_type_id, observed, observed_precision, count, activity, credibility)
@@ -123,13 +126,13 @@ _INSERT = [
                CASE WHEN activity = 'absent' THEN 0 ELSE floor(pg_temp.u(i, 'count') * 30)::int END,
                activity, 1 + floor(pg_temp.u(i, 'credibility') * 6)::int
         FROM (
-            SELECT i, {_pick(["present"] * 16 + ["arriving", "departing", "loading", "absent"], "pg_temp.u(i, 'activity')")} AS activity,
+            SELECT i, {_ACTIVITY} AS activity,
                    1 + floor(pg_temp.u(i, 'site') * CASE WHEN pg_temp.u(i, 'busy') < 0.5
                                                           THEN %(busy_sites)s ELSE %(sites)s END)::int AS site_n
             FROM generate_series(1, %(observations)s) AS i
         ) AS row
         JOIN bench_site s ON s.n = row.site_n
-        JOIN bench_type t ON t.n = 1 + floor(pg_temp.u(i, 'type') * {ASSET_TYPES})::int""",
+        JOIN bench_type t ON t.n = 1 + floor(pg_temp.u(i, 'type') * {ASSET_TYPES})::int""",  # noqa: S608
     """INSERT INTO core_observation_sources (observation_id, source_id)
         SELECT o.id, src.id
         FROM core_observation o
