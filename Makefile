@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint db-stop
+.PHONY: run setup test lint db-stop bench bench-quick
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -20,6 +20,16 @@ lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks (bench/README.md); not part of CI. Results go to bench/results/.
+bench:
+	bash scripts/setup.sh --bench
+	$(PY) -m bench.run --tier S --rounds 3 --seconds 10
+	$(PY) -m bench.run --tier M --rounds 3 --seconds 10
+
+bench-quick:
+	bash scripts/setup.sh --bench
+	$(PY) -m bench.run --tier S --rounds 1 --seconds 3
 
 db-stop:
 	bash scripts/db.sh stop

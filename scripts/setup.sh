@@ -2,15 +2,19 @@
 # Idempotent set-up: system packages, .venv, Python packages, database, demo data.
 #   scripts/setup.sh          what `make run` needs
 #   scripts/setup.sh --test   the same plus test tools and Chromium
+#   scripts/setup.sh --bench  the same plus wrk, for bench/ (make bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TESTS=0
 [ "${1:-}" = "--test" ] && WITH_TESTS=1
+WITH_BENCH=0
+[ "${1:-}" = "--bench" ] && WITH_BENCH=1
 
 # --- system packages (apt, when we are root or may sudo) ---------------------
 packages=(gdal-bin)
 [ -z "${DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
 [ "$WITH_TESTS" = 1 ] && packages+=(chromium)
+[ "$WITH_BENCH" = 1 ] && packages+=(wrk)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
 missing=()

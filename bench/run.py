@@ -1,0 +1,208 @@
+"""Run the benchmark: `python -m bench.run --tier S|M [--rounds N] [--seconds S]` (see bench/README.md).
+
+Each workload is served by several contenders on the same database and the same
+gunicorn worker; they must return the same feature ids before their timings
+count. Contenders are interleaved within each round; medians across rounds are
+reported, with the ratios the targets are stated in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import server
+
+HERE = Path(__file__).resolve().parent
+DAY = "2025-12-31"  # the synthetic world's last day
+BBOX = "20,20,60,45"  # Eastern Mediterranean to the Gulf
+
+
+@dataclass
+class Contender:
+    label: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Workload:
+    name: str
+    what: str
+    contenders: list[Contender]
+
+
+def deep_page(base: str) -> int:
+    """Page 5,000 of the observations, or the last page where there are fewer."""
+    first = json.loads(fetch(base, Contender("", "/api/v1/observations/"))[1])
+    return min(5000, -(-first["count"] // len(first["results"])))
+
+
+def workloads(busiest: str, page: int) -> list[Workload]:
+    sites = f"/api/v1/sites/?as_of={DAY}&page_size=10000"
+    in_box = f"/api/v1/sites/?as_of={DAY}&bbox={BBOX}&page_size=10000"
+    return [
+        Workload("E1", "all sites as GeoJSON with posture", [
+            Contender("basewatch", sites),
+            Contender("SQL limit", f"/bench/sql/sites/?as_of={DAY}"),
+            Contender("naive", f"/bench/naive/sites/?as_of={DAY}"),
+        ]),
+        Workload("E2", "sites in a bounding box", [
+            Contender("basewatch", in_box),
+            Contender("SQL limit", f"/bench/sql/sites/?as_of={DAY}&bbox={BBOX}"),
+        ]),
+        Workload("E3", f"observations, page {page:,}", [
+            Contender("basewatch (OFFSET)", f"/api/v1/observations/?page={page}"),
+        ]),
+        Workload("E4", "time series of the busiest site", [
+            Contender("basewatch", f"/api/v1/sites/{busiest}/timeseries/"),
+            Contender("SQL limit", f"/bench/sql/sites/{busiest}/timeseries/"),
+        ]),
+        Workload("E5", "E1 answered 304 (If-None-Match)", [Contender("basewatch", sites, {"If-None-Match": "*etag*"})]),
+    ]  # fmt: skip
+
+
+def fetch(base: str, contender: Contender) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(base + contender.path, headers=contender.headers)  # noqa: S310 (loopback)
+    try:
+        with urllib.request.urlopen(request, timeout=900) as response:  # noqa: S310 (loopback)
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def ids_of(body: bytes) -> list:
+    data = json.loads(body)
+    if isinstance(data, list):  # the naive serializer's plain list of features
+        return [feature["id"] for feature in data]
+    if "features" in data:
+        return [feature["id"] for feature in data["features"]]
+    if "series" in data:
+        return [point["observation"] for series in data["series"] for point in series["points"]]
+    return [row["id"] for row in data["results"]]
+
+
+def run_wrk(url: str, headers: dict, seconds: int, connections: int) -> dict:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "600s", "-s", str(HERE / "report.lua")]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(base: str, contender: Contender, pids: tuple[int, int], args, slow: bool) -> dict:
+    master, worker = pids
+    server.reset_peak_rss(worker)
+    cpu_before = server.cpu_seconds(master) + server.cpu_seconds(worker)
+    if slow:
+        result = sequential(base, contender, 3)
+    else:
+        result = run_wrk(base + contender.path, contender.headers, args.seconds, args.connections)
+    cpu = server.cpu_seconds(master) + server.cpu_seconds(worker) - cpu_before
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["cpu_s_per_1000"] = 1000 * cpu / max(result["requests"], 1)
+    result["peak_rss_mb"] = server.peak_rss_mb(worker)
+    return result
+
+
+def sequential(base: str, contender: Contender, count: int) -> dict:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        fetch(base, contender)
+        times.append(time.perf_counter() - started)
+    times_us = sorted(int(t * 1e6) for t in times)
+    return {
+        "requests": count, "duration_us": sum(times_us), "non_2xx_3xx": 0, "socket_errors": 0, "method": "sequential",
+        "p50_us": int(statistics.median(times_us)), "p95_us": times_us[-1], "p99_us": times_us[-1],
+    }  # fmt: skip
+
+
+def check_ids(base: str, workload: Workload) -> float:
+    """Every contender's answer names the same features (or points) as the first one's.
+
+    Returns the slowest contender's time for that one request, in seconds.
+    """
+    first, slowest = None, 0.0
+    for contender in workload.contenders:
+        started = time.perf_counter()
+        status, body, _ = fetch(base, contender)
+        slowest = max(slowest, time.perf_counter() - started)
+        if status == 304:
+            continue
+        if status != 200:
+            sys.exit(f"bench: {workload.name} {contender.label} answered {status}")
+        ids = ids_of(body)
+        if first is None:
+            first = ids
+        elif sorted(map(str, ids)) != sorted(map(str, first)):
+            sys.exit(f"bench: {workload.name} {contender.label} returned other ids than {workload.contenders[0].label}")
+    return slowest
+
+
+def resolve_etags(base: str, items: list[Workload]) -> None:
+    for workload in items:
+        for contender in workload.contenders:
+            if contender.headers.get("If-None-Match") == "*etag*":
+                _, _, headers = fetch(base, Contender("", contender.path))
+                contender.headers["If-None-Match"] = headers["ETag"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tier", default="S", choices=["XS", "S", "M"])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", nargs="*", help="workload names, e.g. E1 E4")
+    args = parser.parse_args(argv)
+
+    from bench import world
+
+    database_url = world.prepare(args.tier)
+    base = f"http://127.0.0.1:{args.port}"
+    rounds: list[dict] = []
+    with server.gunicorn(database_url, args.port) as process:
+        pids = (process.pid, server.worker_pid(process.pid))
+        every = workloads(world.busiest_site(database_url), deep_page(base))
+        items = [workload for workload in every if not args.only or workload.name in args.only]
+        resolve_etags(base, items)
+        # A workload whose slowest contender could not answer a few times within wrk's window
+        # is timed request by request for every contender, so all are measured the same way.
+        slow = {workload.name: check_ids(base, workload) * 5 > args.seconds for workload in items}
+        for round_number in range(1, args.rounds + 1):
+            for workload in items:
+                for contender in workload.contenders:
+                    result = measure(base, contender, pids, args, slow[workload.name])
+                    rounds.append({"round": round_number, "workload": workload.name, "contender": contender.label,
+                                   **result})  # fmt: skip
+                    print(f"round {round_number} {workload.name} {contender.label}: "
+                          f"p50 {result['p50_us'] / 1000:.1f} ms, {result['rps']:.1f} req/s", flush=True)  # fmt: skip
+    from bench import report
+
+    report.write(args, items, rounds, machine())
+
+
+def machine() -> dict:
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "cpus": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),  # noqa: S607
+        "kernel": platform.release(),
+        "postgres": subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip(),  # noqa: S607
+        "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(" [")[0],  # noqa: S607
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The server under test: gunicorn with one worker on the benchmark database, and its process figures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECRET_KEY": "benchmark-only-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+
+
+@contextmanager
+def gunicorn(database_url: str, port: int):
+    """One sync worker, as a small deployment on this 2-core machine would run per core."""
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "basewatch.wsgi",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", "1",
+        "--timeout", "600",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=server_env(database_url))  # noqa: S603 (fixed command)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/api/v1/asset-types/", process)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_up(url: str, process) -> None:
+    for _ in range(200):
+        if process.poll() is not None:
+            sys.exit("bench: gunicorn exited at start-up")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own loopback server)
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("bench: gunicorn did not answer")
+
+
+def worker_pid(master_pid: int) -> int:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return int(children[0])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def reset_peak_rss(pid: int) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")

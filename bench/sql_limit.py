@@ -1,0 +1,88 @@
+"""The SQL limit: each workload's whole JSON answer built by one statement inside PostgreSQL.
+
+Served through the thinnest possible Django view, so it pays the same HTTP cost as
+basewatch; what remains is the floor any implementation on this database has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.http import HttpResponse
+
+SITES = """
+WITH latest AS (
+    SELECT DISTINCT ON (o.site_id, o.asset_type_id)
+           o.id, o.site_id, o.asset_type_id, o.count_low, o.count_high, o.activity, o.observed,
+           CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
+    FROM core_observation o
+    WHERE o.state = 'published' AND o.observed <= %(day)s
+      AND o.site_id IN (SELECT id FROM core_site
+                        WHERE location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326))
+    ORDER BY o.site_id, o.asset_type_id, o.observed DESC, o.id DESC
+), posture AS (
+    SELECT l.site_id,
+           json_agg(json_build_object(
+               'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'count', l.counted,
+               'count_low', l.count_low, 'count_high', l.count_high, 'activity', l.activity,
+               'observed', l.observed, 'observation', l.id) ORDER BY l.asset_type_id) AS entries,
+           coalesce(sum(l.counted), 0) AS total, max(l.observed) AS last_observed
+    FROM latest l JOIN core_assettype t ON t.id = l.asset_type_id
+    GROUP BY l.site_id
+)
+SELECT json_build_object(
+    'type', 'FeatureCollection', 'count', count(*), 'next', NULL, 'previous', NULL,
+    'features', coalesce(json_agg(json_build_object(
+        'id', s.slug, 'type', 'Feature', 'geometry', ST_AsGeoJSON(s.location, 15)::json,
+        'properties', json_build_object(
+            'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
+            'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision,
+            'last_observed', p.last_observed, 'posture_total', coalesce(p.total, 0),
+            'posture', coalesce(p.entries, '[]'::json))
+    ) ORDER BY s.name, s.id), '[]'::json))::text
+FROM core_site s LEFT JOIN posture p ON p.site_id = s.id
+WHERE s.location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326)
+"""
+
+TIMESERIES = """
+WITH points AS (
+    SELECT DISTINCT ON (o.asset_type_id, o.observed)
+           o.id, o.asset_type_id, o.observed, o.observed_precision, o.count_low, o.count_high, o.activity,
+           CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
+    FROM core_observation o JOIN core_site s ON s.id = o.site_id
+    WHERE s.slug = %(slug)s AND o.state = 'published'
+    ORDER BY o.asset_type_id, o.observed, o.id DESC
+), series AS (
+    SELECT p.asset_type_id,
+           json_agg(json_build_object(
+               'date', p.observed, 'precision', p.observed_precision, 'count', p.counted,
+               'count_low', p.count_low, 'count_high', p.count_high, 'activity', p.activity,
+               'observation', p.id) ORDER BY p.observed) AS points
+    FROM points p GROUP BY p.asset_type_id
+)
+SELECT json_build_object('site', %(slug)s, 'series', coalesce(json_agg(json_build_object(
+    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'points', series.points)
+    ORDER BY series.asset_type_id), '[]'::json))::text
+FROM series JOIN core_assettype t ON t.id = series.asset_type_id
+"""
+
+
+WORLD = "-180, -90, 180, 90"
+
+
+def _json(statement: str, params: dict) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return HttpResponse(cursor.fetchone()[0], content_type="application/json")
+
+
+def sites(request):
+    """All sites (E1) or those in `bbox` (E2), with their posture as of `as_of`."""
+    box = [float(value) for value in request.GET.get("bbox", WORLD).split(",")]
+    day = dt.date.fromisoformat(request.GET["as_of"])
+    return _json(SITES, {"day": day, **dict(zip(["xmin", "ymin", "xmax", "ymax"], box, strict=True))})
+
+
+def timeseries(request, slug: str):
+    return _json(TIMESERIES, {"slug": slug})

@@ -1,0 +1,56 @@
+"""The benchmark's own database (`basewatch_bench` in the project cluster), migrated and filled with a tier."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import psycopg
+
+from basewatch.core.synthetic import TIERS
+from bench.server import ROOT
+
+NAME = "basewatch_bench"
+
+
+def database_url() -> str:
+    port = os.environ.get("BASEWATCH_DB_PORT", "54329")
+    return os.environ.get("BENCH_DATABASE_URL", f"postgis://basewatch@127.0.0.1:{port}/{NAME}")
+
+
+def _connect(url: str, dbname: str | None = None):
+    conninfo = url.replace("postgis://", "postgresql://", 1)
+    return psycopg.connect(conninfo, dbname=dbname, autocommit=True) if dbname else psycopg.connect(conninfo)
+
+
+def _manage(url: str, *args: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def prepare(tier: str) -> str:
+    """Create, migrate and fill the benchmark database unless it already holds `tier`; its URL."""
+    url = database_url()
+    with _connect(url, "postgres") as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [NAME]).fetchone():
+            connection.execute(f'CREATE DATABASE "{NAME}"')
+    _manage(url, "migrate", "--verbosity", "0")
+    size = TIERS[tier]
+    with _connect(url) as connection:
+        sites, observations = connection.execute(
+            "SELECT (SELECT count(*) FROM core_site WHERE slug LIKE 'bench-%%'),"
+            " (SELECT count(*) FROM core_observation o JOIN core_site s ON s.id = o.site_id"
+            "  WHERE s.slug LIKE 'bench-%%')"
+        ).fetchone()
+    if (sites, observations) != (size.sites, size.observations):
+        _manage(url, "generate_world", "--tier", tier)
+    return url
+
+
+def busiest_site(url: str) -> str:
+    with _connect(url) as connection:
+        return connection.execute(
+            "SELECT s.slug FROM core_site s JOIN core_observation o ON o.site_id = s.id"
+            " GROUP BY s.slug ORDER BY count(*) DESC, s.slug LIMIT 1"
+        ).fetchone()[0]

@@ -1,0 +1,81 @@
+"""The benchmark's helpers: its comparison endpoints answer what basewatch answers, and its report adds up."""
+
+from __future__ import annotations
+
+import io
+import json
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, RequestFactory
+
+from bench import naive, report, sql_limit
+from bench.run import ids_of
+
+pytestmark = pytest.mark.django_db
+
+DAY = "2025-06-30"
+
+
+@pytest.fixture
+def world():
+    call_command("generate_world", "--tier", "XS", stdout=io.StringIO())
+
+
+def api(path: str) -> dict:
+    return Client().get(path).json()
+
+
+def features_by_id(collection: dict) -> dict:
+    """Features by id, coordinates rounded (PostGIS writes 15 decimals, Python the shortest repr)."""
+    features = {}
+    for feature in collection["features"]:
+        geometry = {**feature["geometry"], "coordinates": [round(c, 9) for c in feature["geometry"]["coordinates"]]}
+        features[feature["id"]] = {**feature, "geometry": geometry}
+    return features
+
+
+def test_the_sql_limit_builds_the_same_sites_as_the_api(world):
+    expected = features_by_id(api(f"/api/v1/sites/?as_of={DAY}&page_size=10000"))
+    answer = json.loads(sql_limit.sites(RequestFactory().get("/", {"as_of": DAY})).content)
+    assert features_by_id(answer) == expected and len(expected) == 20
+    box = "-60,-60,60,60"
+    in_box = json.loads(sql_limit.sites(RequestFactory().get("/", {"as_of": DAY, "bbox": box})).content)
+    assert ids_of(json.dumps(in_box).encode()) == ids_of(
+        json.dumps(api(f"/api/v1/sites/?as_of={DAY}&bbox={box}&page_size=10000")).encode()
+    )
+
+
+def test_the_sql_limit_builds_the_same_time_series_as_the_api(world):
+    expected = api("/api/v1/sites/bench-00001/timeseries/")
+    answer = json.loads(sql_limit.timeseries(RequestFactory().get("/"), "bench-00001").content)
+    assert answer == expected and sum(len(series["points"]) for series in answer["series"]) > 100
+
+
+def test_the_naive_path_gives_the_same_postures(world):
+    expected = features_by_id(api(f"/api/v1/sites/?as_of={DAY}&page_size=10000"))
+    answer = naive.sites(RequestFactory().get("/", {"as_of": DAY}))
+    answer.render()
+    naive_features = features_by_id(json.loads(answer.content))
+    assert naive_features.keys() == expected.keys()
+    assert naive_features == expected
+
+
+def test_the_report_takes_medians_and_ratios():
+    rounds = [
+        {"workload": "E1", "contender": contender, "requests": 10, "non_2xx_3xx": 0, "socket_errors": 0,
+         "p50_us": p50, "p95_us": p50 * 2, "rps": 1e6 / p50, "cpu_s_per_1000": 1.0, "peak_rss_mb": 100 + p50 / 1000}
+        for contender, values in {"basewatch": [3000, 1000, 2000], "SQL limit": [1000, 1000, 4000]}.items()
+        for p50 in values
+    ]  # fmt: skip
+    summary = report.summarise(rounds)
+    assert [(row["contender"], row["p50_ms"], row["rounds"], row["requests"]) for row in summary] == [
+        ("basewatch", 2.0, 3, 30),
+        ("SQL limit", 1.0, 3, 30),
+    ]
+    assert report.ratios(summary) == {"E1 basewatch / SQL limit": 2.0}
+    args = SimpleNamespace(tier="S", connections=4, seconds=10, rounds=3)
+    machine = {"date": "d", "cpus": "2", "kernel": "k", "python": "3", "postgres": "pg", "wrk": "wrk"}
+    table = report.markdown(args, summary, machine)
+    assert "| E1 | basewatch | 2.0 | 4.0 |" in table and "| E1 basewatch / SQL limit | 2.00 |" in table
