@@ -57,3 +57,13 @@ def test_query_count_is_flat(client, url):
     large = count_queries(client, url)
     assert large == small, f"{url}: {small} queries with few rows, {large} with more"
     assert small <= 8, f"{url}: {small} queries"
+
+
+def test_a_matching_etag_reads_only_the_data_version(client):
+    make_observation(make_site(slug="etag-site"), make_asset_type(), dt.date(2024, 12, 1))
+    for url in ("/api/v1/sites/?as_of=2024-12-05", "/api/v1/observations/", "/api/v1/sites/etag-site/timeseries/"):
+        etag = client.get(url).headers.get("ETag")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, headers={"If-None-Match": etag})
+        assert response.status_code == 304, url
+        assert len(queries) == 1 and 'FROM "core_dataversion"' in queries[0]["sql"], url

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from basewatch.core.models import Site
+from basewatch.core.models import AssetType, Observation, Site
 from tests.api.helpers import assert_error, features
 from tests.factories import make_asset_type, make_observation, make_site, make_token
 
@@ -293,3 +293,31 @@ def test_nul_characters_are_refused(api, db):
     assert "NUL" in response.json()["detail"]
     assert_error(api.get("sites/", params={"q": "\x00"}), 400, "q")
     assert not Site.objects.exists()
+
+
+def test_a_matching_etag_is_answered_304_per_query_format_and_role(api, demo):
+    first = api.get("sites/", params={"as_of": "2024-12-17"})
+    etag = first.headers["ETag"]
+    assert etag.startswith('"d')
+    again = api.get("sites/", params={"as_of": "2024-12-17"}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag
+    # Another query, format or role is another answer, with another ETag.
+    assert api.get("sites/", params={"as_of": "2024-12-01"}).headers["ETag"] != etag
+    assert api.get("sites/", params={"as_of": "2024-12-17"}, token=make_token("viewer")).headers["ETag"] != etag
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: Site.objects.filter(slug="tartus").update(name="Tartous"),  # bulk, no `updated` change
+        lambda: Observation.objects.filter(site__slug="khmeimim").first().sources.clear(),  # a link table
+        lambda: AssetType.objects.filter(slug="ka-52").update(name="Ka-52K"),
+        lambda: Observation.objects.filter(site__slug="tartus").update(state="retracted"),
+    ],
+    ids=["bulk site update", "source unlinked", "asset type renamed", "observations retracted"],
+)
+def test_any_write_to_served_data_changes_the_etag(api, demo, change):
+    etag = api.get("sites/").headers["ETag"]
+    change()
+    response = api.get("sites/", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and response.headers["ETag"] != etag

@@ -92,6 +92,8 @@ class ObservationList(ObservationMixin, CSVExportMixin, generics.ListCreateAPIVi
 class ObservationDetail(ObservationMixin, VersionedUpdateMixin, generics.RetrieveUpdateAPIView):
     """One observation. Updates send the version they read (If-Match or `version`); stale ones get 412."""
 
+    data_version_etag = False
+
 
 class MovementList(MovementMixin, CSVExportMixin, generics.ListCreateAPIView):
     """Movements as GeoJSON LineStrings from origin to destination."""
@@ -114,6 +116,8 @@ class MovementList(MovementMixin, CSVExportMixin, generics.ListCreateAPIView):
 
 class MovementDetail(MovementMixin, VersionedUpdateMixin, generics.RetrieveUpdateAPIView):
     """One movement. Updates send the version they read (If-Match or `version`); stale ones get 412."""
+
+    data_version_etag = False
 
 
 class ReviewDecision(generics.GenericAPIView):
