@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -321,3 +322,26 @@ def test_any_write_to_served_data_changes_the_etag(api, demo, change):
     change()
     response = api.get("sites/", headers={"If-None-Match": etag})
     assert response.status_code == 200 and response.headers["ETag"] != etag
+
+
+def _rounded(feature: dict) -> dict:
+    # PostgreSQL writes up to 15 decimals, Python the shortest exact form: equal to 1e-9 degrees.
+    coordinates = [round(value, 9) for value in feature["geometry"]["coordinates"]]
+    return {**feature, "geometry": {**feature["geometry"], "coordinates": coordinates}}
+
+
+@pytest.mark.parametrize("as_of", ["2024-11-20", "2024-12-17"])
+def test_the_collection_built_in_postgresql_is_what_the_serializer_gives(api, demo, as_of):
+    from basewatch.api.serializers import SiteSerializer
+
+    make_site(slug="zz-empty", name="Zz empty site", aliases=["Ünïcode ✓", 'quote " and \\ backslash'])
+    body = api.get("sites/", params={"as_of": as_of}).json()
+    expected = SiteSerializer(Site.objects.with_posture(dt.date.fromisoformat(as_of)), many=True).data
+    assert [_rounded(feature) for feature in body["features"]] == [
+        _rounded(json.loads(json.dumps(feature))) for feature in expected["features"]
+    ]
+    assert body["count"] == 5 and body["type"] == "FeatureCollection"
+    page = api.get("sites/", params={"as_of": as_of, "page_size": 2, "page": 2}).json()
+    assert [f["id"] for f in page["features"]] == [f["id"] for f in body["features"][2:4]]
+    assert "page=3" in page["next"]
+    assert "page_size=2" in page["previous"]

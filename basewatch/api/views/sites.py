@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -10,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from basewatch.api.filters import SiteFilter
+from basewatch.api.geojson import site_collection
 from basewatch.api.pagination import SitePagination
 from basewatch.api.params import choice_param, date_param, slug_param
 from basewatch.api.serializers import SiteDetailSerializer, SiteSerializer, SiteTimeSeriesSerializer
@@ -51,6 +55,24 @@ class SiteList(RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.
 
     def get_serializer_class(self):
         return SiteDetailSerializer if self.request.method == "POST" else SiteSerializer
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != "json":
+            return super().list(request, *args, **kwargs)  # CSV
+        # Filter, order and paginate with the ORM; build the page's JSON in PostgreSQL.
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        ids = self.paginate_queryset(filterset.qs.values_list("pk", flat=True))
+        paginator = self.paginator
+        body = site_collection(
+            ids,
+            filterset.as_of_date,
+            paginator.page.paginator.count,
+            paginator.get_next_link(),
+            paginator.get_previous_link(),
+        )
+        return HttpResponse(body, content_type="application/json")
 
 
 class SiteDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
