@@ -345,3 +345,19 @@ def test_the_collection_built_in_postgresql_is_what_the_serializer_gives(api, de
     assert [f["id"] for f in page["features"]] == [f["id"] for f in body["features"][2:4]]
     assert "page=3" in page["next"]
     assert "page_size=2" in page["previous"]
+
+
+@pytest.mark.parametrize("params", [{}, {"from": "2024-12-01"}, {"category": "air_defence"}])
+def test_the_time_series_built_in_postgresql_is_what_the_serializer_gives(api, demo, params):
+    from basewatch.api.serializers import SiteTimeSeriesSerializer
+
+    site = Site.objects.get(slug="khmeimim")
+    points = Observation.objects.published().filter(site=site)
+    if "from" in params:
+        points = points.filter(observed__gte=params["from"])
+    if "category" in params:
+        points = points.filter(asset_type__category=params["category"])
+    series = [{"asset_type": asset_type, "points": rows} for asset_type, rows in site.counts_over_time(points)]
+    expected = json.loads(json.dumps(SiteTimeSeriesSerializer({"site": site.slug, "series": series}).data))
+    body = api.get("sites/khmeimim/timeseries/", params=params).json()
+    assert body == expected and body["series"]

@@ -9,13 +9,12 @@ from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from basewatch.api.filters import SiteFilter
-from basewatch.api.geojson import site_collection
 from basewatch.api.pagination import SitePagination
 from basewatch.api.params import choice_param, date_param, slug_param
+from basewatch.api.pg_json import site_collection, time_series
 from basewatch.api.serializers import SiteDetailSerializer, SiteSerializer, SiteTimeSeriesSerializer
 from basewatch.api.views.common import CSVExportMixin, LastModifiedMixin, RereadOnCreateMixin
 from basewatch.core.models import AssetType, Observation, Site
@@ -117,9 +116,4 @@ class SiteTimeSeries(LastModifiedMixin, APIView):
         category = choice_param(request, "category", AssetType.Category)
         if category:
             points = points.filter(asset_type__category=category)
-        series = site.counts_over_time(points)
-        data = {
-            "site": site.slug,
-            "series": [{"asset_type": asset_type, "points": rows} for asset_type, rows in series],
-        }
-        return Response(SiteTimeSeriesSerializer(data).data)
+        return HttpResponse(time_series(site.slug, points.time_series()), content_type="application/json")

@@ -1,11 +1,11 @@
-"""The sites FeatureCollection built inside PostgreSQL: the map's hot path.
+"""API documents built inside PostgreSQL: the sites FeatureCollection and a site's time series.
 
-Ten thousand sites with their postures are tens of megabytes of JSON. Serializing
-them row by row in Python is several times slower than PostgreSQL's json_agg and
-holds every row as Python objects; here the page's site ids (filtered, ordered and
-paginated by the ORM as usual) go in, and one statement returns the finished
-document, which reaches the response as bytes without being decoded. It gives the
-same JSON as SiteSerializer (tests/api/test_sites.py compares them).
+Ten thousand sites with their postures, or a busy site's thousands of points, are
+megabytes of JSON. Serializing them row by row in Python is several times slower
+than PostgreSQL's json_agg and holds every row as Python objects. Here the ORM
+still decides which rows (filters, ordering, pagination); one statement returns
+the finished document, which reaches the response as bytes without being
+decoded. The output equals the serializers' (tests/api/test_sites.py compares).
 """
 
 from __future__ import annotations
@@ -58,10 +58,37 @@ class _RawText(Loader):
         return bytes(data)
 
 
+def _document(statement: str, params) -> bytes:
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("text", _RawText)
+        cursor.execute(statement, params)
+        return cursor.fetchone()[0]
+
+
 def site_collection(ids: list[int], day: dt.date, count: int, next_url: str | None, previous_url: str | None) -> bytes:
     """The FeatureCollection of the sites `ids`, in that order, with their posture as of `day`."""
     params = {"ids": list(ids), "day": day, "count": count, "next": next_url, "previous": previous_url}
-    with connection.cursor() as cursor:
-        cursor.cursor.adapters.register_loader("text", _RawText)
-        cursor.execute(SITE_COLLECTION, params)
-        return cursor.fetchone()[0]
+    return _document(SITE_COLLECTION, params)
+
+
+TIME_SERIES = """
+WITH points AS ({points})
+SELECT json_build_object('site', %s::text, 'series', coalesce(json_agg(json_build_object(
+    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'points', series.points)
+    ORDER BY series.asset_type_id), '[]'::json))::text
+FROM (
+    SELECT asset_type_id, json_agg(json_build_object(
+        'date', observed, 'precision', observed_precision, 'count', counted, 'count_low', count_low,
+        'count_high', count_high, 'activity', activity, 'observation', id) ORDER BY observed) AS points
+    FROM points GROUP BY asset_type_id
+) AS series JOIN core_assettype t ON t.id = series.asset_type_id
+"""
+POINT_COLUMNS = ["id", "asset_type_id", "observed", "observed_precision", "counted", "count_low", "count_high",
+                 "activity"]  # fmt: skip
+
+
+def time_series(site_slug: str, points) -> bytes:
+    """A site's counts over time: `points` is ObservationQuerySet.time_series() (one point per type and day)."""
+    # The ORM's own SQL and parameters for the points, placed in the statement as a subquery.
+    sql, params = points.values(*POINT_COLUMNS).query.sql_with_params()
+    return _document(TIME_SERIES.format(points=sql), [*params, site_slug])
