@@ -18,8 +18,8 @@ WITH latest AS (
            CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
     FROM core_observation o
     WHERE o.state = 'published' AND o.observed <= %(day)s
-      AND o.site_id IN (SELECT id FROM core_site
-                        WHERE location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326))
+      AND o.site_id = ANY(ARRAY(SELECT id FROM core_site
+                                WHERE location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326)))
     ORDER BY o.site_id, o.asset_type_id, o.observed DESC, o.id DESC
 ), posture AS (
     SELECT l.site_id,
