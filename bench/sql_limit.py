@@ -1,7 +1,9 @@
 """The SQL limit: each workload's whole JSON answer built by one statement inside PostgreSQL.
 
 Served through the thinnest possible Django view, so it pays the same HTTP cost as
-basewatch; what remains is the floor any implementation on this database has.
+basewatch; what remains is the floor any implementation on this database has. It is
+kept apart from basewatch/api/pg_json.py on purpose, though alike: the reference must
+not move when the application's statement does.
 """
 
 from __future__ import annotations
