@@ -99,8 +99,8 @@ def run_wrk(url: str, headers: dict, seconds: int, connections: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def measure(base: str, contender: Contender, pids: tuple[int, int], args, slow: bool) -> dict:
-    master, worker = pids
+def measure(base: str, contender: Contender, process, args, slow: bool) -> dict:
+    master, worker = process.pid, server.fresh_worker(process, args.port)
     server.reset_peak_rss(worker)
     cpu_before = server.cpu_seconds(master) + server.cpu_seconds(worker)
     if slow:
@@ -173,7 +173,6 @@ def main(argv: list[str] | None = None) -> None:
     base = f"http://127.0.0.1:{args.port}"
     rounds: list[dict] = []
     with server.gunicorn(database_url, args.port) as process:
-        pids = (process.pid, server.worker_pid(process.pid))
         every = workloads(world.busiest_site(database_url), deep_page(base))
         items = [workload for workload in every if not args.only or workload.name in args.only]
         resolve_etags(base, items)
@@ -183,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
         for round_number in range(1, args.rounds + 1):
             for workload in items:
                 for contender in workload.contenders:
-                    result = measure(base, contender, pids, args, slow[workload.name])
+                    result = measure(base, contender, process, args, slow[workload.name])
                     rounds.append({"round": round_number, "workload": workload.name, "contender": contender.label,
                                    **result})  # fmt: skip
                     print(f"round {round_number} {workload.name} {contender.label}: "

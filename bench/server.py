@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -61,6 +62,23 @@ def _wait_until_up(url: str, process) -> None:
 def worker_pid(master_pid: int) -> int:
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     return int(children[0])
+
+
+def fresh_worker(process, port: int) -> int:
+    """Replace the worker (gunicorn reloads on HUP) so no run inherits another's memory; its pid.
+
+    Python keeps the memory a big answer needed, so a worker that served the naive path
+    would report that peak for every contender after it.
+    """
+    old = worker_pid(process.pid)
+    os.kill(process.pid, signal.SIGHUP)
+    for _ in range(300):
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        if children and int(children[0]) != old and len(children) == 1:
+            break
+        time.sleep(0.05)
+    _wait_until_up(f"http://127.0.0.1:{port}/api/v1/asset-types/", process)  # also warms the worker up
+    return worker_pid(process.pid)
 
 
 def cpu_seconds(pid: int) -> float:
