@@ -24,7 +24,9 @@ def world():
 
 
 def api(path: str) -> dict:
-    return Client().get(path).json()
+    response = Client().get(path)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return json.loads(body)
 
 
 def features_by_id(collection: dict) -> dict:

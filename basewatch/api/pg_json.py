@@ -11,11 +11,13 @@ decoded. The output equals the serializers' (tests/api/test_sites.py compares).
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
 
 from django.db import connection
 from psycopg.adapt import Loader
 
-SITE_COLLECTION = """
+SITE_FEATURES = """
 WITH page AS (
     SELECT id, n FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n)
 ), latest AS (
@@ -38,16 +40,15 @@ WITH page AS (
     GROUP BY l.site_id
 )
 SELECT json_build_object(
-    'type', 'FeatureCollection', 'count', %(count)s::bigint, 'next', %(next)s::text, 'previous', %(previous)s::text,
-    'features', coalesce(json_agg(json_build_object(
-        'id', s.slug, 'type', 'Feature', 'geometry', ST_AsGeoJSON(s.location, 15)::json,
-        'properties', json_build_object(
-            'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
-            'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision,
-            'last_observed', p.last_observed, 'posture_total', coalesce(p.total, 0),
-            'posture', coalesce(p.entries, '[]'::json))
-    ) ORDER BY page.n), '[]'::json))::text
+    'id', s.slug, 'type', 'Feature', 'geometry', ST_AsGeoJSON(s.location, 15)::json,
+    'properties', json_build_object(
+        'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
+        'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision,
+        'last_observed', p.last_observed, 'posture_total', coalesce(p.total, 0),
+        'posture', coalesce(p.entries, '[]'::json))
+)::text
 FROM page JOIN core_site s ON s.id = page.id LEFT JOIN posture p ON p.site_id = s.id
+ORDER BY page.n
 """
 
 
@@ -65,10 +66,27 @@ def _document(statement: str, params) -> bytes:
         return cursor.fetchone()[0]
 
 
-def site_collection(ids: list[int], day: dt.date, count: int, next_url: str | None, previous_url: str | None) -> bytes:
-    """The FeatureCollection of the sites `ids`, in that order, with their posture as of `day`."""
-    params = {"ids": list(ids), "day": day, "count": count, "next": next_url, "previous": previous_url}
-    return _document(SITE_COLLECTION, params)
+def site_collection(
+    ids: list[int], day: dt.date, count: int, next_url: str | None, previous_url: str | None
+) -> Iterator[bytes]:
+    """The FeatureCollection of the sites `ids`, in that order, with their posture as of `day`, in pieces.
+
+    A server-side cursor hands the features over a few hundred at a time, so the
+    worker never holds the whole document (70 MB for ten thousand busy sites).
+    """
+    head = json.dumps({"type": "FeatureCollection", "count": count, "next": next_url, "previous": previous_url})
+    yield head[:-1].encode() + b', "features": ['
+    separator = b""
+    with connection.chunked_cursor() as cursor:
+        cursor.cursor.adapters.register_loader("text", _RawText)
+        cursor.execute(SITE_FEATURES, {"ids": list(ids), "day": day})
+        while rows := cursor.fetchmany(FEATURES_PER_CHUNK):
+            yield separator + b",".join(row[0] for row in rows)
+            separator = b","
+    yield b"]}"
+
+
+FEATURES_PER_CHUNK = 200
 
 
 TIME_SERIES = """

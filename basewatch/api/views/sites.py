@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -71,7 +71,7 @@ class SiteList(RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.
             paginator.get_next_link(),
             paginator.get_previous_link(),
         )
-        return HttpResponse(body, content_type="application/json")
+        return StreamingHttpResponse(body, content_type="application/json")
 
 
 class SiteDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
