@@ -3,9 +3,10 @@
 Ten thousand sites with their postures, or a busy site's thousands of points, are
 megabytes of JSON. Serializing them row by row in Python is several times slower
 than PostgreSQL's json_agg and holds every row as Python objects. Here the ORM
-still decides which rows (filters, ordering, pagination); one statement returns
-the finished document, which reaches the response as bytes without being
-decoded. The output equals the serializers' (tests/api/test_sites.py compares).
+still decides which rows (filters, ordering, pagination); PostgreSQL writes the
+JSON, which reaches the response as bytes without being decoded: each feature
+as a row, streamed, and the time series as one document. The output equals the
+serializers' (tests/api/test_sites.py compares).
 """
 
 from __future__ import annotations
