@@ -28,8 +28,6 @@ REVIEW_OUTCOMES = {State.PUBLISHED, State.REJECTED, State.RETRACTED}
 # Only submitted work is rejected; anything not yet retracted can be retracted.
 REJECTABLE = (State.SUBMITTED,)
 RETRACTABLE = (State.DRAFT, State.SUBMITTED, State.PUBLISHED, State.REJECTED)
-# What an editor may still rework and (re)submit.
-EDITABLE_WORK = (State.DRAFT, State.SUBMITTED, State.REJECTED)
 
 
 def may_publish(user, author_id: int | None) -> bool:

@@ -244,7 +244,8 @@ def last_count(request):
 # --- the catalogue: sites, sources, asset types, assets -------------------------------
 
 
-def _edit_item(request, form_class, item, *, noun: str, done_url):
+def _edit_item(request, form_class, item, done_url):
+    noun = item._meta.verbose_name
     form = form_class(request.POST or None, instance=item)
     differences = None
     if request.method == "POST" and form.is_valid():
@@ -258,13 +259,13 @@ def _edit_item(request, form_class, item, *, noun: str, done_url):
 
 @role_required(EDITOR)
 def site_create(request):
-    return _edit_item(request, SiteForm, Site(), noun="site", done_url=Site.get_absolute_url)
+    return _edit_item(request, SiteForm, Site(), done_url=Site.get_absolute_url)
 
 
 @role_required(EDITOR)
 def site_edit(request, slug: str):
     site = get_object_or_404(Site, slug=slug)
-    return _edit_item(request, SiteForm, site, noun="site", done_url=Site.get_absolute_url)
+    return _edit_item(request, SiteForm, site, done_url=Site.get_absolute_url)
 
 
 def _source_done(source: Source) -> str:
@@ -273,13 +274,13 @@ def _source_done(source: Source) -> str:
 
 @role_required(EDITOR)
 def source_create(request):
-    return _edit_item(request, SourceForm, Source(), noun="source", done_url=_source_done)
+    return _edit_item(request, SourceForm, Source(), done_url=_source_done)
 
 
 @role_required(EDITOR)
 def source_edit(request, pk: int):
     source = get_object_or_404(Source, pk=pk)
-    return _edit_item(request, SourceForm, source, noun="source", done_url=_source_done)
+    return _edit_item(request, SourceForm, source, done_url=_source_done)
 
 
 def _asset_type_done(asset_type: AssetType) -> str:
@@ -288,13 +289,13 @@ def _asset_type_done(asset_type: AssetType) -> str:
 
 @role_required(EDITOR)
 def asset_type_create(request):
-    return _edit_item(request, AssetTypeForm, AssetType(), noun="asset type", done_url=_asset_type_done)
+    return _edit_item(request, AssetTypeForm, AssetType(), done_url=_asset_type_done)
 
 
 @role_required(EDITOR)
 def asset_type_edit(request, slug: str):
     asset_type = get_object_or_404(AssetType, slug=slug)
-    return _edit_item(request, AssetTypeForm, asset_type, noun="asset type", done_url=_asset_type_done)
+    return _edit_item(request, AssetTypeForm, asset_type, done_url=_asset_type_done)
 
 
 def _asset_done(asset: Asset) -> str:
@@ -303,10 +304,10 @@ def _asset_done(asset: Asset) -> str:
 
 @role_required(EDITOR)
 def asset_create(request):
-    return _edit_item(request, AssetForm, Asset(), noun="asset", done_url=_asset_done)
+    return _edit_item(request, AssetForm, Asset(), done_url=_asset_done)
 
 
 @role_required(EDITOR)
 def asset_edit(request, pk: int):
     asset = get_object_or_404(Asset, pk=pk)
-    return _edit_item(request, AssetForm, asset, noun="asset", done_url=_asset_done)
+    return _edit_item(request, AssetForm, asset, done_url=_asset_done)
