@@ -41,13 +41,14 @@ class Workload:
     contenders: list[Contender]
 
 
-def deep_page(base: str) -> int:
-    """Page 5,000 of the observations, or the last page where there are fewer."""
+def deep_page(base: str) -> tuple[int, int]:
+    """Page 5,000 of the observations, or the last page where there are fewer; and the page size."""
     first = json.loads(fetch(base, Contender("", "/api/v1/observations/"))[1])
-    return min(5000, -(-first["count"] // len(first["results"])))
+    size = len(first["results"])
+    return min(5000, -(-first["count"] // size)), size
 
 
-def workloads(busiest: str, page: int) -> list[Workload]:
+def workloads(busiest: str, page: int, cursor: str) -> list[Workload]:
     sites = f"/api/v1/sites/?as_of={DAY}&page_size=10000"
     in_box = f"/api/v1/sites/?as_of={DAY}&bbox={BBOX}&page_size=10000"
     return [
@@ -61,7 +62,8 @@ def workloads(busiest: str, page: int) -> list[Workload]:
             Contender("SQL limit", f"/bench/sql/sites/?as_of={DAY}&bbox={BBOX}"),
         ]),
         Workload("E3", f"observations, page {page:,}", [
-            Contender("basewatch (OFFSET)", f"/api/v1/observations/?page={page}"),
+            Contender("basewatch (keyset)", f"/api/v1/observations/?cursor={cursor}"),
+            Contender("OFFSET", f"/bench/offset/observations/?page={page}"),
         ]),
         Workload("E4", "time series of the busiest site", [
             Contender("basewatch", f"/api/v1/sites/{busiest}/timeseries/"),
@@ -173,7 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     base = f"http://127.0.0.1:{args.port}"
     rounds: list[dict] = []
     with server.gunicorn(database_url, args.port) as process:
-        every = workloads(world.busiest_site(database_url), deep_page(base))
+        page, size = deep_page(base)
+        every = workloads(world.busiest_site(database_url), page, world.page_cursor(database_url, page, size))
         items = [workload for workload in every if not args.only or workload.name in args.only]
         resolve_etags(base, items)
         # A workload whose slowest contender could not answer a few times within wrk's window

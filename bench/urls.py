@@ -1,12 +1,13 @@
-"""basewatch's URLs plus what the benchmark compares it with: the SQL limit and the naive path."""
+"""basewatch's URLs plus what the benchmark compares it with: the SQL limit, the naive path, OFFSET pages."""
 
 from django.urls import include, path
 
-from bench import naive, sql_limit
+from bench import naive, offset, sql_limit
 
 urlpatterns = [
     path("bench/sql/sites/", sql_limit.sites),
     path("bench/sql/sites/<slug:slug>/timeseries/", sql_limit.timeseries),
     path("bench/naive/sites/", naive.sites),
+    path("bench/offset/observations/", offset.observations),
     path("", include("basewatch.urls")),
 ]

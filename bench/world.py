@@ -9,6 +9,7 @@ import sys
 import psycopg
 
 from basewatch.core.synthetic import TIERS
+from basewatch.lib import cursor
 from bench.server import ROOT
 
 NAME = "basewatch_bench"
@@ -54,3 +55,14 @@ def busiest_site(url: str) -> str:
             "SELECT s.slug FROM core_site s JOIN core_observation o ON o.site_id = s.id"
             " GROUP BY s.slug ORDER BY count(*) DESC, s.slug LIMIT 1"
         ).fetchone()[0]
+
+
+def page_cursor(url: str, page: int, size: int) -> str:
+    """The cursor of page `page` (of `size` rows) of the public observation list; page 1 has none."""
+    with _connect(url) as connection:
+        observed, pk = connection.execute(
+            "SELECT observed, id FROM core_observation WHERE state = 'published'"
+            " ORDER BY observed DESC, id DESC OFFSET %s LIMIT 1",
+            [(page - 1) * size - 1],
+        ).fetchone()
+    return cursor.encode(False, observed, pk)

@@ -108,6 +108,11 @@ def with_date_range(filterset: type[filters.FilterSet], help_text: str, from_fie
 
 class SiteFilter(filters.FilterSet):
     as_of = filters.DateFilter(method="keep", help_text="Posture date (YYYY-MM-DD); default today.")
+    posture = filters.ChoiceFilter(
+        choices=[("true", "with posture"), ("false", "places only")],
+        method="keep",
+        help_text="`false` leaves out posture, posture_total and last_observed: the places only, faster.",
+    )
     operator = filters.ChoiceFilter(choices=COUNTRIES, help_text="Operating country, ISO 3166-1 alpha-2.")
     host_country = filters.ChoiceFilter(choices=COUNTRIES, help_text="Host country, ISO 3166-1 alpha-2.")
     kind = filters.ChoiceFilter(choices=Site.Kind.choices)
@@ -132,6 +137,10 @@ class SiteFilter(filters.FilterSet):
     def as_of_date(self):
         return self.form.cleaned_data.get("as_of") or timezone.now().date()
 
+    @property
+    def with_posture(self) -> bool:
+        return self.form.cleaned_data.get("posture") != "false"
+
     def keep(self, queryset, name, value):
         return queryset  # read by filter_queryset
 
@@ -145,7 +154,8 @@ class SiteFilter(filters.FilterSet):
         return queryset.search(value)
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).with_posture(self.as_of_date)
+        sites = super().filter_queryset(queryset)
+        return sites.with_posture(self.as_of_date) if self.with_posture else sites
 
 
 class ClaimFilter(filters.FilterSet):

@@ -18,10 +18,8 @@ from collections.abc import Iterator
 from django.db import connection
 from psycopg.adapt import Loader
 
-SITE_FEATURES = """
-WITH page AS (
-    SELECT id, n FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n)
-), latest AS (
+POSTURE = """
+, latest AS (
     -- Posture: the latest published observation per site and asset type on or before the day
     -- (observation_posture_idx), as ObservationQuerySet.as_of().
     SELECT DISTINCT ON (o.site_id, o.asset_type_id)
@@ -39,18 +37,29 @@ WITH page AS (
            coalesce(sum(l.counted), 0) AS total, max(l.observed) AS last_observed
     FROM latest l JOIN core_assettype t ON t.id = l.asset_type_id
     GROUP BY l.site_id
-)
+)"""
+
+SITE_FEATURES = """
+WITH page AS (
+    SELECT id, n FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n)
+){posture}
 SELECT json_build_object(
     'id', s.slug, 'type', 'Feature', 'geometry', ST_AsGeoJSON(s.location, 15)::json,
     'properties', json_build_object(
         'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
-        'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision,
-        'last_observed', p.last_observed, 'posture_total', coalesce(p.total, 0),
-        'posture', coalesce(p.entries, '[]'::json))
+        'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision{properties})
 )::text
-FROM page JOIN core_site s ON s.id = page.id LEFT JOIN posture p ON p.site_id = s.id
+FROM page JOIN core_site s ON s.id = page.id{join}
 ORDER BY page.n
 """
+SITES_WITH_POSTURE = SITE_FEATURES.format(
+    posture=POSTURE,
+    properties=""",
+        'last_observed', p.last_observed, 'posture_total', coalesce(p.total, 0),
+        'posture', coalesce(p.entries, '[]'::json)""",
+    join=" LEFT JOIN posture p ON p.site_id = s.id",
+)
+SITES_ONLY = SITE_FEATURES.format(posture="", properties="", join="")
 
 
 class _RawText(Loader):
@@ -68,9 +77,11 @@ def _document(statement: str, params) -> bytes:
 
 
 def site_collection(
-    ids: list[int], day: dt.date, count: int, next_url: str | None, previous_url: str | None
+    ids: list[int], day: dt.date | None, count: int, next_url: str | None, previous_url: str | None
 ) -> Iterator[bytes]:
     """The FeatureCollection of the sites `ids`, in that order, with their posture as of `day`, in pieces.
+
+    With no `day` the features leave the posture out (`posture=false`).
 
     A server-side cursor hands the features over a few hundred at a time, so the
     worker never holds the whole document (70 MB for ten thousand busy sites).
@@ -80,7 +91,8 @@ def site_collection(
     separator = b""
     with connection.chunked_cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
-        cursor.execute(SITE_FEATURES, {"ids": list(ids), "day": day})
+        statement = SITES_ONLY if day is None else SITES_WITH_POSTURE
+        cursor.execute(statement, {"ids": list(ids), "day": day})
         while rows := cursor.fetchmany(FEATURES_PER_CHUNK):
             yield separator + b",".join(row[0] for row in rows)
             separator = b","

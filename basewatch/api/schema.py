@@ -41,8 +41,8 @@ class FeatureSerializerScheme(OpenApiSerializerExtension):
         geometry_type = getattr(meta, "geometry_type", None)
         geometry = GEOMETRY_SCHEMAS[geometry_type]() if geometry_type else map_geo_field(self.target, meta.geo_field)
         attributes.pop("description", None)
-        moved = {meta.geo_field, meta.id_field}
-        attributes["required"] = [name for name in attributes.get("required", []) if name not in moved]
+        not_required = {meta.geo_field, meta.id_field, *getattr(meta, "optional_properties", ())}
+        attributes["required"] = [name for name in attributes.get("required", []) if name not in not_required]
         if not attributes["required"]:
             del attributes["required"]
 

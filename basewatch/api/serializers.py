@@ -141,6 +141,8 @@ class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializ
         model = Site
         geo_field = "location"
         id_field = "id"
+        # Left out of the answer when asked with `posture=false` (basewatch.api.schema reads this).
+        optional_properties = ("last_observed", "posture_total", "posture")
         fields = [
             "id",
             "slug",
@@ -156,6 +158,13 @@ class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializ
             "posture_total",
             "posture",
         ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not self.context.get("posture", True):
+            for name in self.Meta.optional_properties:
+                del fields[name]
+        return fields
 
 
 class SiteDetailSerializer(SiteSerializer):

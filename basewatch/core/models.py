@@ -410,6 +410,9 @@ class Observation(SourcedClaim):
                 condition=Q(state="published"),
                 name="observation_posture_idx",
             ),
+            # Serves the observation list's keyset pages (api.pagination.KeysetPagination),
+            # newest first, in every state an editor may list.
+            models.Index(F("observed").desc(), F("id").desc(), name="observation_newest_idx"),
             # Serves Last-Modified on the API (api.views.common.newest_change).
             models.Index(fields=["updated"], name="observation_updated_idx"),
         ]

@@ -103,6 +103,8 @@ def test_bbox_across_the_antimeridian(api, db):
         ({"bbox": "190,30,200,40"}, "bbox"),
         ({"bbox": "nan,30,40,40"}, "bbox"),
         ({"q": "x" * 201}, "q"),
+        ({"posture": "maybe"}, "posture"),
+        ({"posture": "0"}, "posture"),
     ],
 )
 def test_bad_parameters_are_400_naming_them(api, demo, params, field):
@@ -345,6 +347,28 @@ def test_the_collection_built_in_postgresql_is_what_the_serializer_gives(api, de
     assert [f["id"] for f in page["features"]] == [f["id"] for f in body["features"][2:4]]
     assert "page=3" in page["next"]
     assert "page_size=2" in page["previous"]
+
+
+POSTURE_PROPERTIES = {"posture", "posture_total", "last_observed"}
+
+
+def test_posture_false_gives_the_places_only_in_json_csv_and_detail(api, demo):
+    from basewatch.api.serializers import SiteSerializer
+
+    body = api.get("sites/", params={"posture": "false"}).json()
+    with_posture = api.get("sites/", params={"posture": "true"}).json()
+    assert [f["id"] for f in body["features"]] == [f["id"] for f in with_posture["features"]]
+    expected = SiteSerializer(Site.objects.all(), many=True, context={"posture": False}).data
+    assert [_rounded(feature) for feature in body["features"]] == [
+        _rounded(json.loads(json.dumps(feature))) for feature in expected["features"]
+    ]
+    for feature, full in zip(body["features"], with_posture["features"], strict=True):
+        assert set(feature["properties"]) == set(full["properties"]) - POSTURE_PROPERTIES
+
+    rows = list(csv.DictReader(io.StringIO(api.get("sites/", params={"format": "csv", "posture": "false"}).text)))
+    assert len(rows) == 4 and not POSTURE_PROPERTIES & set(rows[0])
+    detail = api.get("sites/khmeimim/", params={"posture": "false"}).json()
+    assert detail["properties"]["name"] == "Khmeimim Air Base" and not POSTURE_PROPERTIES & set(detail["properties"])
 
 
 @pytest.mark.parametrize("params", [{}, {"from": "2024-12-01"}, {"category": "air_defence"}])

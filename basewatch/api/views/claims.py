@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from basewatch.api.filters import MovementFilter, ObservationFilter
-from basewatch.api.pagination import FeatureCollectionPagination
+from basewatch.api.pagination import FeatureCollectionPagination, KeysetPagination
 from basewatch.api.permissions import ReviewersOnly
 from basewatch.api.serializers import DecisionSerializer, MovementSerializer, ObservationSerializer, ReasonSerializer
 from basewatch.api.views.common import (
@@ -74,9 +74,10 @@ _CLAIM_TAIL = [
 
 
 class ObservationList(ObservationMixin, CSVExportMixin, generics.ListCreateAPIView):
-    """Sourced observations, newest first. Create needs an editor and at least one source."""
+    """Sourced observations, newest first, paged by cursor. Create needs an editor and at least one source."""
 
     filterset_class = ObservationFilter
+    pagination_class = KeysetPagination
     csv_name = "observations"
     csv_columns = [
         *_claim_columns([("site", lambda o: o.site.slug), ("observed", lambda o: o.observed)]),

@@ -144,9 +144,13 @@ class CSVExportMixin:
 
     def _csv_lines(self, rows) -> Iterator[str]:
         writer = csv.writer(_Echo())
-        yield writer.writerow([name for name, _ in self.csv_columns])
+        columns = self.get_csv_columns()
+        yield writer.writerow([name for name, _ in columns])
         for row in rows:
-            yield writer.writerow([_cell(get(row)) for _, get in self.csv_columns])
+            yield writer.writerow([_cell(get(row)) for _, get in columns])
+
+    def get_csv_columns(self) -> list[tuple[str, Callable[[Any], Any]]]:
+        return self.csv_columns
 
 
 def sources_text(claim) -> str:

@@ -27,8 +27,18 @@ def _posture_text(site: Site) -> str:
     )
 
 
-class SiteList(RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.ListCreateAPIView):
-    """Sites as a GeoJSON FeatureCollection, each with its posture as of `as_of`."""
+class PostureChoiceMixin:
+    """`posture=false` asks for the places only (SiteFilter.with_posture); the serializer leaves the posture out."""
+
+    def wants_posture(self) -> bool:
+        return self.request.query_params.get("posture") != "false"
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "posture": self.wants_posture()}
+
+
+class SiteList(PostureChoiceMixin, RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.ListCreateAPIView):
+    """Sites as a GeoJSON FeatureCollection, each with its posture as of `as_of` (unless `posture=false`)."""
 
     queryset = Site.objects.all()
     serializer_class = SiteSerializer
@@ -55,6 +65,11 @@ class SiteList(RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.
     def get_serializer_class(self):
         return SiteDetailSerializer if self.request.method == "POST" else SiteSerializer
 
+    def get_csv_columns(self):
+        if self.wants_posture():
+            return self.csv_columns
+        return [column for column in self.csv_columns if column[0] not in SiteSerializer.Meta.optional_properties]
+
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)  # CSV
@@ -66,7 +81,7 @@ class SiteList(RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.
         paginator = self.paginator
         body = site_collection(
             ids,
-            filterset.as_of_date,
+            filterset.as_of_date if filterset.with_posture else None,
             paginator.page.paginator.count,
             paginator.get_next_link(),
             paginator.get_previous_link(),
@@ -74,7 +89,7 @@ class SiteList(RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.
         return StreamingHttpResponse(body, content_type="application/json")
 
 
-class SiteDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class SiteDetail(PostureChoiceMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
     """One site as a GeoJSON Feature, with footprint, description and posture as of `as_of`."""
 
     queryset = Site.objects.all()
