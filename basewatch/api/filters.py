@@ -17,6 +17,8 @@ from basewatch.core.models import Asset, AssetType, Movement, Observation, Site,
 from basewatch.core.workflow import State
 
 COUNTRIES = [(code, name) for code, name in countries]
+# How much of a site's posture to give (`posture=`), and the properties each leaves out.
+POSTURE_MODES = {"full": (), "total": ("posture",), "none": ("last_observed", "posture_total", "posture")}
 
 
 class BBoxField(forms.CharField):
@@ -109,9 +111,10 @@ def with_date_range(filterset: type[filters.FilterSet], help_text: str, from_fie
 class SiteFilter(filters.FilterSet):
     as_of = filters.DateFilter(method="keep", help_text="Posture date (YYYY-MM-DD); default today.")
     posture = filters.ChoiceFilter(
-        choices=[("true", "with posture"), ("false", "places only")],
+        choices=[(mode, mode) for mode in POSTURE_MODES],
         method="keep",
-        help_text="`false` leaves out posture, posture_total and last_observed: the places only, faster.",
+        help_text="`full` (default): each asset type's latest observation, its total and the last date; "
+        "`total`: only posture_total and last_observed (fast, what a map needs); `none`: the places only.",
     )
     operator = filters.ChoiceFilter(choices=COUNTRIES, help_text="Operating country, ISO 3166-1 alpha-2.")
     host_country = filters.ChoiceFilter(choices=COUNTRIES, help_text="Host country, ISO 3166-1 alpha-2.")
@@ -138,8 +141,8 @@ class SiteFilter(filters.FilterSet):
         return self.form.cleaned_data.get("as_of") or timezone.now().date()
 
     @property
-    def with_posture(self) -> bool:
-        return self.form.cleaned_data.get("posture") != "false"
+    def posture_mode(self) -> str:
+        return self.form.cleaned_data.get("posture") or "full"
 
     def keep(self, queryset, name, value):
         return queryset  # read by filter_queryset
@@ -155,7 +158,11 @@ class SiteFilter(filters.FilterSet):
 
     def filter_queryset(self, queryset):
         sites = super().filter_queryset(queryset)
-        return sites.with_posture(self.as_of_date) if self.with_posture else sites
+        if self.posture_mode == "full":
+            return sites.with_posture(self.as_of_date)
+        if self.posture_mode == "total":
+            return sites.with_total(self.as_of_date)
+        return sites
 
 
 class ClaimFilter(filters.FilterSet):

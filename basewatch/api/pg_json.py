@@ -33,8 +33,7 @@ POSTURE = """
            json_agg(json_build_object(
                'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'count', l.counted,
                'count_low', l.count_low, 'count_high', l.count_high, 'activity', l.activity,
-               'observed', l.observed, 'observation', l.id) ORDER BY l.asset_type_id) AS entries,
-           coalesce(sum(l.counted), 0) AS total, max(l.observed) AS last_observed
+               'observed', l.observed, 'observation', l.id) ORDER BY l.asset_type_id) AS entries
     FROM latest l JOIN core_assettype t ON t.id = l.asset_type_id
     GROUP BY l.site_id
 )"""
@@ -52,14 +51,21 @@ SELECT json_build_object(
 FROM page JOIN core_site s ON s.id = page.id{join}
 ORDER BY page.n
 """
-SITES_WITH_POSTURE = SITE_FEATURES.format(
-    posture=POSTURE,
-    properties=""",
-        'last_observed', p.last_observed, 'posture_total', coalesce(p.total, 0),
-        'posture', coalesce(p.entries, '[]'::json)""",
-    join=" LEFT JOIN posture p ON p.site_id = s.id",
-)
-SITES_ONLY = SITE_FEATURES.format(posture="", properties="", join="")
+# The latest step of the site's total on or before the day (core.models.SiteTotal).
+LATEST_STEP = """ LEFT JOIN LATERAL (
+    SELECT total, day FROM core_sitetotal WHERE site_id = s.id AND day <= %(day)s ORDER BY day DESC LIMIT 1
+) AS step ON true"""
+TOTAL_PROPERTIES = """,
+        'last_observed', step.day, 'posture_total', coalesce(step.total, 0)"""
+SITE_STATEMENTS = {
+    "full": SITE_FEATURES.format(
+        posture=POSTURE,
+        properties=TOTAL_PROPERTIES + """, 'posture', coalesce(p.entries, '[]'::json)""",
+        join=LATEST_STEP + " LEFT JOIN posture p ON p.site_id = s.id",
+    ),
+    "total": SITE_FEATURES.format(posture="", properties=TOTAL_PROPERTIES, join=LATEST_STEP),
+    "none": SITE_FEATURES.format(posture="", properties="", join=""),
+}
 
 
 class _RawText(Loader):
@@ -77,11 +83,10 @@ def _document(statement: str, params) -> bytes:
 
 
 def site_collection(
-    ids: list[int], day: dt.date | None, count: int, next_url: str | None, previous_url: str | None
+    ids: list[int], posture: str, day: dt.date, count: int, next_url: str | None, previous_url: str | None
 ) -> Iterator[bytes]:
-    """The FeatureCollection of the sites `ids`, in that order, with their posture as of `day`, in pieces.
-
-    With no `day` the features leave the posture out (`posture=false`).
+    """The FeatureCollection of the sites `ids`, in that order, with as much posture as of `day` as
+    `posture` (full, total, none) asks, in pieces.
 
     A server-side cursor hands the features over a few hundred at a time, so the
     worker never holds the whole document (70 MB for ten thousand busy sites).
@@ -91,8 +96,7 @@ def site_collection(
     separator = b""
     with connection.chunked_cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
-        statement = SITES_ONLY if day is None else SITES_WITH_POSTURE
-        cursor.execute(statement, {"ids": list(ids), "day": day})
+        cursor.execute(SITE_STATEMENTS[posture], {"ids": list(ids), "day": day})
         while rows := cursor.fetchmany(FEATURES_PER_CHUNK):
             yield separator + b",".join(row[0] for row in rows)
             separator = b","

@@ -18,6 +18,7 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from basewatch.api.errors import field_errors
+from basewatch.api.filters import POSTURE_MODES
 from basewatch.core import workflow
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.core.roles import can_view_unpublished
@@ -141,8 +142,8 @@ class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializ
         model = Site
         geo_field = "location"
         id_field = "id"
-        # Left out of the answer when asked with `posture=false` (basewatch.api.schema reads this).
-        optional_properties = ("last_observed", "posture_total", "posture")
+        # Left out of the answer for `posture=total|none` (basewatch.api.schema reads this).
+        optional_properties = POSTURE_MODES["none"]
         fields = [
             "id",
             "slug",
@@ -161,9 +162,8 @@ class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializ
 
     def get_fields(self):
         fields = super().get_fields()
-        if not self.context.get("posture", True):
-            for name in self.Meta.optional_properties:
-                del fields[name]
+        for name in POSTURE_MODES[self.context.get("posture", "full")]:
+            del fields[name]
         return fields
 
 

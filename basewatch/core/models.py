@@ -121,11 +121,6 @@ class Site(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("front:site", args=[self.slug])
 
-    @property
-    def posture_total(self) -> int:
-        """Assets counted in the posture annotated by with_posture(); presence-only entries add 0."""
-        return sum(entry["count"] or 0 for entry in self.posture)
-
     def counts_over_time(self, observations=None) -> list[tuple[AssetType, list[Observation]]]:
         """Published counts over time: one step series per asset type, in one query.
 
@@ -558,6 +553,79 @@ class DataVersion(models.Model):
     def current(cls) -> int:
         """The version now; 0 before the first write (or after a test flush)."""
         return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+class SiteTotal(models.Model):
+    """A step of a site's posture total: from `day` on (until the site's next step) the
+    published observations count `total` assets there, and `day` is the latest observed.
+
+    There is a step for every date with a published observation of the site, so the
+    total and the last observation date as of D are one index probe per site (the
+    latest step on or before D) instead of the posture of every asset type: that is
+    what lets the map draw ten thousand sites, and redraw them for another date, at
+    once. Kept by triggers on observations (refresh_site_totals below), in the writing
+    transaction; never written by the application.
+    """
+
+    # Indexed by the unique constraint (site, day desc), which the as-of probes read.
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="totals", db_index=False)
+    day = models.DateField()
+    total = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint("site", F("day").desc(), name="sitetotal_site_day")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} from {self.day}: {self.total}"
+
+
+# The posture total of a site at a date, as ObservationQuerySet.as_of() and Site.posture
+# define it (absent counts 0, a count not known adds 0), for every date where one of its
+# published observations falls: per asset type the step series (time_series), the change
+# each point makes, then a running sum of the changes per site.
+_REFRESH_SITE_TOTALS = """
+    -- Writers refresh one after another, each seeing what the ones before committed.
+    LOCK TABLE core_sitetotal IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM core_sitetotal WHERE site_id IN (SELECT site_id FROM {changed});
+    INSERT INTO core_sitetotal (site_id, day, total)
+    SELECT site_id, observed, sum(sum(change)) OVER (PARTITION BY site_id ORDER BY observed)
+    FROM (
+        SELECT site_id, observed,
+               counted - coalesce(lag(counted) OVER (PARTITION BY site_id, asset_type_id ORDER BY observed), 0)
+                   AS change
+        FROM (
+            SELECT DISTINCT ON (site_id, asset_type_id, observed) site_id, asset_type_id, observed,
+                   CASE WHEN activity = 'absent' THEN 0 ELSE coalesce(count, 0) END AS counted
+            FROM core_observation
+            WHERE state = 'published' AND site_id IN (SELECT site_id FROM {changed})
+            ORDER BY site_id, asset_type_id, observed, id DESC
+        ) AS points
+    ) AS changes
+    GROUP BY site_id, observed;
+    RETURN NULL;
+"""
+
+
+def _refresh_site_totals(operation, referencing: pgtrigger.Referencing, changed: str) -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(
+        name=f"refresh_site_totals_{str(operation).lower()}",
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=operation,
+        referencing=referencing,
+        func=_REFRESH_SITE_TOTALS.format(changed=changed),
+    )
+
+
+pgtrigger.register(
+    _refresh_site_totals(pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"), "new_rows"),
+    _refresh_site_totals(
+        pgtrigger.Update,
+        pgtrigger.Referencing(old="old_rows", new="new_rows"),
+        "(SELECT site_id FROM old_rows UNION SELECT site_id FROM new_rows) AS moved",
+    ),
+    _refresh_site_totals(pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"), "old_rows"),
+)(Observation)
 
 
 def _bump_data_version() -> pgtrigger.Trigger:

@@ -57,8 +57,18 @@ class SiteQuerySet(models.QuerySet):
         present = Observation.objects.filter(pk__in=latest).exclude(activity="absent").values("site_id")
         return self.filter(pk__in=present)
 
+    def with_total(self, day: dt.date) -> SiteQuerySet:
+        """Annotate `posture_total` (assets counted) and `last_observed` as of `day`, from the site's steps."""
+        from basewatch.core.models import SiteTotal
+
+        step = SiteTotal.objects.filter(site=OuterRef("pk"), day__lte=day).order_by("-day")
+        return self.annotate(
+            posture_total=Coalesce(Subquery(step.values("total")[:1]), 0),
+            last_observed=Subquery(step.values("day")[:1]),
+        )
+
     def with_posture(self, day: dt.date) -> SiteQuerySet:
-        """Annotate `posture` (a list with one dict per asset type) and `last_observed`, as of `day`."""
+        """Annotate `posture` (a list with one dict per asset type) as of `day`, and with_total()."""
         from basewatch.core.models import Observation
 
         latest = Observation.objects.as_of(day).filter(site=OuterRef("pk"))
@@ -73,11 +83,7 @@ class SiteQuerySet(models.QuerySet):
             activity=F("activity"),
             observed=F("observed"),
         )
-        last = Observation.objects.published().filter(site=OuterRef("pk"), observed__lte=day).order_by("-observed")
-        return self.annotate(
-            posture=ArraySubquery(latest.values(entry=entry)),
-            last_observed=Subquery(last.values("observed")[:1]),
-        )
+        return self.with_total(day).annotate(posture=ArraySubquery(latest.values(entry=entry)))
 
 
 class MovementQuerySet(models.QuerySet):

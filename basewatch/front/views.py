@@ -30,6 +30,7 @@ def index(request):
     host_countries = _countries(Site.objects.values_list("host_country", flat=True))
     config = {
         "sitesUrl": reverse("api:site-list"),
+        "siteApiUrl": reverse("api:site-detail", args=["__slug__"]),
         "movementsUrl": reverse("api:movement-list"),
         "siteUrl": reverse("front:site", args=["__slug__"]),
         "earliest": earliest.isoformat(),

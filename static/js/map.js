@@ -139,26 +139,42 @@
     return L.divIcon({ html: badge, className: "site-marker", iconSize: [size, size] });
   }
 
-  function popupFor(feature) {
+  // The map loads each site's total only (posture=total): ten thousand sites stay a
+  // small download. A popup fetches its one site's posture at the map's date when opened.
+  function popupFor(feature, popup) {
     const p = feature.properties;
+    const date = currentState.date;
     const box = el("div", null, "site-popup");
     const title = el("a", p.name);
     title.href = config.siteUrl.replace("__slug__", encodeURIComponent(feature.id));
     box.appendChild(el("strong")).appendChild(title);
     box.appendChild(el("div", (config.kinds[p.kind] || p.kind) + " · " + (config.countries[p.host_country] || p.host_country), "muted"));
-    if (!p.posture.length) {
-      box.appendChild(el("p", "No published observations by " + currentState.date + "."));
-      return box;
-    }
+    const posture = box.appendChild(el("p", "Loading the posture…", "muted"));
+    const url = config.siteApiUrl.replace("__slug__", encodeURIComponent(feature.id));
+    fetchJson(url + "?" + new URLSearchParams({ as_of: date }))
+      .then(function (site) {
+        posture.replaceWith(postureTable(site.properties.posture, date));
+      })
+      .catch(function (error) {
+        posture.textContent = "Could not load the posture: " + error.message;
+      })
+      .finally(function () {
+        box.dataset.loaded = "true";
+        popup.update(); // its size changed
+      });
+    return box;
+  }
+
+  function postureTable(entries, date) {
+    if (!entries.length) return el("p", "No published observations by " + date + ".");
     const table = el("table", null, "posture-table");
-    for (const entry of p.posture) {
+    for (const entry of entries) {
       const row = table.insertRow();
       row.insertCell().textContent = entry.asset_type_name;
       row.insertCell().textContent = entry.count === null ? "present" : String(entry.count);
       row.insertCell().textContent = (config.activities[entry.activity] || entry.activity) + ", " + entry.observed;
     }
-    box.appendChild(table);
-    return box;
+    return table;
   }
 
   function arrowDefs(path) {
@@ -200,7 +216,7 @@
   let request = 0;
 
   function apiParams(state) {
-    const params = new URLSearchParams({ as_of: state.date, page_size: "10000" });
+    const params = new URLSearchParams({ as_of: state.date, posture: "total", page_size: "10000" });
     for (const name of ["operator", "host_country", "kind", "category", "q"]) {
       if (state[name]) params.set(name, state[name]);
     }
@@ -261,8 +277,10 @@
         keyboard: true,
       });
       marker.feature = feature;
-      marker.bindPopup(function () {
-        return popupFor(feature);
+      // Content made on opening (not a content function: Leaflet calls that again on every update()).
+      marker.bindPopup("");
+      marker.on("popupopen", function (event) {
+        event.popup.setContent(popupFor(feature, event.popup));
       });
       return marker;
     });

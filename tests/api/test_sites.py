@@ -104,7 +104,7 @@ def test_bbox_across_the_antimeridian(api, db):
         ({"bbox": "nan,30,40,40"}, "bbox"),
         ({"q": "x" * 201}, "q"),
         ({"posture": "maybe"}, "posture"),
-        ({"posture": "0"}, "posture"),
+        ({"posture": "false"}, "posture"),
     ],
 )
 def test_bad_parameters_are_400_naming_them(api, demo, params, field):
@@ -349,26 +349,29 @@ def test_the_collection_built_in_postgresql_is_what_the_serializer_gives(api, de
     assert "page_size=2" in page["previous"]
 
 
-POSTURE_PROPERTIES = {"posture", "posture_total", "last_observed"}
-
-
-def test_posture_false_gives_the_places_only_in_json_csv_and_detail(api, demo):
+@pytest.mark.parametrize(
+    ("mode", "left_out"),
+    [("total", {"posture"}), ("none", {"posture", "posture_total", "last_observed"})],
+)
+def test_posture_total_and_none_leave_properties_out_in_json_csv_and_detail(api, demo, mode, left_out):
     from basewatch.api.serializers import SiteSerializer
 
-    body = api.get("sites/", params={"posture": "false"}).json()
-    with_posture = api.get("sites/", params={"posture": "true"}).json()
-    assert [f["id"] for f in body["features"]] == [f["id"] for f in with_posture["features"]]
-    expected = SiteSerializer(Site.objects.all(), many=True, context={"posture": False}).data
+    params = {"as_of": "2024-12-17"}
+    body = api.get("sites/", params={**params, "posture": mode}).json()
+    full = api.get("sites/", params={**params, "posture": "full"}).json()
+    assert full == api.get("sites/", params=params).json()
+    queryset = Site.objects.with_total(dt.date(2024, 12, 17)) if mode == "total" else Site.objects.all()
+    expected = SiteSerializer(queryset, many=True, context={"posture": mode}).data
     assert [_rounded(feature) for feature in body["features"]] == [
         _rounded(json.loads(json.dumps(feature))) for feature in expected["features"]
     ]
-    for feature, full in zip(body["features"], with_posture["features"], strict=True):
-        assert set(feature["properties"]) == set(full["properties"]) - POSTURE_PROPERTIES
+    for feature, whole in zip(body["features"], full["features"], strict=True):
+        assert feature["properties"] == {k: v for k, v in whole["properties"].items() if k not in left_out}
 
-    rows = list(csv.DictReader(io.StringIO(api.get("sites/", params={"format": "csv", "posture": "false"}).text)))
-    assert len(rows) == 4 and not POSTURE_PROPERTIES & set(rows[0])
-    detail = api.get("sites/khmeimim/", params={"posture": "false"}).json()
-    assert detail["properties"]["name"] == "Khmeimim Air Base" and not POSTURE_PROPERTIES & set(detail["properties"])
+    rows = list(csv.DictReader(io.StringIO(api.get("sites/", params={"format": "csv", "posture": mode}).text)))
+    assert len(rows) == 4 and not left_out & set(rows[0])
+    detail = api.get("sites/khmeimim/", params={"posture": mode}).json()
+    assert detail["properties"]["name"] == "Khmeimim Air Base" and not left_out & set(detail["properties"])
 
 
 @pytest.mark.parametrize("params", [{}, {"from": "2024-12-01"}, {"category": "air_defence"}])

@@ -56,7 +56,7 @@ def test_user_text_is_shown_as_text(page, db):
         assert XSS in page.inner_text("body") or url.startswith("/?"), url
         assert page.locator("img[src=x]").count() == 0, url
     page.locator(".leaflet-marker-icon").first.click()
-    popup = page.locator(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content .site-popup[data-loaded]")
     popup.wait_for()
     assert XSS in popup.inner_text()
     assert page.locator("img[src=x]").count() == 0

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.views import APIView
 
-from basewatch.api.filters import SiteFilter
+from basewatch.api.filters import POSTURE_MODES, SiteFilter
 from basewatch.api.pagination import SitePagination
 from basewatch.api.params import choice_param, date_param, slug_param
 from basewatch.api.pg_json import site_collection, time_series
@@ -27,18 +27,18 @@ def _posture_text(site: Site) -> str:
     )
 
 
-class PostureChoiceMixin:
-    """`posture=false` asks for the places only (SiteFilter.with_posture); the serializer leaves the posture out."""
+class PostureModeMixin:
+    """`posture=full|total|none` (SiteFilter validates it): the serializer gives that much."""
 
-    def wants_posture(self) -> bool:
-        return self.request.query_params.get("posture") != "false"
+    def posture_mode(self) -> str:
+        return self.request.query_params.get("posture") or "full"
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "posture": self.wants_posture()}
+        return {**super().get_serializer_context(), "posture": self.posture_mode()}
 
 
-class SiteList(PostureChoiceMixin, RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.ListCreateAPIView):
-    """Sites as a GeoJSON FeatureCollection, each with its posture as of `as_of` (unless `posture=false`)."""
+class SiteList(PostureModeMixin, RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.ListCreateAPIView):
+    """Sites as a GeoJSON FeatureCollection, each with its posture as of `as_of` (in full unless `posture=`)."""
 
     queryset = Site.objects.all()
     serializer_class = SiteSerializer
@@ -66,9 +66,8 @@ class SiteList(PostureChoiceMixin, RereadOnCreateMixin, LastModifiedMixin, CSVEx
         return SiteDetailSerializer if self.request.method == "POST" else SiteSerializer
 
     def get_csv_columns(self):
-        if self.wants_posture():
-            return self.csv_columns
-        return [column for column in self.csv_columns if column[0] not in SiteSerializer.Meta.optional_properties]
+        left_out = POSTURE_MODES[self.posture_mode()]
+        return [column for column in self.csv_columns if column[0] not in left_out]
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "json":
@@ -81,7 +80,8 @@ class SiteList(PostureChoiceMixin, RereadOnCreateMixin, LastModifiedMixin, CSVEx
         paginator = self.paginator
         body = site_collection(
             ids,
-            filterset.as_of_date if filterset.with_posture else None,
+            filterset.posture_mode,
+            filterset.as_of_date,
             paginator.page.paginator.count,
             paginator.get_next_link(),
             paginator.get_previous_link(),
@@ -89,7 +89,7 @@ class SiteList(PostureChoiceMixin, RereadOnCreateMixin, LastModifiedMixin, CSVEx
         return StreamingHttpResponse(body, content_type="application/json")
 
 
-class SiteDetail(PostureChoiceMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class SiteDetail(PostureModeMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
     """One site as a GeoJSON Feature, with footprint, description and posture as of `as_of`."""
 
     queryset = Site.objects.all()

@@ -1,0 +1,121 @@
+"""Site total steps (core.SiteTotal) stay equal to the posture computed from the observations,
+whatever writes them: creates, edits, workflow changes, moves between sites, bulk updates, deletes,
+and writers in parallel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from basewatch.core.models import Observation, Site, SiteTotal
+from tests.factories import make_asset_type, make_observation, make_site, make_source
+
+D = dt.date
+DAYS = [D(2024, 11, 30), D(2024, 12, 1), D(2024, 12, 2), D(2024, 12, 3), D(2024, 12, 5), D(2024, 12, 9)]
+
+
+def posture_totals(day: dt.date) -> dict[str, tuple[int, dt.date | None]]:
+    """(total, last observed) per site at `day`, from the posture rows themselves (not the steps)."""
+    totals = {slug: (0, None) for slug in Site.objects.values_list("slug", flat=True)}
+    for row in Observation.objects.as_of(day).select_related("site"):
+        total, last = totals[row.site.slug]
+        totals[row.site.slug] = (total + (row.counted or 0), max(filter(None, [last, row.observed])))
+    return totals
+
+
+def step_totals(day: dt.date) -> dict[str, tuple[int, dt.date | None]]:
+    return {site.slug: (site.posture_total, site.last_observed) for site in Site.objects.with_total(day)}
+
+
+def assert_steps_match_posture() -> None:
+    for day in DAYS:
+        assert step_totals(day) == posture_totals(day), day
+
+
+@pytest.mark.django_db
+def test_steps_follow_every_kind_of_write():
+    sites = [make_site(slug=f"s{n}") for n in range(3)]
+    types = [make_asset_type() for _ in range(3)]
+    source = make_source()
+    pick = random.Random(20241213)  # noqa: S311 (test data, not security)
+    made = []
+    for _ in range(40):
+        activity = pick.choice(["present", "present", "loading", "absent"])
+        count = 0 if activity == "absent" else pick.choice([None, 0, 1, 2, 5, 12])
+        made.append(
+            make_observation(
+                pick.choice(sites),
+                pick.choice(types),
+                pick.choice(DAYS[1:]),  # same-day ties included: the one entered last counts
+                count=count,
+                activity=activity,
+                state=pick.choice(["published", "published", "published", "draft", "submitted"]),
+                sources=[source],
+            )
+        )
+    assert_steps_match_posture()
+
+    edited = next(o for o in made if o.activity == "present" and o.state == "published")
+    edited.count = 40
+    edited.save()
+    assert_steps_match_posture()
+
+    Observation.objects.filter(state="submitted").update(state="published")  # one statement, many sites
+    assert_steps_match_posture()
+
+    retracted = Observation.objects.published().order_by("-observed", "-id").first()
+    retracted.state, retracted.state_reason = "retracted", "wrong site"
+    retracted.save()
+    assert_steps_match_posture()
+
+    moved = Observation.objects.published().filter(site=sites[0]).first()
+    moved.site = sites[2]  # both sites change
+    moved.save()
+    assert_steps_match_posture()
+
+    Observation.objects.filter(site=sites[1], observed=DAYS[2]).delete()
+    assert_steps_match_posture()
+    assert not SiteTotal.objects.exclude(site__in=Site.objects.filter(observations__state="published"))
+
+
+@pytest.mark.django_db
+def test_a_step_for_each_date_with_a_published_observation():
+    site, jets, helis = make_site(), make_asset_type(), make_asset_type()
+    make_observation(site, jets, D(2024, 12, 1), count=4)
+    make_observation(site, helis, D(2024, 12, 1), count=2)
+    make_observation(site, jets, D(2024, 12, 3), count=None)  # present, count not known: adds 0
+    make_observation(site, helis, D(2024, 12, 5), count=0, activity="absent")
+    make_observation(site, jets, D(2024, 12, 9), count=7, state="draft")  # not public: no step
+    steps = list(SiteTotal.objects.filter(site=site).order_by("day").values_list("day", "total"))
+    assert steps == [(D(2024, 12, 1), 6), (D(2024, 12, 3), 2), (D(2024, 12, 5), 0)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_on_one_site_leave_consistent_steps():
+    site, jets = make_site(), make_asset_type()
+    source = make_source()
+    start = threading.Barrier(4)
+    errors = []
+
+    def write(n: int) -> None:
+        try:
+            start.wait(timeout=10)
+            with transaction.atomic():
+                make_observation(site, jets, DAYS[n % len(DAYS)], count=n + 1, sources=[source])
+        except Exception as error:  # reported below, in the test thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert Observation.objects.count() == 4
+    assert_steps_match_posture()
