@@ -38,6 +38,9 @@ def gunicorn(database_url: str, port: int):
         "--timeout", "600",
         "--log-level", "warning",
     ]  # fmt: skip
+    # DEBUG=0 serves hashed static file names (the map page needs them) from a manifest.
+    collect = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(collect, cwd=ROOT, env=server_env(database_url), check=True)  # noqa: S603 (fixed command)
     process = subprocess.Popen(command, cwd=ROOT, env=server_env(database_url))  # noqa: S603 (fixed command)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/api/v1/asset-types/", process)

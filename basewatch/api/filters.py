@@ -165,6 +165,16 @@ class SiteFilter(filters.FilterSet):
         return sites
 
 
+class SiteTotalsFilter(SiteFilter):
+    """The sites filters; the answer is always each site's total."""
+
+    posture = None
+
+    @property
+    def posture_mode(self) -> str:
+        return "total"
+
+
 class ClaimFilter(filters.FilterSet):
     asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
     category = filters.ChoiceFilter(field_name="asset_type__category", choices=AssetType.Category.choices)

@@ -73,6 +73,11 @@ class SitePagination(FeatureCollectionPagination):
     max_page_size = 10_000
 
 
+class SiteTotalsPagination(PagePagination):
+    page_size = SitePagination.page_size
+    max_page_size = SitePagination.max_page_size
+
+
 FOREIGN_CURSOR = "Not a cursor this API gave out: follow the `next` and `previous` links."
 
 

@@ -106,6 +106,22 @@ def site_collection(
 FEATURES_PER_CHUNK = 200
 
 
+SITE_TOTALS = (
+    """
+SELECT coalesce(json_agg(json_build_object(
+    'site', s.slug, 'posture_total', coalesce(step.total, 0), 'last_observed', step.day
+) ORDER BY page.n), '[]'::json)::text
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id"""
+    + LATEST_STEP
+)
+
+
+def site_totals(ids: list[int], day: dt.date, count: int, next_url: str | None, previous_url: str | None) -> bytes:
+    """The page of site totals (SiteTotalSerializer) for the sites `ids`, in that order, as of `day`."""
+    head = json.dumps({"count": count, "next": next_url, "previous": previous_url})
+    return head[:-1].encode() + b', "results": ' + _document(SITE_TOTALS, {"ids": list(ids), "day": day}) + b"}"
+
+
 TIME_SERIES = """
 WITH points AS ({points})
 SELECT json_build_object('site', %s::text, 'series', coalesce(json_agg(json_build_object(

@@ -167,6 +167,14 @@ class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializ
         return fields
 
 
+class SiteTotalSerializer(serializers.Serializer):
+    """A site's posture total as of a date: what a map redraws when only the date changes."""
+
+    site = serializers.CharField(help_text="Site slug.")
+    posture_total = serializers.IntegerField(help_text="Sum of the posture counts.")
+    last_observed = serializers.DateField(allow_null=True)
+
+
 class SiteDetailSerializer(SiteSerializer):
     footprint = LonLatGeometryField(required=False, allow_null=True)
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("sites/", sites.SiteList.as_view(), name="site-list"),
     path("sites/<slug:slug>/", sites.SiteDetail.as_view(), name="site-detail"),
     path("sites/<slug:slug>/timeseries/", sites.SiteTimeSeries.as_view(), name="site-timeseries"),
+    path("site-totals/", sites.SiteTotals.as_view(), name="site-totals"),
     path("observations/", claims.ObservationList.as_view(), name="observation-list"),
     path("observations/<id:pk>/", claims.ObservationDetail.as_view(), name="observation-detail"),
     path("observations/<id:pk>/retract/", claims.observation_retract, name="observation-retract"),

@@ -31,6 +31,7 @@ def index(request):
     config = {
         "sitesUrl": reverse("api:site-list"),
         "siteApiUrl": reverse("api:site-detail", args=["__slug__"]),
+        "siteTotalsUrl": reverse("api:site-totals"),
         "movementsUrl": reverse("api:movement-list"),
         "siteUrl": reverse("front:site", args=["__slug__"]),
         "earliest": earliest.isoformat(),
@@ -58,7 +59,8 @@ def index(request):
 
 def _countries(codes) -> list[tuple[str, str]]:
     """(code, name) for each distinct country code, by name."""
-    return sorted({(code, countries.name(code)) for code in codes.distinct()}, key=lambda pair: pair[1])
+    # order_by(): the model's ordering (by name) would make DISTINCT return every site.
+    return sorted({(code, countries.name(code)) for code in codes.order_by().distinct()}, key=lambda pair: pair[1])
 
 
 def site(request, slug: str):

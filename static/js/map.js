@@ -129,14 +129,20 @@
   };
   legend.addTo(map);
 
+  // Icons are shared by every site with the same total and operator: ten thousand sites
+  // need a few hundred. Their HTML holds only numbers and palette colours, never user text.
+  const icons = new Map();
   function markerIcon(feature) {
     const total = feature.properties.posture_total;
-    const size = Math.round(26 + 8 * Math.log2(1 + total));
-    const badge = el("span", total, "site-badge");
-    badge.style.background = operatorColour[feature.properties.operator] || "#555";
-    badge.style.width = badge.style.height = size + "px";
-    badge.style.lineHeight = size + "px";
-    return L.divIcon({ html: badge, className: "site-marker", iconSize: [size, size] });
+    const colour = operatorColour[feature.properties.operator] || "#555";
+    const key = total + colour;
+    if (!icons.has(key)) {
+      const size = Math.round(26 + 8 * Math.log2(1 + total));
+      const style = "background:" + colour + ";width:" + size + "px;height:" + size + "px;line-height:" + size + "px";
+      const html = '<span class="site-badge" style="' + style + '">' + Number(total) + "</span>";
+      icons.set(key, L.divIcon({ html: html, className: "site-marker", iconSize: [size, size] }));
+    }
+    return icons.get(key);
   }
 
   // The map loads each site's total only (posture=total): ten thousand sites stay a
@@ -216,7 +222,7 @@
   let request = 0;
 
   function apiParams(state) {
-    const params = new URLSearchParams({ as_of: state.date, posture: "total", page_size: "10000" });
+    const params = new URLSearchParams({ as_of: state.date, page_size: "10000" });
     for (const name of ["operator", "host_country", "kind", "category", "q"]) {
       if (state[name]) params.set(name, state[name]);
     }
@@ -249,13 +255,16 @@
     const moves = new URLSearchParams({ from: isoDate(from), to: state.date, page_size: "1000" });
     try {
       const [sites, movements] = await Promise.all([
-        fetchJson(config.sitesUrl + "?" + apiParams(state)),
+        fetchSites(state),
         fetchJson(config.movementsUrl + "?" + moves),
       ]);
       if (mine !== request) return; // a newer date was chosen meanwhile
-      drawSites(sites.features);
+      if (sites.totals) redrawTotals(sites.totals);
+      else drawSites(sites.features);
+      drawnFilters = filtersOf(state);
       drawMovements(movements.features);
-      if (!sites.features.length) showMessage("No sites match these filters.");
+      document.body.dataset.date = state.date; // what is drawn (tests and bench/map.py wait for it)
+      if (!siteMarkers.length) showMessage("No sites match these filters.");
       else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
       else showMessage("");
     } catch (error) {
@@ -265,28 +274,72 @@
     }
   }
 
+  // When only the date changed, the totals alone ({totals}) redraw the map: a tenth of
+  // the features' size. Where the sites differ at the new date (a category filter),
+  // the features are fetched after all ({features}).
+  async function fetchSites(state) {
+    if (siteMarkers.length && filtersOf(state) === drawnFilters) {
+      const totals = await fetchJson(config.siteTotalsUrl + "?" + apiParams(state));
+      const same =
+        totals.results.length === siteMarkers.length &&
+        totals.results.every(function (row, index) {
+          return siteMarkers[index].feature.id === row.site;
+        });
+      if (same) return { totals: totals.results };
+    }
+    const params = apiParams(state);
+    params.set("posture", "total");
+    return fetchJson(config.sitesUrl + "?" + params);
+  }
+
+  function filtersOf(state) {
+    const params = apiParams(state);
+    params.delete("as_of");
+    return params.toString();
+  }
+
+  let siteMarkers = [];
+  let drawnFilters = null;
+
   function drawSites(features) {
     map.closePopup(); // it shows the posture of the previous date
     clusters.clearLayers();
-    const markers = features.map(function (feature) {
-      const [lng, lat] = feature.geometry.coordinates;
-      const marker = L.marker([lat, lng], {
-        icon: markerIcon(feature),
-        title: feature.properties.name,
-        alt: feature.properties.name,
-        keyboard: true,
-      });
-      marker.feature = feature;
-      // Content made on opening (not a content function: Leaflet calls that again on every update()).
-      marker.bindPopup("");
-      marker.on("popupopen", function (event) {
-        event.popup.setContent(popupFor(feature, event.popup));
-      });
-      return marker;
-    });
-    clusters.addLayers(markers);
+    siteMarkers = features.map(siteMarker);
+    clusters.addLayers(siteMarkers);
     for (const feature of features) siteNames[feature.id] = feature.properties.name;
     document.body.dataset.sites = String(features.length);
+  }
+
+  // Another date, the same sites: the markers and the cluster tree stay; changed icons are redrawn.
+  function redrawTotals(totals) {
+    map.closePopup();
+    totals.forEach(function (row, index) {
+      const marker = siteMarkers[index];
+      const properties = marker.feature.properties;
+      properties.last_observed = row.last_observed;
+      if (properties.posture_total !== row.posture_total) {
+        properties.posture_total = row.posture_total;
+        marker.setIcon(markerIcon(marker.feature));
+      }
+    });
+    clusters.refreshClusters();
+  }
+
+  function siteMarker(feature) {
+    const [lng, lat] = feature.geometry.coordinates;
+    const marker = L.marker([lat, lng], {
+      icon: markerIcon(feature),
+      title: feature.properties.name,
+      alt: feature.properties.name,
+      keyboard: true,
+    });
+    marker.feature = feature;
+    // Content made on opening (not a content function: Leaflet calls that again on every update()).
+    marker.bindPopup("");
+    marker.on("popupopen", function (event) {
+      event.popup.setContent(popupFor(marker.feature, event.popup));
+    });
+    return marker;
   }
 
   function drawMovements(features) {

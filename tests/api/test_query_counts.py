@@ -16,6 +16,8 @@ ENDPOINTS = [
     "/api/v1/sites/",
     "/api/v1/sites/?as_of=2024-12-05&category=transport_aircraft&q=site",
     "/api/v1/sites/?format=csv",
+    "/api/v1/sites/?posture=total",
+    "/api/v1/site-totals/?as_of=2024-12-05&category=transport_aircraft",
     "/api/v1/sites/site-1/",
     "/api/v1/sites/site-1/timeseries/",
     "/api/v1/observations/",

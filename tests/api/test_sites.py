@@ -374,6 +374,38 @@ def test_posture_total_and_none_leave_properties_out_in_json_csv_and_detail(api,
     assert detail["properties"]["name"] == "Khmeimim Air Base" and not left_out & set(detail["properties"])
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"as_of": "2024-11-20"},
+        {"as_of": "2024-12-13"},
+        {"as_of": "2024-12-20", "category": "transport_aircraft"},
+        {"as_of": "2024-12-20", "q": "base", "page_size": "2", "page": "2"},
+    ],
+)
+def test_site_totals_are_the_sites_lists_totals_in_its_order(api, demo, params):
+    sites = api.get("sites/", params=params).json()
+    totals = api.get("site-totals/", params=params).json()
+    assert totals["results"] == [
+        {
+            "site": feature["id"],
+            "posture_total": feature["properties"]["posture_total"],
+            "last_observed": feature["properties"]["last_observed"],
+        }
+        for feature in sites["features"]
+    ]
+    assert (totals["count"], totals["next"] is None) == (sites["count"], sites["next"] is None)
+
+
+def test_site_totals_follow_the_data_and_refuse_bad_parameters(api, demo):
+    khmeimim = {row["site"]: row for row in api.get("site-totals/", params={"as_of": "2024-12-20"}).json()["results"]}
+    assert (khmeimim["khmeimim"]["posture_total"], khmeimim["khmeimim"]["last_observed"]) == (3, "2024-12-13")
+    assert_error(api.get("site-totals/", params={"as_of": "2024-13-01"}), 400, "as_of")
+    assert_error(api.get("site-totals/", params={"bbox": "1,2,3"}), 400, "bbox")
+    assert_error(api.get("site-totals/", params={"page_size": "x"}), 400, "page_size")
+    assert api.post("site-totals/", json={}).status_code in (401, 403, 405)
+
+
 @pytest.mark.parametrize("params", [{}, {"from": "2024-12-01"}, {"category": "air_defence"}])
 def test_the_time_series_built_in_postgresql_is_what_the_serializer_gives(api, demo, params):
     from basewatch.api.serializers import SiteTimeSeriesSerializer

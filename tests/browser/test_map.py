@@ -50,6 +50,30 @@ def test_date_change_redraws_khmeimim_posture(page, demo):
     assert "date=2024-12-20" in page.url
 
 
+def badge(page, name: str) -> str:
+    return page.locator(f'.leaflet-marker-icon[title="{name}"]').inner_text()
+
+
+def test_a_date_change_redraws_the_totals_and_a_filter_change_the_sites(page, demo):
+    page.goto(f"/?date=2024-11-01&{KHMEIMIM_VIEW}")
+    wait_for_map(page)
+    assert badge(page, "Khmeimim Air Base") == "0"
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    set_date(page, "2024-12-20")  # the same sites: only their totals are fetched
+    assert badge(page, "Khmeimim Air Base") == "3"
+    assert any("/api/v1/site-totals/" in url for url in requests)
+    assert not any("/api/v1/sites/?" in url for url in requests)
+    page.select_option("select[name=category]", "helicopter")  # other sites: the features are fetched
+    wait_for_map(page)
+    assert page.evaluate("document.body.dataset.sites") == "1"
+    assert any("/api/v1/sites/?" in url for url in requests)
+    set_date(page, "2024-11-01")  # no helicopter anywhere yet: the totals name other sites, so features again
+    assert page.evaluate("document.body.dataset.sites") == "0"
+    assert "No sites match these filters." in page.inner_text("#map-message")
+    assert page.errors == []
+
+
 def test_a_shared_url_restores_the_view_and_back_steps_through_changes(page, demo):
     page.goto("/?date=2024-12-20&kind=naval_base&lat=34.9&lng=35.87&z=8")
     wait_for_map(page)

@@ -11,11 +11,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.views import APIView
 
-from basewatch.api.filters import POSTURE_MODES, SiteFilter
-from basewatch.api.pagination import SitePagination
+from basewatch.api.filters import POSTURE_MODES, SiteFilter, SiteTotalsFilter
+from basewatch.api.pagination import SitePagination, SiteTotalsPagination
 from basewatch.api.params import choice_param, date_param, slug_param
-from basewatch.api.pg_json import site_collection, time_series
-from basewatch.api.serializers import SiteDetailSerializer, SiteSerializer, SiteTimeSeriesSerializer
+from basewatch.api.pg_json import site_collection, site_totals, time_series
+from basewatch.api.serializers import (
+    SiteDetailSerializer,
+    SiteSerializer,
+    SiteTimeSeriesSerializer,
+    SiteTotalSerializer,
+)
 from basewatch.api.views.common import CSVExportMixin, LastModifiedMixin, RereadOnCreateMixin
 from basewatch.core.models import AssetType, Observation, Site
 
@@ -72,21 +77,40 @@ class SiteList(PostureModeMixin, RereadOnCreateMixin, LastModifiedMixin, CSVExpo
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)  # CSV
-        # Filter, order and paginate with the ORM; build the page's JSON in PostgreSQL.
-        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
-        if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
-        ids = self.paginate_queryset(filterset.qs.values_list("pk", flat=True))
-        paginator = self.paginator
-        body = site_collection(
-            ids,
-            filterset.posture_mode,
-            filterset.as_of_date,
-            paginator.page.paginator.count,
-            paginator.get_next_link(),
-            paginator.get_previous_link(),
-        )
+        filterset, ids, links = page_of_site_ids(self)
+        body = site_collection(ids, filterset.posture_mode, filterset.as_of_date, *links)
         return StreamingHttpResponse(body, content_type="application/json")
+
+
+def page_of_site_ids(view) -> tuple[SiteFilter, list[int], tuple]:
+    """Filter, order and paginate with the ORM, for a page whose JSON PostgreSQL builds.
+
+    The filterset, the page's site ids, and (count, next link, previous link).
+    """
+    filterset = DjangoFilterBackend().get_filterset(view.request, view.get_queryset(), view)
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
+    ids = view.paginate_queryset(filterset.qs.values_list("pk", flat=True))
+    paginator = view.paginator
+    return filterset, ids, (paginator.page.paginator.count, paginator.get_next_link(), paginator.get_previous_link())
+
+
+class SiteTotals(LastModifiedMixin, generics.ListAPIView):
+    """Each site's posture total and last observation date as of `as_of`, with the sites filters.
+
+    The same sites in the same order as the sites list: a map that has drawn them
+    redraws another date from this small answer.
+    """
+
+    queryset = Site.objects.all()
+    serializer_class = SiteTotalSerializer
+    filterset_class = SiteTotalsFilter
+    pagination_class = SiteTotalsPagination
+    last_modified_models = (Site, Observation, AssetType)
+
+    def list(self, request, *args, **kwargs):
+        filterset, ids, links = page_of_site_ids(self)
+        return HttpResponse(site_totals(ids, filterset.as_of_date, *links), content_type="application/json")
 
 
 class SiteDetail(PostureModeMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
