@@ -40,6 +40,9 @@ def ratios(summary: list[dict]) -> dict[str, float]:
         "E2 basewatch / SQL limit": (("E2", "basewatch"), ("E2", "SQL limit")),
         "E4 basewatch / SQL limit": (("E4", "basewatch"), ("E4", "SQL limit")),
         "E1 / E5 (304)": (("E1", "basewatch"), ("E5", "basewatch")),
+        "E1 pygeoapi / basewatch posture=none": (("E1", "pygeoapi"), ("E1", "basewatch, posture=none")),
+        "E2 pygeoapi / basewatch posture=none": (("E2", "pygeoapi"), ("E2", "basewatch, posture=none")),
+        "E3 OFFSET / keyset": (("E3", "OFFSET"), ("E3", "basewatch (keyset)")),
     }
     return {name: p50[a] / p50[b] for name, (a, b) in pairs.items() if a in p50 and b in p50 and p50[b]}
 
@@ -56,7 +59,7 @@ def markdown(args, summary: list[dict], machine: dict) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in summary:
-        method = " (sequential)" if row["method"] == "sequential" else ""
+        method = f" ({row['method']})" if row["method"] != "wrk" else ""
         lines.append(
             f"| {row['workload']} | {row['contender']}{method} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | "
             f"{row['rps']:.2f} | {row['cpu_s_per_1000']:.1f} | {row['peak_rss_mb']:.0f} | {row['requests']} | "

@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import server
+from bench import map_page, pygeoapi, server
 
 HERE = Path(__file__).resolve().parent
 DAY = "2025-12-31"  # the synthetic world's last day
@@ -32,6 +32,7 @@ class Contender:
     label: str
     path: str
     headers: dict[str, str] = field(default_factory=dict)
+    server: str = "basewatch"  # or "pygeoapi"
 
 
 @dataclass
@@ -41,9 +42,9 @@ class Workload:
     contenders: list[Contender]
 
 
-def deep_page(base: str) -> tuple[int, int]:
+def deep_page(servers: dict[str, server.Server]) -> tuple[int, int]:
     """Page 5,000 of the observations, or the last page where there are fewer; and the page size."""
-    first = json.loads(fetch(base, Contender("", "/api/v1/observations/"))[1])
+    first = json.loads(fetch(servers, Contender("", "/api/v1/observations/"))[1])
     size = len(first["results"])
     return min(5000, -(-first["count"] // size)), size
 
@@ -56,10 +57,15 @@ def workloads(busiest: str, page: int, cursor: str) -> list[Workload]:
             Contender("basewatch", sites),
             Contender("SQL limit", f"/bench/sql/sites/?as_of={DAY}"),
             Contender("naive", f"/bench/naive/sites/?as_of={DAY}"),
+            # pygeoapi has no posture: the comparable request is basewatch's without it.
+            Contender("basewatch, posture=none", "/api/v1/sites/?posture=none&page_size=10000"),
+            Contender("pygeoapi", pygeoapi.ITEMS, server="pygeoapi"),
         ]),
         Workload("E2", "sites in a bounding box", [
             Contender("basewatch", in_box),
             Contender("SQL limit", f"/bench/sql/sites/?as_of={DAY}&bbox={BBOX}"),
+            Contender("basewatch, posture=none", f"/api/v1/sites/?posture=none&bbox={BBOX}&page_size=10000"),
+            Contender("pygeoapi", f"{pygeoapi.ITEMS}&bbox={BBOX}", server="pygeoapi"),
         ]),
         Workload("E3", f"observations, page {page:,}", [
             Contender("basewatch (keyset)", f"/api/v1/observations/?cursor={cursor}"),
@@ -70,11 +76,13 @@ def workloads(busiest: str, page: int, cursor: str) -> list[Workload]:
             Contender("SQL limit", f"/bench/sql/sites/{busiest}/timeseries/"),
         ]),
         Workload("E5", "E1 answered 304 (If-None-Match)", [Contender("basewatch", sites, {"If-None-Match": "*etag*"})]),
+        Workload("M1", "the map in Chromium", [Contender("first draw", "/"), Contender("date change", "/")]),
     ]  # fmt: skip
 
 
-def fetch(base: str, contender: Contender) -> tuple[int, bytes, dict]:
-    request = urllib.request.Request(base + contender.path, headers=contender.headers)  # noqa: S310 (loopback)
+def fetch(servers: dict[str, server.Server], contender: Contender) -> tuple[int, bytes, dict]:
+    url = servers[contender.server].base + contender.path
+    request = urllib.request.Request(url, headers=contender.headers)  # noqa: S310 (loopback)
     try:
         with urllib.request.urlopen(request, timeout=900) as response:  # noqa: S310 (loopback)
             return response.status, response.read(), dict(response.headers)
@@ -101,14 +109,17 @@ def run_wrk(url: str, headers: dict, seconds: int, connections: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def measure(base: str, contender: Contender, process, args, slow: bool) -> dict:
-    master, worker = process.pid, server.fresh_worker(process, args.port)
+def measure(servers: dict[str, server.Server], workload: Workload, contender: Contender, args, slow: bool) -> dict:
+    serving = servers[contender.server]
+    master, worker = serving.process.pid, server.fresh_worker(serving)
     server.reset_peak_rss(worker)
     cpu_before = server.cpu_seconds(master) + server.cpu_seconds(worker)
-    if slow:
-        result = sequential(base, contender, 3)
+    if workload.name == "M1":
+        result = summary_of(map_page.measure(serving.base, contender.label, MAP_LOADS), "chromium")
+    elif slow:
+        result = sequential(servers, contender, 3)
     else:
-        result = run_wrk(base + contender.path, contender.headers, args.seconds, args.connections)
+        result = run_wrk(serving.base + contender.path, contender.headers, args.seconds, args.connections)
     cpu = server.cpu_seconds(master) + server.cpu_seconds(worker) - cpu_before
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["cpu_s_per_1000"] = 1000 * cpu / max(result["requests"], 1)
@@ -116,28 +127,39 @@ def measure(base: str, contender: Contender, process, args, slow: bool) -> dict:
     return result
 
 
-def sequential(base: str, contender: Contender, count: int) -> dict:
+MAP_LOADS = 3  # page loads per M1 run
+
+
+def sequential(servers: dict[str, server.Server], contender: Contender, count: int) -> dict:
     times = []
     for _ in range(count):
         started = time.perf_counter()
-        fetch(base, contender)
-        times.append(time.perf_counter() - started)
-    times_us = sorted(int(t * 1e6) for t in times)
+        fetch(servers, contender)
+        times.append((time.perf_counter() - started) * 1000)
+    return summary_of(times, "sequential")
+
+
+def summary_of(times_ms: list[float], method: str) -> dict:
+    """wrk's figures for requests timed one by one."""
+    times_us = sorted(int(t * 1000) for t in times_ms)
     return {
-        "requests": count, "duration_us": sum(times_us), "non_2xx_3xx": 0, "socket_errors": 0, "method": "sequential",
-        "p50_us": int(statistics.median(times_us)), "p95_us": times_us[-1], "p99_us": times_us[-1],
+        "requests": len(times_us), "duration_us": sum(times_us), "non_2xx_3xx": 0, "socket_errors": 0,
+        "method": method, "p50_us": int(statistics.median(times_us)), "p95_us": times_us[-1], "p99_us": times_us[-1],
     }  # fmt: skip
 
 
-def check_ids(base: str, workload: Workload) -> float:
+def check_ids(servers: dict[str, server.Server], workload: Workload) -> float:
     """Every contender's answer names the same features (or points) as the first one's.
 
-    Returns the slowest contender's time for that one request, in seconds.
+    Returns the slowest contender's time for that one request, in seconds. The map
+    (M1) has no ids: bench/map_page.py checks it draws every site.
     """
+    if workload.name == "M1":
+        return 0.0
     first, slowest = None, 0.0
     for contender in workload.contenders:
         started = time.perf_counter()
-        status, body, _ = fetch(base, contender)
+        status, body, _ = fetch(servers, contender)
         slowest = max(slowest, time.perf_counter() - started)
         if status == 304:
             continue
@@ -151,11 +173,11 @@ def check_ids(base: str, workload: Workload) -> float:
     return slowest
 
 
-def resolve_etags(base: str, items: list[Workload]) -> None:
+def resolve_etags(servers: dict[str, server.Server], items: list[Workload]) -> None:
     for workload in items:
         for contender in workload.contenders:
             if contender.headers.get("If-None-Match") == "*etag*":
-                _, _, headers = fetch(base, Contender("", contender.path))
+                _, _, headers = fetch(servers, Contender("", contender.path))
                 contender.headers["If-None-Match"] = headers["ETag"]
 
 
@@ -164,7 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tier", default="S", choices=["XS", "S", "M"])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=4)
+    # One connection per (single) worker: latencies are service times, not time queued behind others.
+    parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", nargs="*", help="workload names, e.g. E1 E4")
     args = parser.parse_args(argv)
@@ -172,20 +195,20 @@ def main(argv: list[str] | None = None) -> None:
     from bench import world
 
     database_url = world.prepare(args.tier)
-    base = f"http://127.0.0.1:{args.port}"
     rounds: list[dict] = []
-    with server.gunicorn(database_url, args.port) as process:
-        page, size = deep_page(base)
+    with server.gunicorn(database_url, args.port) as basewatch, pygeoapi.gunicorn(database_url, args.port + 1) as peer:
+        servers = {"basewatch": basewatch, "pygeoapi": peer}
+        page, size = deep_page(servers)
         every = workloads(world.busiest_site(database_url), page, world.page_cursor(database_url, page, size))
         items = [workload for workload in every if not args.only or workload.name in args.only]
-        resolve_etags(base, items)
+        resolve_etags(servers, items)
         # A workload whose slowest contender could not answer a few times within wrk's window
         # is timed request by request for every contender, so all are measured the same way.
-        slow = {workload.name: check_ids(base, workload) * 5 > args.seconds for workload in items}
+        slow = {workload.name: check_ids(servers, workload) * 5 > args.seconds for workload in items}
         for round_number in range(1, args.rounds + 1):
             for workload in items:
                 for contender in workload.contenders:
-                    result = measure(base, contender, process, args, slow[workload.name])
+                    result = measure(servers, workload, contender, args, slow[workload.name])
                     rounds.append({"round": round_number, "workload": workload.name, "contender": contender.label,
                                    **result})  # fmt: skip
                     print(f"round {round_number} {workload.name} {contender.label}: "

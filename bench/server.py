@@ -1,4 +1,4 @@
-"""The server under test: gunicorn with one worker on the benchmark database, and its process figures."""
+"""The servers under test: gunicorn with one sync worker each on the benchmark database, and their process figures."""
 
 from __future__ import annotations
 
@@ -9,10 +9,24 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Server:
+    """A running gunicorn master; `ready_path` answers once its worker can serve."""
+
+    process: subprocess.Popen
+    port: int
+    ready_path: str
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -29,37 +43,46 @@ def server_env(database_url: str) -> dict[str, str]:
 
 @contextmanager
 def gunicorn(database_url: str, port: int):
-    """One sync worker, as a small deployment on this 2-core machine would run per core."""
+    """basewatch (with bench/urls.py) behind one sync worker, as a small deployment here would run per core."""
+    env = server_env(database_url)
+    # DEBUG=0 serves hashed static file names (the map page needs them) from a manifest.
+    collect = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(collect, cwd=ROOT, env=env, check=True)  # noqa: S603 (fixed command)
+    with serve(ROOT / ".venv", "basewatch.wsgi", port, env, "/api/v1/asset-types/") as server:
+        yield server
+
+
+@contextmanager
+def serve(venv: Path, app: str, port: int, env: dict[str, str], ready_path: str):
+    """`app` under gunicorn from `venv`, one sync worker, stopped on leaving."""
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "basewatch.wsgi",
+        str(venv / "bin" / "gunicorn"),
+        app,
         "--bind", f"127.0.0.1:{port}",
         "--workers", "1",
         "--timeout", "600",
         "--log-level", "warning",
     ]  # fmt: skip
-    # DEBUG=0 serves hashed static file names (the map page needs them) from a manifest.
-    collect = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"]
-    subprocess.run(collect, cwd=ROOT, env=server_env(database_url), check=True)  # noqa: S603 (fixed command)
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env(database_url))  # noqa: S603 (fixed command)
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed command)
+    server = Server(process, port, ready_path)
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/api/v1/asset-types/", process)
-        yield process
+        _wait_until_up(server)
+        yield server
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def _wait_until_up(url: str, process) -> None:
-    for _ in range(200):
-        if process.poll() is not None:
-            sys.exit("bench: gunicorn exited at start-up")
+def _wait_until_up(server: Server) -> None:
+    for _ in range(300):
+        if server.process.poll() is not None:
+            sys.exit(f"bench: gunicorn on port {server.port} exited at start-up")
         try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own loopback server)
+            with urllib.request.urlopen(server.base + server.ready_path, timeout=5):  # noqa: S310 (loopback)
                 return
         except OSError:
             time.sleep(0.1)
-    sys.exit("bench: gunicorn did not answer")
+    sys.exit(f"bench: gunicorn on port {server.port} did not answer")
 
 
 def worker_pid(master_pid: int) -> int:
@@ -67,21 +90,22 @@ def worker_pid(master_pid: int) -> int:
     return int(children[0])
 
 
-def fresh_worker(process, port: int) -> int:
+def fresh_worker(server: Server) -> int:
     """Replace the worker (gunicorn reloads on HUP) so no run inherits another's memory; its pid.
 
     Python keeps the memory a big answer needed, so a worker that served the naive path
     would report that peak for every contender after it.
     """
-    old = worker_pid(process.pid)
-    os.kill(process.pid, signal.SIGHUP)
+    master = server.process.pid
+    old = worker_pid(master)
+    os.kill(master, signal.SIGHUP)
     for _ in range(300):
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
         if children and int(children[0]) != old and len(children) == 1:
             break
         time.sleep(0.05)
-    _wait_until_up(f"http://127.0.0.1:{port}/api/v1/asset-types/", process)  # also warms the worker up
-    return worker_pid(process.pid)
+    _wait_until_up(server)  # also warms the worker up
+    return worker_pid(master)
 
 
 def cpu_seconds(pid: int) -> float:

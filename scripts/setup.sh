@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 WITH_TESTS=0
 [ "${1:-}" = "--test" ] && WITH_TESTS=1
 WITH_BENCH=0
-[ "${1:-}" = "--bench" ] && WITH_BENCH=1
+# The benchmark drives Chromium (M1) with the test tools, so it needs them too.
+[ "${1:-}" = "--bench" ] && WITH_BENCH=1 && WITH_TESTS=1
 
 # --- system packages (apt, when we are root or may sudo) ---------------------
 packages=(gdal-bin)
@@ -43,6 +44,15 @@ install_requirements() {
 }
 install_requirements requirements.txt
 [ "$WITH_TESTS" = 1 ] && install_requirements requirements-dev.txt
+# pygeoapi, the benchmark's peer server, in a virtualenv of its own (bench/pygeoapi.py).
+if [ "$WITH_BENCH" = 1 ]; then
+    [ -x .venv-pygeoapi/bin/python ] || python3 -m venv .venv-pygeoapi
+    if ! cmp -s bench/requirements-pygeoapi.txt .venv-pygeoapi/.installed; then
+        echo "setup: installing bench/requirements-pygeoapi.txt into .venv-pygeoapi"
+        .venv-pygeoapi/bin/pip install -q -r bench/requirements-pygeoapi.txt
+        cp bench/requirements-pygeoapi.txt .venv-pygeoapi/.installed
+    fi
+fi
 
 # --- database, schema, demo data ---------------------------------------------
 [ -z "${DATABASE_URL:-}" ] && bash scripts/db.sh start

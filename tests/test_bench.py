@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 
 from bench import naive, report, sql_limit
 from bench.run import ids_of
@@ -81,3 +81,49 @@ def test_the_report_takes_medians_and_ratios():
     machine = {"date": "d", "cpus": "2", "kernel": "k", "python": "3", "postgres": "pg", "wrk": "wrk"}
     table = report.markdown(args, summary, machine)
     assert "| E1 | basewatch | 2.0 | 4.0 |" in table and "| E1 basewatch / SQL limit | 2.00 |" in table
+
+
+@pytest.mark.django_db(transaction=True)  # world.page_cursor reads through a connection of its own
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_the_offset_contender_and_the_keyset_cursor_give_the_same_deep_page(world):
+    from django.db import connection
+
+    size, page = 20, 7
+    offset_page = api(f"/bench/offset/observations/?page={page}&page_size={size}")
+    cursor = world_page_cursor(connection, page, size)
+    keyset_page = api(f"/api/v1/observations/?cursor={cursor}&page_size={size}")
+    assert [row["id"] for row in keyset_page["results"]] == [row["id"] for row in offset_page["results"]]
+    assert len(offset_page["results"]) == size
+
+
+def world_page_cursor(connection, page: int, size: int) -> str:
+    from bench import world
+
+    settings = connection.settings_dict
+    url = f"postgis://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    return world.page_cursor(url, page, size)
+
+
+def test_requests_timed_one_by_one_are_summarised_like_wrk():
+    from bench.run import summary_of
+
+    result = summary_of([30.0, 10.0, 20.0], "chromium")
+    assert (result["p50_us"], result["p95_us"], result["requests"], result["duration_us"]) == (20000, 30000, 3, 60000)
+    assert result["method"] == "chromium"
+
+
+def test_pygeoapi_is_configured_for_the_benchmark_database():
+    from bench import pygeoapi
+
+    config = pygeoapi.config("postgis://bench:secret@127.0.0.1:54329/basewatch_bench", 8766)
+    provider = config["resources"]["sites"]["providers"][0]
+    assert provider["data"] == {
+        "host": "127.0.0.1", "port": 54329, "dbname": "basewatch_bench", "user": "bench", "password": "secret",
+        "search_path": ["public"],
+    }  # fmt: skip
+    assert (provider["table"], provider["id_field"], provider["geom_field"]) == (
+        "bench_pygeoapi_sites",
+        "slug",
+        "location",
+    )
+    assert config["server"]["limits"]["max_items"] >= 10000

@@ -7,21 +7,12 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.browser.chromium import CHROMIUM, FLAGS
+
 # Playwright's sync API runs an event loop in the test thread, where the tests'
 # own ORM calls (making data, flushing the database) are plain synchronous code.
 # This applies to the whole test run once this file is collected.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="session")
