@@ -408,8 +408,6 @@ class Observation(SourcedClaim):
             # Serves the observation list's keyset pages (api.pagination.KeysetPagination),
             # newest first, in every state an editor may list.
             models.Index(F("observed").desc(), F("id").desc(), name="observation_newest_idx"),
-            # Serves Last-Modified on the API (api.views.common.newest_change).
-            models.Index(fields=["updated"], name="observation_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -477,8 +475,6 @@ class Movement(SourcedClaim):
                 condition=Q(count__isnull=True) | Q(count__gte=0), name="movement_count_not_negative"
             ),
         ]
-        # Serves Last-Modified on the API (api.views.common.newest_change).
-        indexes = [models.Index(fields=["updated"], name="movement_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.asset_type}: {self.origin} → {self.destination}"
@@ -550,9 +546,9 @@ class DataVersion(models.Model):
         return f"data version {self.version}"
 
     @classmethod
-    def current(cls) -> int:
-        """The version now; 0 before the first write (or after a test flush)."""
-        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    def current(cls) -> tuple[int, dt.datetime | None]:
+        """The version and the time of the last write; (0, None) before the first write (or after a test flush)."""
+        return cls.objects.filter(pk=1).values_list("version", "changed").first() or (0, None)
 
 
 class SiteTotal(models.Model):

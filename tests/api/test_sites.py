@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import time
+from email.utils import parsedate_to_datetime
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from basewatch.core.models import AssetType, Observation, Site
 from tests.api.helpers import assert_error, features
-from tests.factories import make_asset_type, make_observation, make_site, make_token
+from tests.factories import make_asset_type, make_observation, make_site, make_source, make_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -147,6 +149,19 @@ def test_sites_csv(api, demo):
     assert "An-124 Ruslan: 2" in rows["khmeimim"]["posture"]
     assert rows["khmeimim"]["longitude"] == "35.9486"
     assert_error(api.get("sites/", params={"format": "csv", "as_of": "bad"}), 400, "as_of")
+
+
+def test_last_modified_moves_on_any_write_even_a_new_link(api, demo):
+    from basewatch.core.models import ObservationSource
+
+    before = api.get("observations/").headers["Last-Modified"]
+    time.sleep(1.1)  # Last-Modified counts whole seconds
+    observation = Observation.objects.published().first()
+    ObservationSource.objects.create(observation=observation, source=make_source())
+    after = api.get("observations/", headers={"If-Modified-Since": before})
+    assert after.status_code == 200
+    assert parsedate_to_datetime(after.headers["Last-Modified"]) > parsedate_to_datetime(before)
+    assert api.get("observations/", headers={"If-Modified-Since": after.headers["Last-Modified"]}).status_code == 304
 
 
 def test_conditional_get(api, demo):

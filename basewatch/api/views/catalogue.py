@@ -16,14 +16,12 @@ class AssetTypeList(LastModifiedMixin, generics.ListCreateAPIView):
     queryset = AssetType.objects.all()
     serializer_class = AssetTypeSerializer
     filterset_class = AssetTypeFilter
-    last_modified_models = (AssetType,)
 
 
 class AssetTypeDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
     queryset = AssetType.objects.all()
     serializer_class = AssetTypeSerializer
     lookup_field = "slug"
-    last_modified_models = (AssetType,)
 
 
 class AssetList(LastModifiedMixin, generics.ListCreateAPIView):
@@ -32,13 +30,11 @@ class AssetList(LastModifiedMixin, generics.ListCreateAPIView):
     queryset = Asset.objects.select_related("asset_type")
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
-    last_modified_models = (Asset, AssetType)
 
 
 class AssetDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
     queryset = Asset.objects.select_related("asset_type")
     serializer_class = AssetSerializer
-    last_modified_models = (Asset, AssetType)
 
 
 class SourceList(LastModifiedMixin, generics.ListCreateAPIView):
@@ -47,10 +43,8 @@ class SourceList(LastModifiedMixin, generics.ListCreateAPIView):
     queryset = Source.objects.all()
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
-    last_modified_models = (Source,)
 
 
 class SourceDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
     queryset = Source.objects.all()
     serializer_class = SourceSerializer
-    last_modified_models = (Source,)

@@ -21,7 +21,7 @@ from basewatch.api.views.common import (
     sources_text,
 )
 from basewatch.core import workflow
-from basewatch.core.models import AssetType, Movement, Observation, Site, Source
+from basewatch.core.models import Movement, Observation
 from basewatch.core.roles import can_view_unpublished
 from basewatch.core.workflow import State
 
@@ -43,14 +43,12 @@ class ObservationMixin(ClaimMixin):
     model = Observation
     related = ("site", *ClaimMixin.related)
     serializer_class = ObservationSerializer
-    last_modified_models = (Observation, Source, Site, AssetType)
 
 
 class MovementMixin(ClaimMixin):
     model = Movement
     related = ("origin", "destination", *ClaimMixin.related)
     serializer_class = MovementSerializer
-    last_modified_models = (Movement, Source, Site, AssetType)
 
     def get_queryset(self):
         return super().get_queryset().with_journey()

@@ -49,7 +49,6 @@ class SiteList(PostureModeMixin, RereadOnCreateMixin, LastModifiedMixin, CSVExpo
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     pagination_class = SitePagination
-    last_modified_models = (Site, Observation, AssetType)
     csv_name = "sites"
     csv_columns = [
         ("slug", lambda s: s.slug),
@@ -106,7 +105,6 @@ class SiteTotals(LastModifiedMixin, generics.ListAPIView):
     serializer_class = SiteTotalSerializer
     filterset_class = SiteTotalsFilter
     pagination_class = SiteTotalsPagination
-    last_modified_models = (Site, Observation, AssetType)
 
     def list(self, request, *args, **kwargs):
         filterset, ids, links = page_of_site_ids(self)
@@ -120,7 +118,6 @@ class SiteDetail(PostureModeMixin, LastModifiedMixin, generics.RetrieveUpdateAPI
     serializer_class = SiteDetailSerializer
     filterset_class = SiteFilter
     lookup_field = "slug"
-    last_modified_models = (Site, Observation, AssetType)
 
 
 @extend_schema(
@@ -138,8 +135,6 @@ class SiteTimeSeries(LastModifiedMixin, APIView):
     `absent` points count 0; a point without a count means present in unknown
     numbers. Where two observations share a date, the one entered last counts.
     """
-
-    last_modified_models = (Observation, AssetType)
 
     def get(self, request, slug: str):
         site = get_object_or_404(Site, slug=slug)
