@@ -18,53 +18,48 @@ from collections.abc import Iterator
 from django.db import connection
 from psycopg.adapt import Loader
 
-POSTURE = """
-, latest AS (
-    -- Posture: the latest published observation per site and asset type on or before the day
-    -- (observation_posture_idx), as ObservationQuerySet.as_of().
-    SELECT DISTINCT ON (o.site_id, o.asset_type_id)
-           o.id, o.site_id, o.asset_type_id, o.count_low, o.count_high, o.activity, o.observed,
-           CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
-    FROM core_observation o
-    WHERE o.state = 'published' AND o.observed <= %(day)s AND o.site_id = ANY(%(ids)s::bigint[])
-    ORDER BY o.site_id, o.asset_type_id, o.observed DESC, o.id DESC
-), posture AS (
-    SELECT l.site_id,
-           json_agg(json_build_object(
-               'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'count', l.counted,
-               'count_low', l.count_low, 'count_high', l.count_high, 'activity', l.activity,
-               'observed', l.observed, 'observation', l.id) ORDER BY l.asset_type_id) AS entries
-    FROM latest l JOIN core_assettype t ON t.id = l.asset_type_id
-    GROUP BY l.site_id
-)"""
-
 SITE_FEATURES = """
-WITH page AS (
-    SELECT id, n FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n)
-){posture}
 SELECT json_build_object(
     'id', s.slug, 'type', 'Feature', 'geometry', ST_AsGeoJSON(s.location, 15)::json,
     'properties', json_build_object(
         'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
         'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision{properties})
 )::text
-FROM page JOIN core_site s ON s.id = page.id{join}
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{joins}
 ORDER BY page.n
 """
+# Each site's total and posture are read for that site alone (LATERAL, one index range each),
+# so the plan is a nested loop over the page in order: it streams from the first row and
+# cannot turn into a join of every site with every site's posture.
 # The latest step of the site's total on or before the day (core.models.SiteTotal).
 LATEST_STEP = """ LEFT JOIN LATERAL (
     SELECT total, day FROM core_sitetotal WHERE site_id = s.id AND day <= %(day)s ORDER BY day DESC LIMIT 1
 ) AS step ON true"""
+# Posture: the latest published observation per asset type on or before the day
+# (observation_posture_idx read in order), as ObservationQuerySet.as_of().
+POSTURE = """ LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object(
+               'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'count', l.counted,
+               'count_low', l.count_low, 'count_high', l.count_high, 'activity', l.activity,
+               'observed', l.observed, 'observation', l.id) ORDER BY l.asset_type_id) AS entries
+    FROM (
+        SELECT DISTINCT ON (o.asset_type_id)
+               o.id, o.asset_type_id, o.count_low, o.count_high, o.activity, o.observed,
+               CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
+        FROM core_observation o
+        WHERE o.site_id = s.id AND o.state = 'published' AND o.observed <= %(day)s
+        ORDER BY o.asset_type_id, o.observed DESC, o.id DESC
+    ) AS l JOIN core_assettype t ON t.id = l.asset_type_id
+) AS p ON true"""
 TOTAL_PROPERTIES = """,
         'last_observed', step.day, 'posture_total', coalesce(step.total, 0)"""
 SITE_STATEMENTS = {
     "full": SITE_FEATURES.format(
-        posture=POSTURE,
         properties=TOTAL_PROPERTIES + """, 'posture', coalesce(p.entries, '[]'::json)""",
-        join=LATEST_STEP + " LEFT JOIN posture p ON p.site_id = s.id",
+        joins=LATEST_STEP + POSTURE,
     ),
-    "total": SITE_FEATURES.format(posture="", properties=TOTAL_PROPERTIES, join=LATEST_STEP),
-    "none": SITE_FEATURES.format(posture="", properties="", join=""),
+    "total": SITE_FEATURES.format(properties=TOTAL_PROPERTIES, joins=LATEST_STEP),
+    "none": SITE_FEATURES.format(properties="", joins=""),
 }
 
 
