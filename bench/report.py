@@ -43,6 +43,7 @@ def ratios(summary: list[dict]) -> dict[str, float]:
         "E1 pygeoapi / basewatch posture=none": (("E1", "pygeoapi"), ("E1", "basewatch, posture=none")),
         "E2 pygeoapi / basewatch posture=none": (("E2", "pygeoapi"), ("E2", "basewatch, posture=none")),
         "E3 OFFSET / keyset": (("E3", "OFFSET"), ("E3", "basewatch (keyset)")),
+        "E3 basewatch / SQL limit": (("E3", "basewatch (keyset)"), ("E3", "SQL limit")),
     }
     return {name: p50[a] / p50[b] for name, (a, b) in pairs.items() if a in p50 and b in p50 and p50[b]}
 

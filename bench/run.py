@@ -69,6 +69,7 @@ def workloads(busiest: str, page: int, cursor: str) -> list[Workload]:
         ]),
         Workload("E3", f"observations, page {page:,}", [
             Contender("basewatch (keyset)", f"/api/v1/observations/?cursor={cursor}"),
+            Contender("SQL limit", f"/bench/sql/observations/?cursor={cursor}"),
             Contender("OFFSET", f"/bench/offset/observations/?page={page}"),
         ]),
         Workload("E4", "time series of the busiest site", [

@@ -13,6 +13,8 @@ import datetime as dt
 from django.db import connection
 from django.http import HttpResponse
 
+from basewatch.lib import cursor
+
 SITES = """
 WITH latest AS (
     SELECT DISTINCT ON (o.site_id, o.asset_type_id)
@@ -69,6 +71,30 @@ SELECT json_build_object('site', %(slug)s, 'series', coalesce(json_agg(json_buil
 FROM series JOIN core_assettype t ON t.id = series.asset_type_id
 """
 
+# A keyset page of published observations (E3), with their sources, as the API writes it.
+OBSERVATIONS = """
+WITH page AS (
+    SELECT o.* FROM core_observation o
+    WHERE o.state = 'published' AND (o.observed, o.id) < (%(day)s, %(id)s)
+    ORDER BY o.observed DESC, o.id DESC
+    LIMIT %(size)s
+)
+SELECT json_build_object('next', NULL, 'previous', NULL, 'results', coalesce(json_agg(json_build_object(
+    'id', o.id, 'site', s.slug, 'asset_type', t.slug, 'asset', o.asset_id, 'observed', o.observed,
+    'observed_precision', o.observed_precision, 'count', o.count, 'count_low', o.count_low,
+    'count_high', o.count_high, 'activity', o.activity, 'credibility', o.credibility, 'notes', o.notes,
+    'sources', (
+        SELECT coalesce(json_agg(json_build_object(
+            'id', src.id, 'kind', src.kind, 'title', src.title, 'publisher', src.publisher, 'url', src.url,
+            'archive_url', src.archive_url, 'published', src.published, 'captured', src.captured,
+            'reliability', src.reliability, 'created', src.created, 'updated', src.updated
+        ) ORDER BY src.published DESC, src.title), '[]'::json)
+        FROM core_observation_sources link JOIN core_source src ON src.id = link.source_id
+        WHERE link.observation_id = o.id),
+    'state', o.state, 'created', o.created, 'updated', o.updated, 'version', o.version
+) ORDER BY o.observed DESC, o.id DESC), '[]'::json))::text
+FROM page o JOIN core_site s ON s.id = o.site_id JOIN core_assettype t ON t.id = o.asset_type_id
+"""
 
 WORLD = "-180, -90, 180, 90"
 
@@ -88,3 +114,9 @@ def sites(request):
 
 def timeseries(request, slug: str):
     return _json(TIMESERIES, {"slug": slug})
+
+
+def observations(request):
+    """The page of published observations after `cursor` (E3), `page_size` of them (default 100)."""
+    _, day, pk = cursor.decode(request.GET["cursor"])
+    return _json(OBSERVATIONS, {"day": day, "id": pk, "size": int(request.GET.get("page_size", 100))})

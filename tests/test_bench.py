@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from types import SimpleNamespace
@@ -127,3 +128,26 @@ def test_pygeoapi_is_configured_for_the_benchmark_database():
         "location",
     )
     assert config["server"]["limits"]["max_items"] >= 10000
+
+
+def _same_instants(row: dict) -> dict:
+    """Timestamps as instants: PostgreSQL and DRF write the same time with other digits."""
+    parse = dt.datetime.fromisoformat
+    row = {**row, "created": parse(row["created"]), "updated": parse(row["updated"])}
+    if "sources" in row:
+        row["sources"] = [_same_instants(source) for source in row["sources"]]
+    return row
+
+
+def test_the_sql_limit_builds_the_same_observation_page_as_the_api(world):
+    from basewatch.core.models import Observation
+    from basewatch.lib import cursor
+
+    newest = Observation.objects.published().order_by("-observed", "-id")
+    after = newest[30]
+    position = cursor.encode(False, after.observed, after.pk)
+    expected = api(f"/api/v1/observations/?cursor={position}&page_size=50")["results"]
+    request = RequestFactory().get("/", {"cursor": position, "page_size": 50})
+    answer = json.loads(sql_limit.observations(request).content)["results"]
+    assert [_same_instants(row) for row in answer] == [_same_instants(row) for row in expected]
+    assert len(answer) == 50 and all(row["sources"] for row in answer)
