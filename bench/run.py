@@ -132,19 +132,20 @@ MAP_LOADS = 3  # page loads per M1 run
 
 
 def sequential(servers: dict[str, server.Server], contender: Contender, count: int) -> dict:
-    times = []
+    times, failed = [], 0
     for _ in range(count):
         started = time.perf_counter()
-        fetch(servers, contender)
+        status, _, _ = fetch(servers, contender)
         times.append((time.perf_counter() - started) * 1000)
-    return summary_of(times, "sequential")
+        failed += not 200 <= status < 400
+    return summary_of(times, "sequential", failed)
 
 
-def summary_of(times_ms: list[float], method: str) -> dict:
+def summary_of(times_ms: list[float], method: str, failed: int = 0) -> dict:
     """wrk's figures for requests timed one by one."""
     times_us = sorted(int(t * 1000) for t in times_ms)
     return {
-        "requests": len(times_us), "duration_us": sum(times_us), "non_2xx_3xx": 0, "socket_errors": 0,
+        "requests": len(times_us), "duration_us": sum(times_us), "non_2xx_3xx": failed, "socket_errors": 0,
         "method": method, "p50_us": int(statistics.median(times_us)), "p95_us": times_us[-1], "p99_us": times_us[-1],
     }  # fmt: skip
 
