@@ -94,6 +94,20 @@ def test_a_step_for_each_date_with_a_published_observation():
     assert steps == [(D(2024, 12, 1), 6), (D(2024, 12, 3), 2), (D(2024, 12, 5), 0)]
 
 
+@pytest.mark.django_db
+def test_writes_that_change_no_published_count_leave_the_steps_alone():
+    site, jets = make_site(), make_asset_type()
+    published = make_observation(site, jets, D(2024, 12, 1), count=4)
+    steps = list(SiteTotal.objects.filter(site=site).values_list("id", "day", "total"))
+    published.notes = "Second look: the same four."
+    published.save()
+    make_observation(site, jets, D(2024, 12, 3), count=9, state="draft")
+    assert list(SiteTotal.objects.filter(site=site).values_list("id", "day", "total")) == steps
+    Observation.objects.filter(state="draft").update(state="published")  # now it counts
+    assert step_totals(D(2024, 12, 3))[site.slug] == (9, D(2024, 12, 3))
+    assert_steps_match_posture()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_parallel_writers_on_one_site_leave_consistent_steps():
     site, jets = make_site(), make_asset_type()

@@ -1,4 +1,4 @@
-"""API documents built inside PostgreSQL: the sites FeatureCollection and a site's time series.
+"""API documents built inside PostgreSQL: the sites FeatureCollection, site totals, a site's time series.
 
 Ten thousand sites with their postures, or a busy site's thousands of points, are
 megabytes of JSON. Serializing them row by row in Python is several times slower

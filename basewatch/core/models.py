@@ -580,9 +580,13 @@ class SiteTotal(models.Model):
 # published observations falls: per asset type the step series (time_series), the change
 # each point makes, then a running sum of the changes per site.
 _REFRESH_SITE_TOTALS = """
+    sites := ARRAY({changed});
+    IF cardinality(sites) = 0 THEN
+        RETURN NULL;  -- no published count, date, type or site changed (a draft, a note)
+    END IF;
     -- Writers refresh one after another, each seeing what the ones before committed.
     LOCK TABLE core_sitetotal IN SHARE ROW EXCLUSIVE MODE;
-    DELETE FROM core_sitetotal WHERE site_id IN (SELECT site_id FROM {changed});
+    DELETE FROM core_sitetotal WHERE site_id = ANY(sites);
     INSERT INTO core_sitetotal (site_id, day, total)
     SELECT site_id, observed, sum(sum(change)) OVER (PARTITION BY site_id ORDER BY observed)
     FROM (
@@ -593,7 +597,7 @@ _REFRESH_SITE_TOTALS = """
             SELECT DISTINCT ON (site_id, asset_type_id, observed) site_id, asset_type_id, observed,
                    CASE WHEN activity = 'absent' THEN 0 ELSE coalesce(count, 0) END AS counted
             FROM core_observation
-            WHERE state = 'published' AND site_id IN (SELECT site_id FROM {changed})
+            WHERE state = 'published' AND site_id = ANY(sites)
             ORDER BY site_id, asset_type_id, observed, id DESC
         ) AS points
     ) AS changes
@@ -603,24 +607,38 @@ _REFRESH_SITE_TOTALS = """
 
 
 def _refresh_site_totals(operation, referencing: pgtrigger.Referencing, changed: str) -> pgtrigger.Trigger:
+    """A trigger refreshing the steps of the sites `changed` (a query of site ids) names."""
     return pgtrigger.Trigger(
         name=f"refresh_site_totals_{str(operation).lower()}",
         level=pgtrigger.Statement,
         when=pgtrigger.After,
         operation=operation,
         referencing=referencing,
+        declare=[("sites", "bigint[]")],
         func=_REFRESH_SITE_TOTALS.format(changed=changed),
     )
 
 
 pgtrigger.register(
-    _refresh_site_totals(pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"), "new_rows"),
+    _refresh_site_totals(
+        pgtrigger.Insert,
+        pgtrigger.Referencing(new="new_rows"),
+        "SELECT DISTINCT site_id FROM new_rows WHERE state = 'published'",
+    ),
     _refresh_site_totals(
         pgtrigger.Update,
         pgtrigger.Referencing(old="old_rows", new="new_rows"),
-        "(SELECT site_id FROM old_rows UNION SELECT site_id FROM new_rows) AS moved",
+        # Only what a total depends on; both sites of an observation moved from one to another.
+        """SELECT DISTINCT unnest(ARRAY[o.site_id, n.site_id]) FROM old_rows o JOIN new_rows n ON n.id = o.id
+           WHERE 'published' IN (o.state, n.state)
+             AND (o.site_id, o.asset_type_id, o.observed, o.count, o.activity, o.state)
+                 IS DISTINCT FROM (n.site_id, n.asset_type_id, n.observed, n.count, n.activity, n.state)""",
     ),
-    _refresh_site_totals(pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"), "old_rows"),
+    _refresh_site_totals(
+        pgtrigger.Delete,
+        pgtrigger.Referencing(old="old_rows"),
+        "SELECT DISTINCT site_id FROM old_rows WHERE state = 'published'",
+    ),
 )(Observation)
 
 
