@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.http import HttpResponseBadRequest, JsonResponse
 
 
@@ -23,3 +25,58 @@ class RejectNulCharactersMiddleware:
                     return JsonResponse({name.replace("\x00", "") or "query": [message]}, status=400)
                 return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send a Content-Security-Policy that lets a page run only basewatch's own script files.
+
+    No inline script runs unless it carries this response's nonce (django-leaflet's
+    geometry widgets read `request.csp_nonce`), so markup planted in stored text cannot
+    execute even if a template ever forgot to escape it. Styles may be inline: Leaflet's
+    marker icons and the admin's widgets write style attributes, and a style cannot run
+    script. The nonce is only made, and only named in the header, when a page used it, so
+    the other pages' headers stay the same from one request to the next.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        nonce = _LazyNonce()
+        request.csp_nonce = nonce
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = content_security_policy(nonce.value)
+        return response
+
+
+def content_security_policy(nonce: str | None = None) -> str:
+    script = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {script}",
+            "style-src 'self' 'unsafe-inline'",
+            # Map tiles (settings.LEAFLET_CONFIG) and the small images Leaflet inlines.
+            "img-src 'self' data: https://tile.openstreetmap.org",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+class _LazyNonce:
+    """A random nonce made on first use (str(nonce) in a template)."""
+
+    value: str | None = None
+
+    def __str__(self) -> str:
+        if self.value is None:
+            self.value = secrets.token_urlsafe(18)
+        return self.value
+
+    def __bool__(self) -> bool:
+        return True

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,10 +30,11 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
 
-def server_env(database_url: str) -> dict[str, str]:
+def server_env(database_url: str, settings: str = "bench.settings") -> dict[str, str]:
+    """Production settings (DEBUG=0) on `database_url`, served over plain HTTP on loopback."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": settings,
         "DATABASE_URL": database_url,
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",
@@ -42,25 +44,29 @@ def server_env(database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(database_url: str, port: int):
-    """basewatch (with bench/urls.py) behind one sync worker, as a small deployment here would run per core."""
-    env = server_env(database_url)
-    # DEBUG=0 serves hashed static file names (the map page needs them) from a manifest.
-    collect = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"]
-    subprocess.run(collect, cwd=ROOT, env=env, check=True)  # noqa: S603 (fixed command)
-    with serve(ROOT / ".venv", "basewatch.wsgi", port, env, "/api/v1/asset-types/") as server:
+def gunicorn(database_url: str, port: int, workers: int = 1, **env: str):
+    """basewatch (with bench/urls.py) behind `workers` sync workers (one: a small deployment per core)."""
+    environment = {**server_env(database_url), **env}
+    collect_static(environment)
+    with serve(ROOT / ".venv", "basewatch.wsgi", port, environment, "/api/v1/asset-types/", workers) as server:
         yield server
 
 
+def collect_static(env: dict[str, str]) -> None:
+    """DEBUG=0 serves hashed static file names (pages need them) from a manifest."""
+    collect = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(collect, cwd=ROOT, env=env, check=True)  # noqa: S603 (fixed command)
+
+
 @contextmanager
-def serve(venv: Path, app: str, port: int, env: dict[str, str], ready_path: str):
-    """`app` under gunicorn from `venv`, one sync worker, stopped on leaving."""
+def serve(venv: Path, app: str, port: int, env: dict[str, str], ready_path: str, workers: int = 1, timeout: int = 600):
+    """`app` under gunicorn from `venv` with `workers` sync workers, stopped on leaving."""
     command = [
         str(venv / "bin" / "gunicorn"),
         app,
         "--bind", f"127.0.0.1:{port}",
-        "--workers", "1",
-        "--timeout", "600",
+        "--workers", str(workers),
+        "--timeout", str(timeout),
         "--log-level", "warning",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed command)
@@ -73,13 +79,22 @@ def serve(venv: Path, app: str, port: int, env: dict[str, str], ready_path: str)
         process.wait(timeout=30)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def _wait_until_up(server: Server) -> None:
+    """Until the server answers `ready_path` with any HTTP status (an HTTPS redirect counts)."""
+    opener = urllib.request.build_opener(_NoRedirects)
     for _ in range(300):
         if server.process.poll() is not None:
             sys.exit(f"bench: gunicorn on port {server.port} exited at start-up")
         try:
-            with urllib.request.urlopen(server.base + server.ready_path, timeout=5):  # noqa: S310 (loopback)
+            with opener.open(server.base + server.ready_path, timeout=5):
                 return
+        except urllib.error.HTTPError:
+            return
         except OSError:
             time.sleep(0.1)
     sys.exit(f"bench: gunicorn on port {server.port} did not answer")

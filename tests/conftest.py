@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import io
+import secrets
+import socket
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+
+from bench.server import ROOT, collect_static, serve, server_env
 
 
 def pytest_configure() -> None:
@@ -19,3 +23,36 @@ def pytest_configure() -> None:
 def demo(db):
     """The demo data set (core.demo), loaded by its management command."""
     call_command("load_demo", stdout=io.StringIO())
+
+
+def database_url() -> str:
+    """The URL of the database the tests use (pytest-django's test database once set up)."""
+    db = settings.DATABASES["default"]
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgis://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def production_server(django_db_setup, django_db_blocker):
+    """basewatch under gunicorn (two workers) with DEBUG=0 behind a TLS proxy, on the test database.
+
+    Requests say they came over HTTPS with `X-Forwarded-Proto: https` (PROXY_HTTPS).
+    """
+    env = {
+        **server_env(database_url(), settings="tests.production_settings"),
+        "BEHIND_TLS_PROXY": "1",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    collect_static(env)
+    with serve(ROOT / ".venv", "basewatch.wsgi", free_port(), env, "/api/v1/asset-types/", workers=2) as server:
+        yield server
+
+
+PROXY_HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

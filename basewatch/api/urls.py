@@ -1,7 +1,7 @@
 """REST API, mounted at /api/v1/."""
 
 from django.urls import path, re_path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from basewatch.api.errors import json_not_found
 from basewatch.api.views import catalogue, claims, sites
@@ -43,7 +43,7 @@ urlpatterns = [
     path("sources/", catalogue.SourceList.as_view(), name="source-list"),
     path("sources/<id:pk>/", catalogue.SourceDetail.as_view(), name="source-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/v1/ is a JSON 404, whatever DEBUG says.
     re_path(r"^[\s\S]*$", json_not_found),
 ]

@@ -35,6 +35,13 @@ class LonLatLeafletAdminWidget(LonLatDeserializeMixin, LeafletAdminWidget):
     pass
 
 
+def allow_map_widget_scripts(form, nonce) -> None:
+    """Let the form's map widgets run their inline set-up script under the page's CSP nonce."""
+    for field in form.fields.values():
+        if isinstance(field.widget, LeafletWidget):
+            field.widget.csp_nonce = nonce
+
+
 class LonLatFormField(LeafletGeometryField):
     """A Leaflet-widget geometry form field that parses input without GDAL."""
 

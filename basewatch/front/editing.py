@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from basewatch.core import workflow
+from basewatch.core.fields import allow_map_widget_scripts
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.core.roles import EDITOR
 from basewatch.core.workflow import State
@@ -247,6 +248,7 @@ def last_count(request):
 def _edit_item(request, form_class, item, done_url):
     noun = item._meta.verbose_name
     form = form_class(request.POST or None, instance=item)
+    allow_map_widget_scripts(form, request.csp_nonce)
     differences = None
     if request.method == "POST" and form.is_valid():
         saved, differences = _save_unless_changed(request, form, form.save)

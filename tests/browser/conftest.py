@@ -33,5 +33,12 @@ def page(browser, live_server):
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    # Chromium reports each thing the Content-Security-Policy blocked on the console.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text),
+    )
     yield page
     context.close()
+    assert page.csp_violations == [], "the Content-Security-Policy blocked part of a page"

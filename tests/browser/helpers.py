@@ -15,4 +15,4 @@ def screenshot(page, name: str) -> None:
 
 def wait_for_map(page) -> None:
     """Until the map has drawn what the current date and filters ask for."""
-    page.wait_for_function("document.body.dataset.loading === 'false'")
+    page.wait_for_function("() => document.body.dataset.loading === 'false'")

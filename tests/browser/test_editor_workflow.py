@@ -64,7 +64,7 @@ def test_an_editor_records_an_observation_and_a_reviewer_publishes_it(page):
     page.get_by_text("published.").first.wait_for()
 
     page.goto("/sites/khmeimim/")
-    page.wait_for_function("document.body.dataset.chartSeries !== undefined")
+    page.wait_for_function("() => document.body.dataset.chartSeries !== undefined")
     points = page.evaluate(
         """() => window.basewatchChart.data.datasets
             .filter(d => d.label === "An-124 Ruslan")

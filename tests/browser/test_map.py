@@ -13,7 +13,7 @@ KHMEIMIM_VIEW = "lat=35.40&lng=35.95&z=10"
 
 
 def open_popup(page, name: str) -> str:
-    page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 0")
     page.locator(f'.leaflet-marker-icon[title="{name}"]').click()
     popup = page.locator(".leaflet-popup-content .site-popup[data-loaded]")
     popup.wait_for()

@@ -17,7 +17,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 def test_khmeimim_chart_has_one_series_per_asset_type_and_the_table_lists_sources(page, demo):
     page.goto("/sites/khmeimim/")
-    page.wait_for_function("document.body.dataset.chartSeries !== undefined")
+    page.wait_for_function("() => document.body.dataset.chartSeries !== undefined")
     labels = page.evaluate("window.basewatchChart.data.datasets.map(d => d.label)")
     assert sorted(labels) == sorted(
         ['S-400 "Triumf"', "An-124 Ruslan", "Ka-52 Alligator", "Tactical combat aircraft (type not reported)"]
@@ -31,7 +31,7 @@ def test_khmeimim_chart_has_one_series_per_asset_type_and_the_table_lists_source
 
 def test_clicking_a_point_shows_the_observation_and_its_sources(page, demo):
     page.goto("/sites/khmeimim/")
-    page.wait_for_function("document.body.dataset.chartSeries !== undefined")
+    page.wait_for_function("() => document.body.dataset.chartSeries !== undefined")
     position = page.evaluate(
         """() => {
             const chart = window.basewatchChart;
@@ -78,6 +78,6 @@ def test_phone_width(page, demo):
     page.goto("/sites/tartus/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360 + 1
     page.goto("/?date=2024-12-20")
-    page.wait_for_function("document.body.dataset.loading === 'false'")
+    page.wait_for_function("() => document.body.dataset.loading === 'false'")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360 + 1
     screenshot(page, "map-phone")
