@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from django.views.generic import RedirectView
@@ -12,7 +13,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("basewatch.api.urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Not the password-reset pages: basewatch sends no mail; an admin resets passwords
+    # (manage.py adduser), so no page can be made to mail a reset link.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("basewatch.front.urls")),
 ]
 

@@ -13,7 +13,7 @@ class EditorsWrite(BasePermission):
     message = "Writing needs an editor's token or session."
 
     def has_permission(self, request, view) -> bool:
-        if not hasattr(view, request.method.lower()):
+        if not answers(view, request.method):
             return True  # the view answers 405, whoever asks
         return request.method in SAFE_METHODS or can_edit(request.user)
 
@@ -22,4 +22,10 @@ class ReviewersOnly(BasePermission):
     message = "Only reviewers may do this."
 
     def has_permission(self, request, view) -> bool:
-        return can_review(request.user)
+        return not answers(view, request.method) or can_review(request.user)
+
+
+def answers(view, method: str) -> bool:
+    """Whether the view handles `method` (otherwise it answers 405, before any permission check)."""
+    name = method.lower()
+    return name in view.http_method_names and hasattr(view, name)

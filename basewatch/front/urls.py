@@ -1,23 +1,25 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from basewatch.front import editing, review, views
 
 app_name = "front"
 
+# Pages that only show things answer GET and HEAD; any other method is a 405.
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("sites/<slug:slug>/", views.site, name="site"),
-    path("sites/<slug:slug>/history/", review.site_history, name="site-history"),
-    path("observations/", views.observations, name="observations"),
+    path("", require_safe(views.index), name="index"),
+    path("sites/<slug:slug>/", require_safe(views.site), name="site"),
+    path("sites/<slug:slug>/history/", require_safe(review.site_history), name="site-history"),
+    path("observations/", require_safe(views.observations), name="observations"),
     # Claims in any state, with their history (viewers and up).
-    path("observations/<int:pk>/", review.claim_page, {"kind": "observation"}, name="observation"),
-    path("movements/<int:pk>/", review.claim_page, {"kind": "movement"}, name="movement"),
-    path("review/", review.queue, name="review"),
+    path("observations/<int:pk>/", require_safe(review.claim_page), {"kind": "observation"}, name="observation"),
+    path("movements/<int:pk>/", require_safe(review.claim_page), {"kind": "movement"}, name="movement"),
+    path("review/", require_safe(review.queue), name="review"),
     path("review/<str:kind>/<int:pk>/", review.decide, name="decide"),
     # Editor forms (new items under new/, so no slug can shadow them).
     path("new/observation/", editing.observation_create, name="observation-create"),
     path("edit/observations/<int:pk>/", editing.observation_edit, name="observation-edit"),
-    path("edit/observations/last-count/", editing.last_count, name="last-count"),
+    path("edit/observations/last-count/", require_safe(editing.last_count), name="last-count"),
     path("new/movement/", editing.movement_create, name="movement-create"),
     path("edit/movements/<int:pk>/", editing.movement_edit, name="movement-edit"),
     path("new/site/", editing.site_create, name="site-create"),

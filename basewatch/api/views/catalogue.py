@@ -6,7 +6,7 @@ from rest_framework import generics
 
 from basewatch.api.filters import AssetFilter, AssetTypeFilter, SourceFilter
 from basewatch.api.serializers import AssetSerializer, AssetTypeSerializer, SourceSerializer
-from basewatch.api.views.common import LastModifiedMixin
+from basewatch.api.views.common import LastModifiedMixin, PatchOnlyMixin
 from basewatch.core.models import Asset, AssetType, Source
 
 
@@ -18,7 +18,7 @@ class AssetTypeList(LastModifiedMixin, generics.ListCreateAPIView):
     filterset_class = AssetTypeFilter
 
 
-class AssetTypeDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class AssetTypeDetail(PatchOnlyMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
     queryset = AssetType.objects.all()
     serializer_class = AssetTypeSerializer
     lookup_field = "slug"
@@ -32,7 +32,7 @@ class AssetList(LastModifiedMixin, generics.ListCreateAPIView):
     filterset_class = AssetFilter
 
 
-class AssetDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class AssetDetail(PatchOnlyMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
     queryset = Asset.objects.select_related("asset_type")
     serializer_class = AssetSerializer
 
@@ -45,6 +45,6 @@ class SourceList(LastModifiedMixin, generics.ListCreateAPIView):
     filterset_class = SourceFilter
 
 
-class SourceDetail(LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class SourceDetail(PatchOnlyMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
     queryset = Source.objects.all()
     serializer_class = SourceSerializer

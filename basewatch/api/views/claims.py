@@ -16,6 +16,7 @@ from basewatch.api.serializers import DecisionSerializer, MovementSerializer, Ob
 from basewatch.api.views.common import (
     CSVExportMixin,
     LastModifiedMixin,
+    PatchOnlyMixin,
     RereadOnCreateMixin,
     VersionedUpdateMixin,
     sources_text,
@@ -88,7 +89,7 @@ class ObservationList(ObservationMixin, CSVExportMixin, generics.ListCreateAPIVi
     ]
 
 
-class ObservationDetail(ObservationMixin, VersionedUpdateMixin, generics.RetrieveUpdateAPIView):
+class ObservationDetail(PatchOnlyMixin, ObservationMixin, VersionedUpdateMixin, generics.RetrieveUpdateAPIView):
     """One observation. Updates send the version they read (If-Match or `version`); stale ones get 412."""
 
     data_version_etag = False
@@ -113,7 +114,7 @@ class MovementList(MovementMixin, CSVExportMixin, generics.ListCreateAPIView):
     ]
 
 
-class MovementDetail(MovementMixin, VersionedUpdateMixin, generics.RetrieveUpdateAPIView):
+class MovementDetail(PatchOnlyMixin, MovementMixin, VersionedUpdateMixin, generics.RetrieveUpdateAPIView):
     """One movement. Updates send the version they read (If-Match or `version`); stale ones get 412."""
 
     data_version_etag = False

@@ -37,6 +37,13 @@ class RereadOnCreateMixin:
         return Response(self.get_serializer(stored).data, status=status.HTTP_201_CREATED)
 
 
+class PatchOnlyMixin:
+    """Items change by PATCH only: a PUT must restate every field, and a client that
+    left one out would blank it."""
+
+    http_method_names = ["get", "patch", "head", "options"]
+
+
 class _NotModified(Exception):
     pass
 

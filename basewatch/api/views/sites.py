@@ -21,7 +21,7 @@ from basewatch.api.serializers import (
     SiteTimeSeriesSerializer,
     SiteTotalSerializer,
 )
-from basewatch.api.views.common import CSVExportMixin, LastModifiedMixin, RereadOnCreateMixin
+from basewatch.api.views.common import CSVExportMixin, LastModifiedMixin, PatchOnlyMixin, RereadOnCreateMixin
 from basewatch.core.models import AssetType, Observation, Site
 
 
@@ -111,7 +111,7 @@ class SiteTotals(LastModifiedMixin, generics.ListAPIView):
         return HttpResponse(site_totals(ids, filterset.as_of_date, *links), content_type="application/json")
 
 
-class SiteDetail(PostureModeMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class SiteDetail(PatchOnlyMixin, PostureModeMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
     """One site as a GeoJSON Feature, with footprint, description and posture as of `as_of`."""
 
     queryset = Site.objects.all()
