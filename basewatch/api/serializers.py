@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.urls import reverse
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.contrib.rest_framework_gis import build_linestring_geo_schema
 from drf_spectacular.utils import extend_schema_field
@@ -17,9 +19,10 @@ from rest_framework.settings import api_settings
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from basewatch.api.errors import field_errors
+from basewatch.api.errors import Conflict, field_errors
 from basewatch.api.filters import POSTURE_MODES
 from basewatch.core import workflow
+from basewatch.core.duplicates import DuplicateObservation, refuse_duplicate_observation
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.core.roles import can_view_unpublished
 from basewatch.lib.geometry import GeometryInputError, as_footprint, parse_geometry
@@ -259,8 +262,16 @@ class SourcedClaimSerializer(ModelCleanMixin, serializers.ModelSerializer):
         validated_data.pop("version", None)
         claim = self.Meta.model(**validated_data, entered_by=self.context["request"].user)
         workflow.stamp_review(claim, self.context["request"].user)
-        claim.save()
-        claim.sources.set(sources)
+        # The claim and its source links are stored together or not at all.
+        with transaction.atomic():
+            if isinstance(claim, Observation):
+                try:
+                    refuse_duplicate_observation(claim, sources)
+                except DuplicateObservation as duplicate:
+                    existing = reverse("api:observation-detail", args=[duplicate.existing.pk])
+                    raise Conflict({"source_ids": [duplicate.message], "duplicate_of": existing}) from None
+            claim.save()
+            claim.sources.set(sources)
         return claim
 
     def update(self, instance, validated_data):

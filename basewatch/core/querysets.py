@@ -38,6 +38,18 @@ class ObservationQuerySet(models.QuerySet):
         """Posture rows at `day`: the latest published observation per site and asset type on or before it."""
         return self.published().filter(observed__lte=day).with_counted().latest_per_site_and_type()
 
+    def same_claim(self, observation, sources) -> ObservationQuerySet:
+        """Live (not rejected or retracted) observations of the same site, asset type and date
+        as `observation` that cite one of `sources`."""
+        return (
+            self.filter(site=observation.site_id, asset_type=observation.asset_type_id, observed=observation.observed)
+            .filter(sources__in=sources)
+            .exclude(state__in=[State.REJECTED, State.RETRACTED])
+            .exclude(pk=observation.pk)
+            .order_by("pk")
+            .distinct()
+        )
+
     def time_series(self) -> ObservationQuerySet:
         """Step-function points: one per asset type and date, ordered by type then date."""
         return self.with_counted().order_by("asset_type_id", "observed", "-id").distinct("asset_type_id", "observed")

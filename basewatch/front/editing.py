@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from basewatch.core import workflow
+from basewatch.core.duplicates import DuplicateObservation, refuse_duplicate_observation
 from basewatch.core.fields import allow_map_widget_scripts
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.core.roles import EDITOR
@@ -109,6 +110,9 @@ def _save_unless_changed(request, form, save, new_sources=None):
     except IntegrityError:
         form.add_error(None, "Another save took one of these values at the same moment. Check and save again.")
         return None, None
+    except DuplicateObservation as duplicate:
+        form.add_error(None, duplicate.message)
+        return None, None
     messages.error(
         request,
         "Someone else saved this item while you were editing it. Nothing of yours was saved: "
@@ -172,13 +176,16 @@ def _edit_claim(request, form_class, claim, template: str):
 
 def _save_claim(request, form, new_sources, state: str):
     claim = form.save(commit=False)
-    if claim.pk is None:
+    creating = claim.pk is None
+    if creating:
         claim.entered_by = request.user
     if claim.state != state:
         claim.state = state
         claim.state_reason = ""  # a rejection's reason stays in the history
         workflow.stamp_review(claim, request.user)
-    claim.save()
+    if creating and isinstance(claim, Observation):
+        # Before the new sources are looked up, so a twin save waiting here finds them.
+        refuse_duplicate_observation(claim, list(form.cleaned_data["sources"]))
     reused = []
     sources = list(form.cleaned_data["sources"])
     for source_form in _typed(new_sources):
@@ -186,6 +193,9 @@ def _save_claim(request, form, new_sources, state: str):
         if existing is not None:
             reused.append(existing)
         sources.append(existing or source_form.save())
+    if creating and isinstance(claim, Observation) and reused:
+        refuse_duplicate_observation(claim, reused)
+    claim.save()
     claim.sources.set(sources)
     for source in reused:
         messages.info(request, f"That URL was already on file: used the existing source “{source}”.")

@@ -1,0 +1,50 @@
+"""Stored XSS where the page builds markup in the browser: map popups and the site page."""
+
+from __future__ import annotations
+
+import pytest
+
+from basewatch.core.models import Site
+from tests.browser.helpers import wait_for_map
+from tests.security.payloads import VECTORS
+from tests.security.world import payload_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Elements a payload would add, and elements carrying an event-handler attribute.
+INJECTED = """() => ({
+    added: document.querySelectorAll(
+        "main script:not([src]):not([type]), img[src=x], svg:not(.leaflet-zoom-animated):not([class*=leaflet]) script, "
+        + "iframe, object, embed, marquee, details, video, audio, [srcdoc], a[href^='javascript' i], a[href^='data' i]"
+    ).length,
+    handlers: [...document.querySelectorAll("*")].filter(
+        (element) => [...element.attributes].some((attribute) => attribute.name.startsWith("on"))
+    ).length,
+})"""
+
+
+def test_popups_and_site_pages_show_every_payload_as_text(page):
+    payload_world(VECTORS)
+    page.goto("/?date=2024-12-20&lat=0&lng=0&z=8")
+    wait_for_map(page)
+    # Every other attack in a popup, every fourth on its site page (about a second each; the
+    # server-rendered pages get all of them in tests/security/test_stored_xss.py).
+    for i, text in list(enumerate(VECTORS))[::2]:
+        site = Site.objects.get(slug=f"xss-{i}")
+        # Sites are 10 degrees apart: at zoom 8 the view shows this one alone.
+        page.evaluate(
+            "([lat, lng]) => window.basewatchMap.setView([lat, lng], 8, {animate: false})",
+            [site.location.y, site.location.x],
+        )
+        page.get_by_title(text, exact=True).click()
+        popup = page.locator(".leaflet-popup-content .site-popup[data-loaded]")
+        popup.wait_for()
+        assert text in popup.inner_text(), text
+        assert page.evaluate(INJECTED) == {"added": 0, "handlers": 0}, text
+        page.evaluate("() => window.basewatchMap.closePopup()")
+    for i, text in list(enumerate(VECTORS))[1::4]:
+        page.goto(f"/sites/xss-{i}/")
+        page.wait_for_function("() => document.body.dataset.chartSeries !== undefined")
+        assert text in page.inner_text("h1"), text
+        assert page.evaluate(INJECTED) == {"added": 0, "handlers": 0}, text
+    assert page.dialogs == [] and page.errors == []
