@@ -115,6 +115,9 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates are entered as YYYY-MM-DD everywhere (the browser's date input sends that), so a
+# form and the API accept exactly the same dates; 12/11/2024 is no one's guess.
+DATE_INPUT_FORMATS = ["%Y-%m-%d"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
@@ -179,6 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "basewatch.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATE_INPUT_FORMATS": DATE_INPUT_FORMATS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "basewatch API",

@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig
+from django.shortcuts import render
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from django.views.generic import RedirectView
 
-from basewatch.api.errors import json_not_found, json_server_error
+from basewatch.api.errors import json_bad_request, json_not_found, json_server_error
 from basewatch.front.accounts import ThrottledLoginView
 
 urlpatterns = [
@@ -20,6 +23,15 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("basewatch.front.urls")),
 ]
+
+
+def handler400(request, exception):
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host: refused before any view.
+    if request.path.startswith("/api/"):
+        return json_bad_request(request, exception)
+    too_large = isinstance(exception, RequestDataTooBig)
+    context = {"too_large": too_large, "limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000}
+    return render(request, "400.html", context, status=413 if too_large else 400)
 
 
 def handler404(request, exception):

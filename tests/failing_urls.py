@@ -3,10 +3,10 @@
 from django.db import connection
 from django.urls import path
 
-from basewatch.urls import handler404, handler500
+from basewatch.urls import handler400, handler404, handler500
 from basewatch.urls import urlpatterns as basewatch_urls
 
-__all__ = ["handler404", "handler500", "urlpatterns"]
+__all__ = ["handler400", "handler404", "handler500", "urlpatterns"]
 
 
 def failing_query(request):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
@@ -66,6 +67,13 @@ def exception_handler(exc, context):
 @csrf_exempt  # the catch-all route answers any method, and a 404 changes nothing
 def json_not_found(request, exception=None) -> JsonResponse:
     return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)
+
+
+def json_bad_request(request, exception=None) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000
+        return JsonResponse({"detail": f"The request body is larger than {limit} MB."}, status=413)
+    return JsonResponse({"detail": "Bad request."}, status=400)
 
 
 def json_server_error(request) -> JsonResponse:

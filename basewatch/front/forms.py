@@ -7,6 +7,7 @@ editor types exactly as they check the API and the admin.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.forms import SimpleArrayField
 
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source, SourcedClaim
@@ -30,6 +31,10 @@ class EditTokenForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["edited_token"].initial = edit_token(self.instance)
+        # The locale's formats (12/13/2024) would take precedence: accept what the API accepts.
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.input_formats = settings.DATE_INPUT_FORMATS
 
 
 class SiteChoiceField(forms.ModelChoiceField):
