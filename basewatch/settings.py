@@ -101,6 +101,9 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
 # No JIT compilation: every statement here is short, and compiling the big ones (the sites
 # list over a million observations) took 0.1-0.3 s, more than it saved (bench/README.md).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A database that does not answer fails the request within seconds (a 503), not at the
+# worker's timeout.
+DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -234,7 +237,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # and frame-ancestors 'none' in the Content-Security-Policy (basewatch.middleware)
 CSRF_FAILURE_VIEW = "basewatch.api.errors.csrf_failure"
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     # The proxy terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

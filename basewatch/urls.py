@@ -1,13 +1,22 @@
+import sys
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import RequestDataTooBig
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template import loader
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from django.views.generic import RedirectView
 
-from basewatch.api.errors import json_bad_request, json_not_found, json_server_error
+from basewatch.api.errors import (
+    DATABASE_DOWN,
+    database_unavailable,
+    json_bad_request,
+    json_not_found,
+    json_server_error,
+)
 from basewatch.front.accounts import ThrottledLoginView
 
 urlpatterns = [
@@ -31,7 +40,8 @@ def handler400(request, exception):
         return json_bad_request(request, exception)
     too_large = isinstance(exception, RequestDataTooBig)
     context = {"too_large": too_large, "limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000}
-    return render(request, "400.html", context, status=413 if too_large else 400)
+    # Without the request: a refused request may not have been through the middleware.
+    return HttpResponse(loader.render_to_string("400.html", context), status=413 if too_large else 400)
 
 
 def handler404(request, exception):
@@ -41,6 +51,9 @@ def handler404(request, exception):
 
 
 def handler500(request):
+    # Called while the exception is handled: an unreachable database is a 503, not a bug.
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return database_unavailable(request)
     if request.path.startswith("/api/"):
         return json_server_error(request)
     return server_error(request)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from tests.conftest import PROXY_HTTPS, ROOT
+from bench.server import serve, server_env
+from tests.conftest import PROXY_HTTPS, ROOT, database_url, free_port
 from tests.factories import make_site, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,3 +123,20 @@ def test_error_pages_reveal_nothing(production_server):
     assert_plain_error(no_csrf, 403)
     wrong_method = requests.delete(production_server.base + "/api/v1/sites/", headers=PROXY_HTTPS, timeout=30)
     assert_plain_error(wrong_method, 405)
+
+
+def test_an_unreachable_database_is_a_fast_503(production_server):
+    """No database at all: every page and endpoint answers 503 with Retry-After, at once."""
+    env = {**server_env(database_url(), settings="tests.production_settings"), "SECURE_SSL_REDIRECT": "0"}
+    env["DATABASE_URL"] = f"postgis://basewatch@127.0.0.1:{free_port()}/basewatch"  # nothing listens there
+    with serve(ROOT / ".venv", "basewatch.wsgi", free_port(), env, "/api/v1/asset-types/") as server:
+        for path, content_type in [("/api/v1/sites/", "application/json"), ("/sites/khmeimim/", "text/html")]:
+            started = time.monotonic()
+            response = requests.get(server.base + path, timeout=30)
+            assert time.monotonic() - started < 2
+            assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+            assert response.headers["Content-Type"].startswith(content_type)
+            assert not LEAKS.search(response.text), response.text
+        token = {"Authorization": "Token any-key"}  # checking it needs the database
+        created = requests.post(server.base + "/api/v1/sources/", json={"title": "x"}, headers=token, timeout=30)
+        assert created.status_code == 503

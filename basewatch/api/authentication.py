@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from basewatch.core import throttling
 from basewatch.core.models import ApiToken
 
 # Writing last_used on every request would turn each read into a write.
@@ -23,9 +24,13 @@ class HashedTokenAuthentication(BaseAuthentication):
             return None
         if len(words) != 2:
             raise AuthenticationFailed("Send the header as `Authorization: Token <key>`.")
+        address = throttling.client_address(request)
+        if throttling.address_is_throttled(address):
+            raise Throttled(wait=throttling.WINDOW.total_seconds(), detail="Too many bad tokens from your address.")
         key = words[1].decode("ascii", errors="replace")
         token = ApiToken.objects.active().select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
         if token is None or not token.user.is_active:
+            throttling.record_failure(throttling.API_CLIENT, address)
             raise AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
         if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:

@@ -7,8 +7,9 @@ import re
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
-from django.http import JsonResponse
+from django.db import IntegrityError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.views.csrf import csrf_failure as default_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
@@ -74,6 +75,23 @@ def json_bad_request(request, exception=None) -> JsonResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000
         return JsonResponse({"detail": f"The request body is larger than {limit} MB."}, status=413)
     return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+# What psycopg raises when PostgreSQL is down, restarting or dropped the connection.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After: the request failed at once and changed nothing; try again shortly."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": "The database is unavailable; nothing was changed. Retry shortly."}, status=503
+        )
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def json_server_error(request) -> JsonResponse:

@@ -126,3 +126,7 @@ class LoginFailureQuerySet(models.QuerySet):
         if address:
             who |= models.Q(address=address)
         return self.filter(who, created__gte=since)
+
+    def recent_from(self, address: str, window: dt.timedelta) -> LoginFailureQuerySet:
+        """Failures from this address within the last `window`."""
+        return self.filter(address=address, created__gte=timezone.now() - window)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from tests.factories import make_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+MAX_EXAMPLES = 60  # per operation and phase: well over 1,000 requests per role
 
 # Excluded on purpose: positive_data_acceptance flags an unknown slug or id that
 # matches its schema but names nothing (the API answers 400 naming it, as it
@@ -54,32 +56,48 @@ def test_docs_page_works_offline(live_server, client):
     assert "http://" not in page.replace(live_server.url, "") and "https://" not in page
 
 
-def run_schemathesis(base_url: str, *headers: str) -> subprocess.CompletedProcess:
+def run_schemathesis(base_url: str, report: Path, *headers: str) -> subprocess.CompletedProcess:
     command = [
         str(SCHEMATHESIS),
         "--no-color",
         "run",
         f"{base_url}/api/v1/schema/",
         "--max-examples",
-        "25",
+        str(MAX_EXAMPLES),
         "--phases",
-        "examples,coverage,fuzzing",
+        "examples,coverage,fuzzing,stateful",
         "--checks",
-        ",".join(CHECKS),
+        ",".join([*CHECKS, "client_errors_are_json"]),
         "--workers",
         "2",
         "--seed",
         "20241213",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+        "--header",
+        "X-Forwarded-Proto: https",  # the server is set up behind a TLS proxy
     ]
     for header in headers:
         command += ["--header", header]
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)  # noqa: S603
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks"}
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, cwd=ROOT, env=env)  # noqa: S603
+
+
+def requests_sent(report: Path) -> int:
+    """How many requests the run sent, from its NDJSON event log."""
+    return sum(line.count('"request":') for line in report.read_text().splitlines())
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", [None, "editor"])
-def test_schemathesis_finds_no_server_error_or_contract_break(live_server, demo, role):
+def test_schemathesis_finds_no_server_error_or_contract_break(production_server, demo, role, tmp_path):
+    """Against gunicorn with production settings, as anonymous and as an editor's token."""
     headers = [f"Authorization: Token {make_token(role)}"] if role else []
-    result = run_schemathesis(live_server.url, *headers)
+    report = tmp_path / "events.ndjson"
+    result = run_schemathesis(production_server.base, report, *headers)
     summary = result.stdout[result.stdout.find("SUMMARY") :]
     assert result.returncode == 0, summary or result.stdout[-5000:] + result.stderr[-2000:]
+    assert requests_sent(report) >= 1000, result.stdout[-3000:]
+    assert "Stateful" in result.stdout, result.stdout[-3000:]
