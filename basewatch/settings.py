@@ -187,6 +187,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATE_INPUT_FORMATS": DATE_INPUT_FORMATS,
 }
+# Anonymous API answers kept per worker between writes (basewatch.api.response_cache).
+RESPONSE_CACHE_BYTES = env_int("RESPONSE_CACHE_MB", 64) * 1_000_000
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "basewatch API",
     "DESCRIPTION": (

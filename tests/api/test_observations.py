@@ -188,7 +188,11 @@ def test_publishing_needs_a_reviewer_other_than_the_author(api, world, people):
         400,
         "state",
     )
-    theirs = api.post("observations/", json=new_observation(world, state="submitted"), token=people["editor"][1])
+    theirs = api.post(
+        "observations/",
+        json=new_observation(world, state="submitted", observed="2024-12-14"),
+        token=people["editor"][1],
+    )
     published = api.patch(
         f"observations/{theirs.json()['id']}/", json={"state": "published", "version": 1}, token=people["reviewer"][1]
     )

@@ -307,8 +307,8 @@ def test_malformed_features_are_400(api, db, body, field):
 
 def test_nul_characters_are_refused(api, db):
     response = api.post("sites/", json=site_feature(name="nul\x00"), token=make_token("editor"))
-    assert_error(response, 400, "detail")
-    assert "NUL" in response.json()["detail"]
+    assert_error(response, 400, "name")
+    assert "NUL" in response.json()["name"][0]
     assert_error(api.get("sites/", params={"q": "\x00"}), 400, "q")
     assert not Site.objects.exists()
 

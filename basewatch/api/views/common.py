@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpResponseNotModified, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import parse_etags
 from django.utils.http import http_date
 from rest_framework import renderers, status
@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from basewatch.api.errors import PreconditionRequired
+from basewatch.api.response_cache import CachedAnswer, responses
 from basewatch.core import workflow
 from basewatch.core.models import DataVersion
 from basewatch.core.roles import role_of
@@ -48,6 +49,18 @@ class _NotModified(Exception):
     pass
 
 
+class _Cached(Exception):
+    def __init__(self, answer: CachedAnswer):
+        self.answer = answer
+
+
+def _kept_headers(response) -> tuple[tuple[str, str], ...]:
+    """The headers a cached answer keeps; the view and the middleware add the rest again."""
+    return tuple(
+        (name, response[name]) for name in ("Content-Type", "Content-Disposition") if response.has_header(name)
+    )
+
+
 class LastModifiedMixin:
     """Conditional GET: an ETag and a Last-Modified from the data version.
 
@@ -69,18 +82,31 @@ class LastModifiedMixin:
         if request.method in ("GET", "HEAD"):
             version, self.data_changed = DataVersion.current()
             if self.data_version_etag:
-                self.data_etag = self._data_etag(request, version)
+                self.data_etag = self._data_etag(request, version, self.data_changed)
                 if self.data_etag in parse_etags(request.headers.get("If-None-Match", "")):
                     raise _NotModified
+                answer = responses.get(self.data_etag) if self._cacheable(request) else None
+                if answer is not None:
+                    raise _Cached(answer)
 
-    def _data_etag(self, request, version: int) -> str:
-        key = "|".join([request.get_full_path(), request.accepted_renderer.format, str(role_of(request.user))])
+    def _cacheable(self, request) -> bool:
+        """Anonymous reads: the same bytes for everyone until the next write."""
+        return request.method == "GET" and role_of(request.user) is None
+
+    def _data_etag(self, request, version: int, changed) -> str:
+        # The write's time too: a restored backup starts counting again from an older version.
+        parts = [str(changed), request.get_full_path(), request.accepted_renderer.format, str(role_of(request.user))]
+        key = "|".join(parts)
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         return f'"d{version}.{digest}"'
 
     def handle_exception(self, exc):
         if isinstance(exc, _NotModified):
             return HttpResponseNotModified(headers={"ETag": self.data_etag})
+        if isinstance(exc, _Cached):
+            response = HttpResponse(exc.answer.body, headers=dict(exc.answer.headers))
+            response.from_cache = True
+            return response
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -88,10 +114,24 @@ class LastModifiedMixin:
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             if getattr(self, "data_etag", None):
                 response["ETag"] = self.data_etag
+                if self._cacheable(request) and not getattr(response, "from_cache", False):
+                    self._keep(response)
             if getattr(self, "data_changed", None):
                 response["Last-Modified"] = http_date(self.data_changed.timestamp())
         response["Vary"] = "Accept, Authorization, Cookie"
         return response
+
+    def _keep(self, response) -> None:
+        """Put the answer in the response cache once its body (and so its type) is known."""
+        key = self.data_etag
+        if response.streaming:
+            response.streaming_content = responses.tee(key, _kept_headers(response), response.streaming_content)
+        elif hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(
+                lambda done: responses.put(key, CachedAnswer(_kept_headers(done), done.content))
+            )
+        else:
+            responses.put(key, CachedAnswer(_kept_headers(response), response.content))
 
 
 class CSVRenderer(renderers.BaseRenderer):
