@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint db-stop bench bench-quick
+.PHONY: run setup test lint db-stop bench bench-quick stress backup restore
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -33,3 +33,16 @@ bench-quick:
 
 db-stop:
 	bash scripts/db.sh stop
+
+# Backups (README, "Backup and restore"): `make backup`, then `make restore FILE=backups/….dump`.
+backup:
+	bash scripts/backup.sh backup
+
+restore:
+	bash scripts/backup.sh restore "$(FILE)"
+
+# The slow checks (README, "Reliability and security"): database faults, backup round
+# trip, load. About ten minutes; uses its own PostgreSQL cluster on port 54349.
+stress:
+	bash scripts/setup.sh --bench
+	$(PY) -m stress.run

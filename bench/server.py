@@ -59,8 +59,18 @@ def collect_static(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def serve(venv: Path, app: str, port: int, env: dict[str, str], ready_path: str, workers: int = 1, timeout: int = 600):
-    """`app` under gunicorn from `venv` with `workers` sync workers, stopped on leaving."""
+def serve(
+    venv: Path,
+    app: str,
+    port: int,
+    env: dict[str, str],
+    ready_path: str,
+    workers: int = 1,
+    timeout: int = 600,
+    log: Path | None = None,
+):
+    """`app` under gunicorn from `venv` with `workers` sync workers, stopped on leaving; its
+    error output goes to `log` (or to ours)."""
     command = [
         str(venv / "bin" / "gunicorn"),
         app,
@@ -69,7 +79,8 @@ def serve(venv: Path, app: str, port: int, env: dict[str, str], ready_path: str,
         "--timeout", str(timeout),
         "--log-level", "warning",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed command)
+    output = log.open("w") if log else None
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=output)  # noqa: S603 (fixed command)
     server = Server(process, port, ready_path)
     try:
         _wait_until_up(server)
@@ -77,6 +88,8 @@ def serve(venv: Path, app: str, port: int, env: dict[str, str], ready_path: str,
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if output:
+            output.close()
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -31,14 +31,14 @@ def _manage(url: str, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
-def prepare(tier: str) -> str:
-    """The benchmark database holding `tier`, migrated; its URL.
+def prepare(tier: str, url: str | None = None) -> str:
+    """The benchmark database (or the one at `url`) holding `tier`, migrated; its URL.
 
     A database holding another tier is dropped and made afresh, not overwritten:
     replacing a million rows in place leaves a heap of dead rows that every
     sequential scan would still read, and timings would depend on what ran before.
     """
-    url = database_url()
+    url = url or database_url()
     name, size = urlsplit(url).path.lstrip("/"), TIERS[tier]
     with _connect(url, "postgres") as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()

@@ -2,15 +2,17 @@
 # The project-local PostGIS cluster under var/ (used when DATABASE_URL is unset).
 #   scripts/db.sh start   initialise var/pg if needed, start it, create the database
 #   scripts/db.sh stop    stop it (no-op when it is not running)
+#   scripts/db.sh kill    stop it abruptly, as a crash would (pg_ctl stop -m immediate)
+# BASEWATCH_DB_DIR names another cluster directory (make stress runs its own).
 # PostgreSQL refuses to run as root, so as root the cluster belongs to `postgres`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
 PORT="${BASEWATCH_DB_PORT:-54329}"
-DATA="$ROOT/var/pg"
+DATA="${BASEWATCH_DB_DIR:-$ROOT/var/pg}"
 SOCKETS="$ROOT/var/run"
-LOG="$ROOT/var/log/postgresql.log"
+LOG="$ROOT/var/log/postgresql${BASEWATCH_DB_DIR:+-$PORT}.log"
 
 as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -39,10 +41,10 @@ start() {
     if [ "$(id -u)" = 0 ]; then
         make_reachable
         mkdir -p "$DATA"
-        chown postgres: "$ROOT/var" "$ROOT/var/log" "$SOCKETS" "$DATA"
+        chown postgres: "$ROOT/var" "$ROOT/var/log" "$SOCKETS" "$DATA" "$(dirname "$DATA")"
     fi
     if [ ! -f "$DATA/PG_VERSION" ]; then
-        echo "db: initialising a PostGIS cluster in var/pg"
+        echo "db: initialising a PostGIS cluster in $DATA"
         as_owner "$PGBIN/initdb" -D "$DATA" -A trust -U basewatch -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
     if ! is_running; then
@@ -64,8 +66,16 @@ stop() {
     fi
 }
 
+kill_now() {
+    if is_running; then
+        as_owner "$PGBIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null
+        echo "db: stopped abruptly (-m immediate)"
+    fi
+}
+
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
-    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+    kill) kill_now ;;
+    *) echo "usage: $0 start|stop|kill" >&2; exit 2 ;;
 esac

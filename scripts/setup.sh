@@ -12,8 +12,8 @@ WITH_BENCH=0
 [ "${1:-}" = "--bench" ] && WITH_BENCH=1 && WITH_TESTS=1
 
 # --- system packages (apt, when we are root or may sudo) ---------------------
-packages=(gdal-bin)
-[ -z "${DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
+packages=(gdal-bin postgresql-client-15)  # the client: psql, pg_dump and pg_restore (make backup)
+[ -z "${DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3)
 [ "$WITH_TESTS" = 1 ] && packages+=(chromium)
 [ "$WITH_BENCH" = 1 ] && packages+=(wrk)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)

@@ -1,3 +1,5 @@
+"""Fixtures shared by the whole suite: the demo data, an API client, gunicorn with production settings."""
+
 from __future__ import annotations
 
 import io
@@ -34,7 +36,7 @@ def database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def production_server(django_db_setup, django_db_blocker):
+def production_server(django_db_setup):
     """basewatch under gunicorn (two workers) with DEBUG=0 behind a TLS proxy, on the test database.
 
     Requests say they came over HTTPS with `X-Forwarded-Proto: https` (PROXY_HTTPS).
