@@ -77,6 +77,3 @@ class _LazyNonce:
         if self.value is None:
             self.value = secrets.token_urlsafe(18)
         return self.value
-
-    def __bool__(self) -> bool:
-        return True

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ACCEPTED = ROOT / "security" / "accepted-risks.toml"
 BIN = Path(sys.executable).parent
-SCANNED = ["basewatch", "bench", "manage.py"]
+SCANNED = ["basewatch", "bench", "stress", "manage.py"]
 
 
 def accepted_risks(today: dt.date) -> dict[str, list[dict]]:
