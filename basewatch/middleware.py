@@ -1,4 +1,4 @@
-"""Request checks that apply to every page and endpoint."""
+"""Request checks and response headers that apply to every page and endpoint."""
 
 from __future__ import annotations
 

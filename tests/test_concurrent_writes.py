@@ -135,5 +135,8 @@ def test_identical_form_creates_with_a_new_source_store_one_observation_and_one_
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [302] + [400] * 9, statuses
     assert Observation.objects.count() == 1 and Source.objects.count() == 1
-    assert "already records" in next(r.text for r in responses if r.status_code == 400)
+    # Each refusal names what is already on file: the observation, or (a save that checked
+    # the URL the instant the first one committed) its new source.
+    for refused in (r for r in responses if r.status_code == 400):
+        assert "already records" in refused.text or "already on file" in refused.text, refused.text
     assert User.objects.count() == 10

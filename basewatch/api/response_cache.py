@@ -61,10 +61,5 @@ class ResponseCache:
             yield chunk
         self.put(key, CachedAnswer(headers, b"".join(parts)))
 
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
-            self._size = 0
-
 
 responses = ResponseCache(settings.RESPONSE_CACHE_BYTES)
