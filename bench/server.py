@@ -40,6 +40,9 @@ def server_env(database_url: str, settings: str = "bench.settings") -> dict[str,
         "SECURE_SSL_REDIRECT": "0",
         "SECRET_KEY": "benchmark-only-key-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
+        # The benchmark times computing answers: with the response cache on, every request
+        # after the first would time a dictionary lookup (make stress runs with it on).
+        "RESPONSE_CACHE_MB": "0",
     }
 
 

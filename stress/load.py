@@ -31,6 +31,7 @@ def run(database: str) -> dict:
     # Plain HTTP on loopback: cookies must not require HTTPS, or the login form's CSRF
     # cookie would never come back.
     env = {**server_env(cluster.url(database), settings="basewatch.settings"), "CSRF_COOKIE_SECURE": "0"}
+    env["RESPONSE_CACHE_MB"] = "64"  # as deployed: researchers' repeated reads are served from it
     collect_static(env)
     figures = {}
     log = ROOT / "var" / "stress" / "load-server.log"

@@ -46,6 +46,7 @@ def production_server(django_db_setup):
         "BEHIND_TLS_PROXY": "1",
         "SECURE_SSL_REDIRECT": "1",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "RESPONSE_CACHE_MB": "64",  # as deployed
     }
     collect_static(env)
     with serve(ROOT / ".venv", "basewatch.wsgi", free_port(), env, "/api/v1/asset-types/", workers=2) as server:

@@ -39,9 +39,14 @@ class ResponseCache:
                 self._answers.move_to_end(key)
             return answer
 
+    @property
+    def largest(self) -> int:
+        """The largest answer kept: one huge answer would push out everything else."""
+        return self.capacity // 4
+
     def put(self, key: str, answer: CachedAnswer) -> None:
-        if len(answer.body) > self.capacity // 4:
-            return  # one huge answer would push out everything else
+        if not 0 < len(answer.body) <= self.largest:
+            return
         with self._lock:
             old = self._answers.pop(key, None)
             self._size -= len(old.body) if old else 0
@@ -56,10 +61,11 @@ class ResponseCache:
         parts, size = [], 0
         for chunk in chunks:
             size += len(chunk)
-            if size <= self.capacity // 4:
+            if size <= self.largest:
                 parts.append(chunk)
             yield chunk
-        self.put(key, CachedAnswer(headers, b"".join(parts)))
+        if size <= self.largest:  # else `parts` holds only the beginning
+            self.put(key, CachedAnswer(headers, b"".join(parts)))
 
 
 responses = ResponseCache(settings.RESPONSE_CACHE_BYTES)

@@ -47,3 +47,9 @@ def test_the_cache_stays_within_its_bytes():
     assert cache.get("huge") is None
     streamed = b"".join(cache.tee("s", (), iter([b"12", b"34"])))
     assert streamed == b"1234" and cache.get("s").body == b"1234"
+    long = b"".join(cache.tee("long", (), iter([b"x" * 20, b"y" * 20])))
+    assert long == b"x" * 20 + b"y" * 20 and cache.get("long") is None  # sent whole, not kept in part
+    off = ResponseCache(capacity=0)  # RESPONSE_CACHE_MB=0
+    b"".join(off.tee("s", (), iter([b"12"])))
+    off.put("p", CachedAnswer((), b"1"))
+    assert off.get("s") is None and off.get("p") is None
