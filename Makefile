@@ -42,7 +42,7 @@ restore:
 	bash scripts/backup.sh restore "$(FILE)"
 
 # The slow checks (README, "Reliability and security"): database faults, backup round
-# trip, load. About five minutes; uses its own PostgreSQL cluster on port 54349.
+# trip, load. About six minutes; uses its own PostgreSQL cluster on port 54349.
 stress:
 	bash scripts/setup.sh --bench
 	$(PY) -m stress.run
