@@ -46,7 +46,7 @@ class ContentSecurityPolicyMiddleware:
         request.csp_nonce = nonce
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = content_security_policy(nonce.value)
+            response["Content-Security-Policy"] = content_security_policy(nonce.value) if nonce.value else POLICY
         return response
 
 
@@ -66,6 +66,9 @@ def content_security_policy(nonce: str | None = None) -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+POLICY = content_security_policy()  # what every page without an inline script gets
 
 
 class _LazyNonce:

@@ -1,6 +1,5 @@
 import sys
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import RequestDataTooBig
@@ -16,6 +15,7 @@ from basewatch.api.errors import (
     json_bad_request,
     json_not_found,
     json_server_error,
+    upload_limit_mb,
 )
 from basewatch.front.accounts import ThrottledLoginView
 
@@ -39,7 +39,7 @@ def handler400(request, exception):
     if request.path.startswith("/api/"):
         return json_bad_request(request, exception)
     too_large = isinstance(exception, RequestDataTooBig)
-    context = {"too_large": too_large, "limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000}
+    context = {"too_large": too_large, "limit_mb": upload_limit_mb()}
     # Without the request: a refused request may not have been through the middleware.
     return HttpResponse(loader.render_to_string("400.html", context), status=413 if too_large else 400)
 

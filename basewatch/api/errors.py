@@ -70,10 +70,13 @@ def json_not_found(request, exception=None) -> JsonResponse:
     return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)
 
 
+def upload_limit_mb() -> int:
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000
+
+
 def json_bad_request(request, exception=None) -> JsonResponse:
     if isinstance(exception, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000
-        return JsonResponse({"detail": f"The request body is larger than {limit} MB."}, status=413)
+        return JsonResponse({"detail": f"The request body is larger than {upload_limit_mb()} MB."}, status=413)
     return JsonResponse({"detail": "Bad request."}, status=400)
 
 

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from leaflet.admin import LeafletGeoAdmin
-from leaflet.forms.widgets import LeafletWidget
 
 from basewatch.core import workflow
 from basewatch.core.fields import LonLatLeafletAdminWidget
@@ -98,14 +97,6 @@ class SiteAdmin(NoDeleteMixin, LeafletGeoAdmin):
     search_fields = ["name", "slug", "aliases", "description"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created", "updated"]
-
-    def formfield_for_dbfield(self, db_field, request=None, **kwargs):
-        # django-leaflet puts the request's CSP nonce on the widget class, but the
-        # geometry form field then resets it on the instance; set it there.
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if request is not None and field is not None and isinstance(field.widget, LeafletWidget):
-            field.widget.csp_nonce = request.csp_nonce
-        return field
 
 
 @admin.register(AssetType)

@@ -47,6 +47,13 @@ class LonLatFormField(LeafletGeometryField):
 
     widget = LonLatLeafletWidget
 
+    def __init__(self, *args, csp_nonce=None, **kwargs):
+        super().__init__(*args, csp_nonce=csp_nonce, **kwargs)
+        if csp_nonce is None:
+            # django-leaflet's admin puts the request's CSP nonce on the widget class; the
+            # parent has just hidden it behind None on the instance.
+            del self.widget.csp_nonce
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
