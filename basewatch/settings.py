@@ -239,7 +239,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # and frame-ancestors 'none' in the Content-Security-Policy (basewatch.middleware)
-CSRF_FAILURE_VIEW = "basewatch.api.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "basewatch.error_pages.csrf_failure"
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     # The proxy terminates TLS and says so in X-Forwarded-Proto.

@@ -1,25 +1,33 @@
-"""API errors are JSON naming the field or parameter at fault, never an HTML page or a 500."""
+"""API errors are JSON naming the field or parameter at fault, never an HTML page or a 500.
+
+The exception handler (settings.REST_FRAMEWORK) also translates what basewatch.core
+refuses into HTTP: a claim the workflow refuses (400, or 403 for the writer's role), a
+write without the version it read (428) or over a newer one (412), a duplicate (409).
+"""
 
 from __future__ import annotations
 
 import re
 
-from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
-from django.template import loader
-from django.views.csrf import csrf_failure as default_csrf_failure
-from django.views.decorators.csrf import csrf_exempt
+from django.db import IntegrityError
+from django.urls import reverse
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from basewatch.core.claims import ClaimRefused, NotAllowed
+from basewatch.core.duplicates import DuplicateObservation
+from basewatch.core.versions import StaleVersion, VersionRequired
+
 _DUPLICATE_KEY = re.compile(r"Key \((?:lower\()?(\w+)")
+# The API's names for fields basewatch.core names otherwise.
+_API_FIELD = {None: api_settings.NON_FIELD_ERRORS_KEY, "sources": "source_ids"}
 
 
 class Conflict(APIException):
@@ -51,58 +59,45 @@ def _from_integrity_error(error: IntegrityError) -> APIException:
     return ValidationError({"non_field_errors": [f"Refused by the database rule {constraint}."]})
 
 
+def _from_refusal(refusal: ClaimRefused) -> APIException:
+    errors = {_API_FIELD.get(name, name): [message] for name, message in refusal.errors.items()}
+    if isinstance(refusal, NotAllowed):
+        return PermissionDenied({"detail": " ".join(refusal.errors.values()), **errors})
+    return ValidationError(errors)
+
+
+def _stale(stale: StaleVersion, view) -> Response:
+    body = {
+        "version": [f"You sent version {stale.read}; the current version is {stale.current.version}."],
+        "current": view.represent(stale.current) if hasattr(view, "represent") else None,
+    }
+    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
+
+
+def _duplicate(duplicate: DuplicateObservation) -> APIException:
+    existing = reverse("api:observation-detail", args=[duplicate.existing.pk])
+    return Conflict({"source_ids": [duplicate.message], "duplicate_of": existing})
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(field_errors(exc))
-    elif isinstance(exc, IntegrityError):
-        exc = _from_integrity_error(exc)
-    response = drf_exception_handler(exc, context)
+    response = None
+    if isinstance(exc, StaleVersion):
+        response = _stale(exc, context["view"])
+    else:
+        if isinstance(exc, DjangoValidationError):
+            exc = ValidationError(field_errors(exc))
+        elif isinstance(exc, IntegrityError):
+            exc = _from_integrity_error(exc)
+        elif isinstance(exc, ClaimRefused):
+            exc = _from_refusal(exc)
+        elif isinstance(exc, VersionRequired):
+            exc = PreconditionRequired()
+        elif isinstance(exc, DuplicateObservation):
+            exc = _duplicate(exc)
+        response = drf_exception_handler(exc, context)
     if response is not None:
         # Errors are JSON even when the client asked for CSV.
         request = context["request"]
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = "application/json"
     return response
-
-
-@csrf_exempt  # the catch-all route answers any method, and a 404 changes nothing
-def json_not_found(request, exception=None) -> JsonResponse:
-    return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)
-
-
-def upload_limit_mb() -> int:
-    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000
-
-
-def json_bad_request(request, exception=None) -> JsonResponse:
-    if isinstance(exception, RequestDataTooBig):
-        return JsonResponse({"detail": f"The request body is larger than {upload_limit_mb()} MB."}, status=413)
-    return JsonResponse({"detail": "Bad request."}, status=400)
-
-
-# What psycopg raises when PostgreSQL is down, restarting or dropped the connection.
-DATABASE_DOWN = (OperationalError, InterfaceError)
-RETRY_AFTER_SECONDS = 5
-
-
-def database_unavailable(request) -> HttpResponse:
-    """503 with Retry-After: the request failed at once and changed nothing; try again shortly."""
-    if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"detail": "The database is unavailable; nothing was changed. Retry shortly."}, status=503
-        )
-    else:
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
-
-
-def json_server_error(request) -> JsonResponse:
-    return JsonResponse({"detail": "Internal server error."}, status=500)
-
-
-def csrf_failure(request, reason: str = ""):
-    """CSRF refusals are JSON under /api/ (a session without its CSRF token), HTML elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": f"CSRF check failed: {reason}"}, status=403)
-    return default_csrf_failure(request, reason=reason)

@@ -33,22 +33,20 @@ ORDER BY page.n
 # cannot turn into a join of every site with every site's posture.
 # The latest step of the site's total on or before the day (core.models.SiteTotal).
 LATEST_STEP = """ LEFT JOIN LATERAL (
-    SELECT total, day FROM core_sitetotal WHERE site_id = s.id AND day <= %(day)s ORDER BY day DESC LIMIT 1
+    SELECT total, day FROM core_sitetotal WHERE site_id = s.id AND day <= %(as_of)s ORDER BY day DESC LIMIT 1
 ) AS step ON true"""
-# Posture: the latest published observation per asset type on or before the day
-# (observation_posture_idx read in order), as ObservationQuerySet.as_of().
+# Posture: per asset type, the latest posture point on or before the date (core.models.PosturePoint,
+# the view that defines posture), as PosturePointQuerySet.as_of().
 POSTURE = """ LEFT JOIN LATERAL (
     SELECT json_agg(json_build_object(
                'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'count', l.counted,
                'count_low', l.count_low, 'count_high', l.count_high, 'activity', l.activity,
-               'observed', l.observed, 'observation', l.id) ORDER BY l.asset_type_id) AS entries
+               'observed', l.observed, 'observation', l.observation_id) ORDER BY l.asset_type_id) AS entries
     FROM (
-        SELECT DISTINCT ON (o.asset_type_id)
-               o.id, o.asset_type_id, o.count_low, o.count_high, o.activity, o.observed,
-               CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
-        FROM core_observation o
-        WHERE o.site_id = s.id AND o.state = 'published' AND o.observed <= %(day)s
-        ORDER BY o.asset_type_id, o.observed DESC, o.id DESC
+        SELECT DISTINCT ON (point.asset_type_id) point.*
+        FROM core_posturepoint point
+        WHERE point.site_id = s.id AND point.observed <= %(as_of)s
+        ORDER BY point.asset_type_id, point.observed DESC
     ) AS l JOIN core_assettype t ON t.id = l.asset_type_id
 ) AS p ON true"""
 TOTAL_PROPERTIES = """,
@@ -78,9 +76,9 @@ def _document(statement: str, params) -> bytes:
 
 
 def site_collection(
-    ids: list[int], posture: str, day: dt.date, count: int, next_url: str | None, previous_url: str | None
+    ids: list[int], posture: str, as_of: dt.date, count: int, next_url: str | None, previous_url: str | None
 ) -> Iterator[bytes]:
-    """The FeatureCollection of the sites `ids`, in that order, with as much posture as of `day` as
+    """The FeatureCollection of the sites `ids`, in that order, with as much posture as of `as_of` as
     `posture` (full, total, none) asks, in pieces.
 
     A server-side cursor hands the features over a thousand at a time, so the
@@ -91,7 +89,7 @@ def site_collection(
     separator = b""
     with connection.chunked_cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
-        cursor.execute(SITE_STATEMENTS[posture], {"ids": list(ids), "day": day})
+        cursor.execute(SITE_STATEMENTS[posture], {"ids": list(ids), "as_of": as_of})
         while rows := cursor.fetchmany(FEATURES_PER_CHUNK):
             yield separator + b",".join(row[0] for row in rows)
             separator = b","
@@ -111,10 +109,10 @@ FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s O
 )
 
 
-def site_totals(ids: list[int], day: dt.date, count: int, next_url: str | None, previous_url: str | None) -> bytes:
-    """The page of site totals (SiteTotalSerializer) for the sites `ids`, in that order, as of `day`."""
+def site_totals(ids: list[int], as_of: dt.date, count: int, next_url: str | None, previous_url: str | None) -> bytes:
+    """The page of site totals (SiteTotalSerializer) for the sites `ids`, in that order, as of `as_of`."""
     head = json.dumps({"count": count, "next": next_url, "previous": previous_url})
-    return head[:-1].encode() + b', "results": ' + _document(SITE_TOTALS, {"ids": list(ids), "day": day}) + b"}"
+    return head[:-1].encode() + b', "results": ' + _document(SITE_TOTALS, {"ids": list(ids), "as_of": as_of}) + b"}"
 
 
 TIME_SERIES = """
@@ -125,16 +123,16 @@ SELECT json_build_object('site', %s::text, 'series', coalesce(json_agg(json_buil
 FROM (
     SELECT asset_type_id, json_agg(json_build_object(
         'date', observed, 'precision', observed_precision, 'count', counted, 'count_low', count_low,
-        'count_high', count_high, 'activity', activity, 'observation', id) ORDER BY observed) AS points
+        'count_high', count_high, 'activity', activity, 'observation', observation_id) ORDER BY observed) AS points
     FROM points GROUP BY asset_type_id
 ) AS series JOIN core_assettype t ON t.id = series.asset_type_id
 """
-POINT_COLUMNS = ["id", "asset_type_id", "observed", "observed_precision", "counted", "count_low", "count_high",
-                 "activity"]  # fmt: skip
+POINT_COLUMNS = ["observation_id", "asset_type_id", "observed", "observed_precision", "counted", "count_low",
+                 "count_high", "activity"]  # fmt: skip
 
 
 def time_series(site_slug: str, points) -> bytes:
-    """A site's counts over time: `points` is ObservationQuerySet.time_series() (one point per type and day)."""
+    """A site's counts over time: `points` is a PosturePoint queryset (one point per type and day)."""
     # The ORM's own SQL and parameters for the points, placed in the statement as a subquery.
     sql, params = points.values(*POINT_COLUMNS).query.sql_with_params()
     return _document(TIME_SERIES.format(points=sql), [*params, site_slug])

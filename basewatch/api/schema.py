@@ -5,6 +5,14 @@ from __future__ import annotations
 from drf_spectacular.contrib.rest_framework_gis import build_linestring_geo_schema, map_geo_field
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_object_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from basewatch.core.filters import IdFilter, SlugFilter
+
+# The filters' query parameters as clients send them (django-filter would document a model choice).
+extend_schema_field(OpenApiTypes.STR)(SlugFilter)
+extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})(IdFilter)
 
 
 class HashedTokenScheme(OpenApiAuthenticationExtension):
@@ -70,7 +78,6 @@ ERROR_SCHEMA = {
     "additionalProperties": True,
 }
 CSV_LISTS = ("/api/v1/sites/", "/api/v1/observations/", "/api/v1/movements/")
-VERSIONED = ("/api/v1/observations/{id}/", "/api/v1/movements/{id}/")
 
 
 def _error(description: str) -> dict:
@@ -96,7 +103,7 @@ def document_errors_and_formats(result, generator, request, public):
                 responses.setdefault("401", _error("No valid token or session."))
                 responses.setdefault("403", _error("Your role may not do this."))
                 responses.setdefault("409", _error("Conflicts with a stored record (e.g. a duplicate URL)."))
-            if method in ("put", "patch") and path in VERSIONED:
+            if method == "patch" or path.endswith("/{action}/"):
                 responses.setdefault(
                     "412", _error("The version sent is stale; `current` holds the stored item. Nothing changed.")
                 )

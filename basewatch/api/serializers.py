@@ -1,7 +1,8 @@
 """API representations. GeoJSON for sites and movements, plain JSON for the rest.
 
 Model clean() runs on every write so the API refuses exactly what the database
-and the forms refuse, with the same field names and messages.
+and the forms refuse, with the same field names and messages: here for the
+catalogue, in basewatch.core.claims (the one write path) for claims.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.urls import reverse
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.contrib.rest_framework_gis import build_linestring_geo_schema
 from drf_spectacular.utils import extend_schema_field
@@ -19,13 +18,14 @@ from rest_framework.settings import api_settings
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from basewatch.api.errors import Conflict, field_errors
-from basewatch.api.filters import POSTURE_MODES
+from basewatch.api.errors import field_errors
 from basewatch.core import workflow
-from basewatch.core.duplicates import DuplicateObservation, refuse_duplicate_observation
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.core.roles import can_view_unpublished
 from basewatch.lib.geometry import GeometryInputError, as_footprint, parse_geometry
+
+# How much of a site's posture to give (`posture=`), and the properties each leaves out.
+POSTURE_MODES = {"full": (), "total": ("posture",), "none": ("last_observed", "posture_total", "posture")}
 
 
 class LonLatGeometryField(GeometryField):
@@ -83,8 +83,8 @@ class ModelCleanMixin:
 class AssetTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = AssetType
-        fields = ["slug", "name", "category", "nato_name", "notes", "updated"]
-        read_only_fields = ["updated"]
+        fields = ["slug", "name", "category", "nato_name", "notes", "updated", "version"]
+        read_only_fields = ["updated", "version"]
 
 
 class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -92,8 +92,19 @@ class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Asset
-        fields = ["id", "asset_type", "registration", "icao_hex", "hull_number", "name", "operator", "notes", "updated"]
-        read_only_fields = ["updated"]
+        fields = [
+            "id",
+            "asset_type",
+            "registration",
+            "icao_hex",
+            "hull_number",
+            "name",
+            "operator",
+            "notes",
+            "updated",
+            "version",
+        ]
+        read_only_fields = ["updated", "version"]
 
 
 class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -111,8 +122,9 @@ class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "reliability",
             "created",
             "updated",
+            "version",
         ]
-        read_only_fields = ["created", "updated"]
+        read_only_fields = ["created", "updated", "version"]
 
 
 class PostureEntrySerializer(serializers.Serializer):
@@ -182,8 +194,16 @@ class SiteDetailSerializer(SiteSerializer):
     footprint = LonLatGeometryField(required=False, allow_null=True)
 
     class Meta(SiteSerializer.Meta):
-        fields = [*SiteSerializer.Meta.fields, "footprint", "description", "wikidata_id", "created", "updated"]
-        read_only_fields = ["created", "updated"]
+        fields = [
+            *SiteSerializer.Meta.fields,
+            "footprint",
+            "description",
+            "wikidata_id",
+            "created",
+            "updated",
+            "version",
+        ]
+        read_only_fields = ["created", "updated", "version"]
 
     def validate_footprint(self, value):
         try:
@@ -202,19 +222,35 @@ class UserNameField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", read_only=True, allow_null=True, **kwargs)
 
 
-class SourcedClaimSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    """Shared by observations and movements: sources, workflow state, version."""
+class SourcedClaimSerializer(serializers.ModelSerializer):
+    """Shared by observations and movements: sources, workflow state, version.
+
+    It checks the shape of what a client sends; basewatch.core.claims decides whether
+    it may be stored (api.views.claims passes it on).
+    """
 
     sources = SourceSerializer(many=True, read_only=True)
     source_ids = serializers.PrimaryKeyRelatedField(
         many=True,
         write_only=True,
         queryset=Source.objects.all(),
-        allow_empty=False,
+        required=False,
         help_text="Ids of the sources behind this claim (at least one).",
     )
     asset_type = serializers.SlugRelatedField(slug_field="slug", queryset=AssetType.objects.all())
     asset = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), allow_null=True, required=False)
+    state = serializers.ChoiceField(
+        choices=workflow.State.choices,
+        required=False,
+        help_text="The state you want the claim in: the workflow action leading there is taken "
+        "(e.g. `submitted` submits a draft, `draft` withdraws it from review, `published` publishes it).",
+    )
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=2000,
+        help_text="Why, when the state asked for is `rejected` or `retracted`.",
+    )
     entered_by = UserNameField()
     reviewed_by = UserNameField()
     version = serializers.IntegerField(
@@ -228,6 +264,7 @@ class SourcedClaimSerializer(ModelCleanMixin, serializers.ModelSerializer):
         "sources",
         "source_ids",
         "state",
+        "reason",
         "state_reason",
         "entered_by",
         "reviewed_by",
@@ -245,47 +282,6 @@ class SourcedClaimSerializer(ModelCleanMixin, serializers.ModelSerializer):
             for name in self.INTERNAL_FIELDS:
                 fields.pop(name, None)
         return fields
-
-    def validate_state(self, state: str) -> str:
-        request = self.context["request"]
-        author_id = self.instance.entered_by_id if self.instance else request.user.pk
-        if state != getattr(self.instance, "state", workflow.State.DRAFT) and not workflow.may_set_state(
-            request.user, state, author_id
-        ):
-            raise serializers.ValidationError(f"You may not set the state to {state!r}.")
-        if state in (workflow.State.REJECTED, workflow.State.RETRACTED):
-            raise serializers.ValidationError("Reject or retract through their endpoints, giving a reason.")
-        return state
-
-    def create(self, validated_data):
-        sources = validated_data.pop("source_ids")
-        validated_data.pop("version", None)
-        claim = self.Meta.model(**validated_data, entered_by=self.context["request"].user)
-        workflow.stamp_review(claim, self.context["request"].user)
-        # The claim and its source links are stored together or not at all.
-        with transaction.atomic():
-            if isinstance(claim, Observation):
-                try:
-                    refuse_duplicate_observation(claim, sources)
-                except DuplicateObservation as duplicate:
-                    existing = reverse("api:observation-detail", args=[duplicate.existing.pk])
-                    raise Conflict({"source_ids": [duplicate.message], "duplicate_of": existing}) from None
-            claim.save()
-            claim.sources.set(sources)
-        return claim
-
-    def update(self, instance, validated_data):
-        sources = validated_data.pop("source_ids", None)
-        validated_data.pop("version", None)
-        state_before = instance.state
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        if instance.state != state_before:
-            workflow.stamp_review(instance, self.context["request"].user)
-        instance.save()
-        if sources is not None:
-            instance.sources.set(sources)
-        return instance
 
 
 class ObservationSerializer(SourcedClaimSerializer):
@@ -336,14 +332,15 @@ class MovementSerializer(FeatureInputMixin, SourcedClaimSerializer, GeoFeatureMo
         read_only_fields = SourcedClaimSerializer.CLAIM_READ_ONLY
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the claim is rejected or retracted.")
-
-
 class DecisionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=workflow.State.choices)
-    version = serializers.IntegerField()
+    """A review action on a claim: the version it was taken on, and why (to reject or retract)."""
+
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you decided on (or send If-Match)."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Why (needed to reject or retract)."
+    )
 
 
 class TimeSeriesPointSerializer(serializers.Serializer):

@@ -3,8 +3,9 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from basewatch.api.errors import json_not_found
 from basewatch.api.views import catalogue, claims, sites
+from basewatch.core.workflow import Action
+from basewatch.error_pages import not_found
 
 
 class IdConverter:
@@ -19,7 +20,20 @@ class IdConverter:
         return str(value)
 
 
+class ActionConverter:
+    """A workflow action's name (basewatch.core.workflow.Action)."""
+
+    regex = "|".join(Action.values)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return str(value)
+
+
 register_converter(IdConverter, "id")
+register_converter(ActionConverter, "action")
 
 app_name = "api"
 
@@ -30,12 +44,10 @@ urlpatterns = [
     path("site-totals/", sites.SiteTotals.as_view(), name="site-totals"),
     path("observations/", claims.ObservationList.as_view(), name="observation-list"),
     path("observations/<id:pk>/", claims.ObservationDetail.as_view(), name="observation-detail"),
-    path("observations/<id:pk>/retract/", claims.observation_retract, name="observation-retract"),
-    path("observations/<id:pk>/reject/", claims.observation_reject, name="observation-reject"),
+    path("observations/<id:pk>/<action:action>/", claims.ObservationDecision.as_view(), name="observation-decision"),
     path("movements/", claims.MovementList.as_view(), name="movement-list"),
     path("movements/<id:pk>/", claims.MovementDetail.as_view(), name="movement-detail"),
-    path("movements/<id:pk>/retract/", claims.movement_retract, name="movement-retract"),
-    path("movements/<id:pk>/reject/", claims.movement_reject, name="movement-reject"),
+    path("movements/<id:pk>/<action:action>/", claims.MovementDecision.as_view(), name="movement-decision"),
     path("asset-types/", catalogue.AssetTypeList.as_view(), name="assettype-list"),
     path("asset-types/<slug:slug>/", catalogue.AssetTypeDetail.as_view(), name="assettype-detail"),
     path("assets/", catalogue.AssetList.as_view(), name="asset-list"),
@@ -45,5 +57,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/v1/ is a JSON 404, whatever DEBUG says.
-    re_path(r"^[\s\S]*$", json_not_found),
+    re_path(r"^[\s\S]*$", not_found),
 ]

@@ -1,4 +1,9 @@
-"""Django admin for every model, with Leaflet maps for geometry."""
+"""Django admin for every model, with Leaflet maps for geometry.
+
+The admin writes through the same core rules as the pages and the API: an item is
+saved only over the version its page was opened on (basewatch.core.versions), and a
+claim is written by basewatch.core.claims, its state moved by an explicit action.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,16 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from leaflet.admin import LeafletGeoAdmin
 
-from basewatch.core import workflow
+from basewatch.core import claims
+from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.fields import LonLatLeafletAdminWidget
 from basewatch.core.models import ApiToken, Asset, AssetType, Movement, Observation, Site, Source
-from basewatch.core.roles import can_review
+from basewatch.core.versions import StaleVersion, VersionRequired, locked_if_current
+
+STALE = (
+    "Someone else saved this item (now version {version}) while you were editing it. "
+    "Nothing was saved: open it again to see their changes."
+)
 
 
 class NoDeleteMixin:
@@ -20,34 +31,88 @@ class NoDeleteMixin:
         return False
 
 
-class ClaimAdminForm(forms.ModelForm):
+class VersionedAdminForm(forms.ModelForm):
     """Carries the version the page was opened on: a save over someone else's newer one is refused."""
 
-    edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["edited_version"].initial = self.instance.version
+            self.fields["read_version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            # The admin saves in the same transaction, so the row stays locked until then.
-            stored = type(self.instance).objects.select_for_update().only("version").get(pk=self.instance.pk)
-            if cleaned.get("edited_version") != stored.version:
-                raise forms.ValidationError(
-                    f"Someone else saved this item (now version {stored.version}) while you were editing it. "
-                    "Nothing was saved: open it again to see their changes."
-                )
+            try:
+                # The admin saves in the same transaction, so the row stays locked until then.
+                locked_if_current(self.instance, cleaned.get("read_version"))
+            except (StaleVersion, VersionRequired) as error:
+                version = error.current.version if isinstance(error, StaleVersion) else "?"
+                raise forms.ValidationError(STALE.format(version=version)) from None
         return cleaned
 
 
+class VersionedAdmin(admin.ModelAdmin):
+    form = VersionedAdminForm
+    readonly_fields = ["version"]
+
+
+class ClaimAdminForm(forms.ModelForm):
+    """A claim's content, and optionally a workflow action to take, written by basewatch.core.claims."""
+
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    action = forms.ChoiceField(required=False, label="Then", help_text="Leave empty to keep the state it is in.")
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Why, to reject or retract."
+    )
+    user = None  # set by ClaimAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["read_version"].initial = self.instance.version
+        allowed = claims.actions_for(self.user, self.instance)
+        self.fields["action"].choices = [("", "keep the state"), *((a.value, a.label) for a in allowed)]
+
+    def _post_clean(self):
+        super()._post_clean()  # the changes are on the instance, checked by the model
+        if self.errors:
+            return
+        try:
+            claims.write_claim(
+                self.instance,
+                self.user,
+                read_version=self.cleaned_data.get("read_version"),
+                sources=self.cleaned_data["sources"],
+                action=self.cleaned_data.get("action") or None,
+                reason=self.cleaned_data.get("reason", ""),
+            )
+        except (StaleVersion, VersionRequired) as error:
+            version = error.current.version if isinstance(error, StaleVersion) else "?"
+            self.add_error(None, STALE.format(version=version))
+        except claims.ClaimRefused as refused:
+            for name, message in refused.errors.items():
+                self.add_error(name if name in self.fields else None, message)
+        except DuplicateObservation as duplicate:
+            self.add_error(None, duplicate.message)
+
+
 class ClaimAdmin(NoDeleteMixin, admin.ModelAdmin):
-    """Observations and movements follow the same workflow rules here as in the forms and the API."""
+    """Observations and movements: the form's validation writes the claim through core (the admin's
+    request is one transaction, so a refusal leaves nothing behind); saving then has nothing left to do."""
 
     form = ClaimAdminForm
-    readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created", "updated", "version"]
+    readonly_fields = [
+        "state",
+        "state_reason",
+        "entered_by",
+        "reviewed_by",
+        "reviewed_at",
+        "created",
+        "updated",
+        "version",
+    ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         # The admin leaves out many-to-many fields with a declared link model; the
@@ -59,48 +124,38 @@ class ClaimAdmin(NoDeleteMixin, admin.ModelAdmin):
             return db_field.formfield(**kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def get_readonly_fields(self, request, obj=None):
-        if can_review(request.user):
-            return self.readonly_fields
-        return [*self.readonly_fields, "state", "state_reason"]
-
     def has_change_permission(self, request, obj=None) -> bool:
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or workflow.may_change(request.user, obj))
+        return allowed and (obj is None or claims.may_change(request.user, obj))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
 
-        class WorkflowForm(form_class):
-            def clean_state(self):
-                state = self.cleaned_data["state"]
-                author_id = self.instance.entered_by_id or request.user.pk
-                if state != self.initial.get("state") and not workflow.may_set_state(request.user, state, author_id):
-                    raise forms.ValidationError("Publishing needs a reviewer other than the author.")
-                return state
+        class RequestClaimForm(form_class):
+            user = request.user
 
-        return form_class if "state" not in form_class.base_fields else WorkflowForm
+        return RequestClaimForm
 
     def save_model(self, request, obj, form, change):
-        if not change and obj.entered_by_id is None:
-            obj.entered_by = request.user
-        if "state" in form.changed_data:
-            workflow.stamp_review(obj, request.user)
-        super().save_model(request, obj, form, change)
+        pass  # written by ClaimAdminForm._post_clean
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the sources too
 
 
 @admin.register(Site)
 class SiteAdmin(NoDeleteMixin, LeafletGeoAdmin):
+    form = VersionedAdminForm
     widget = LonLatLeafletAdminWidget
     list_display = ["name", "kind", "operator", "host_country", "status", "location_precision"]
     list_filter = ["kind", "status", "operator", "host_country", "location_precision"]
     search_fields = ["name", "slug", "aliases", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["created", "updated", "version"]
 
 
 @admin.register(AssetType)
-class AssetTypeAdmin(admin.ModelAdmin):
+class AssetTypeAdmin(VersionedAdmin):
     list_display = ["name", "category", "nato_name"]
     list_filter = ["category"]
     search_fields = ["name", "nato_name", "notes"]
@@ -108,7 +163,7 @@ class AssetTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin):
+class AssetAdmin(VersionedAdmin):
     list_display = ["__str__", "asset_type", "registration", "icao_hex", "hull_number", "operator"]
     list_filter = ["asset_type"]
     search_fields = ["registration", "icao_hex", "hull_number", "name", "operator"]
@@ -116,12 +171,12 @@ class AssetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(NoDeleteMixin, admin.ModelAdmin):
+class SourceAdmin(NoDeleteMixin, VersionedAdmin):
     list_display = ["title", "kind", "publisher", "published", "reliability"]
     list_filter = ["kind", "reliability"]
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "published"
-    readonly_fields = ["created"]
+    readonly_fields = ["created", "version"]
 
 
 @admin.register(Observation)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.db.models import LineStringField
-from django.db.models import BooleanField, DateField, Func, TextField
+from django.db.models import BooleanField, DateField, Func, IntegerField, TextField
 
 
 class LatestAllowedDate(Func):
@@ -46,6 +46,20 @@ class IsValidGeometry(Func):
 
     template = "COALESCE(ST_IsValid(%(expressions)s), true)"
     output_field = BooleanField()
+
+
+class Counted(Func):
+    """What an observation counts in posture: 0 when absent, else its count (NULL when unknown).
+
+    The SQL function core_observation_counted (migration 0010) is the one statement of the
+    rule; the posture view (core.models.PosturePoint) calls it too.
+    """
+
+    function = "core_observation_counted"
+    output_field = IntegerField()
+
+    def __init__(self, activity: str = "activity", count: str = "count"):
+        super().__init__(activity, count)
 
 
 class ArrayToString(Func):

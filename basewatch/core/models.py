@@ -31,8 +31,10 @@ from basewatch.core.querysets import (
     LoginFailureQuerySet,
     MovementQuerySet,
     ObservationQuerySet,
+    PosturePointQuerySet,
     SiteQuerySet,
 )
+from basewatch.core.versions import VersionedModel, version_trigger
 from basewatch.core.workflow import State
 from basewatch.lib.dates import latest_allowed_date
 
@@ -51,7 +53,7 @@ def _raise(errors: dict[str, str]) -> None:
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Site(models.Model):
+class Site(VersionedModel):
     class Kind(models.TextChoices):
         AIR_BASE = "air_base", "Air base"
         NAVAL_BASE = "naval_base", "Naval base"
@@ -121,17 +123,16 @@ class Site(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("front:site", args=[self.slug])
 
-    def counts_over_time(self, observations=None) -> list[tuple[AssetType, list[Observation]]]:
+    def counts_over_time(self, points=None) -> list[tuple[AssetType, list[PosturePoint]]]:
         """Published counts over time: one step series per asset type, in one query.
 
-        `observations` narrows the points (a date range, an asset type); by default
-        all published observations of the site.
+        `points` narrows them (a PosturePoint queryset: a date range, an asset type); by
+        default every point of the site.
         """
-        if observations is None:
-            observations = Observation.objects.published().filter(site=self)
-        points = observations.time_series().select_related("asset_type")
-        series: dict[int, tuple[AssetType, list[Observation]]] = {}
-        for point in points:
+        if points is None:
+            points = PosturePoint.objects.filter(site=self)
+        series: dict[int, tuple[AssetType, list[PosturePoint]]] = {}
+        for point in points.series().select_related("asset_type"):
             series.setdefault(point.asset_type_id, (point.asset_type, []))[1].append(point)
         return list(series.values())
 
@@ -144,7 +145,7 @@ class Site(models.Model):
         _raise(errors)
 
 
-class AssetType(models.Model):
+class AssetType(VersionedModel):
     class Category(models.TextChoices):
         FIXED_WING_COMBAT = "fixed_wing_combat", "Fixed-wing combat aircraft"
         TRANSPORT_AIRCRAFT = "transport_aircraft", "Transport aircraft"
@@ -169,7 +170,7 @@ class AssetType(models.Model):
         return self.name
 
 
-class Asset(models.Model):
+class Asset(VersionedModel):
     """One individually identified airframe, vessel or vehicle."""
 
     asset_type = models.ForeignKey(AssetType, on_delete=models.PROTECT, related_name="assets")
@@ -213,7 +214,7 @@ class Asset(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Source(models.Model):
+class Source(VersionedModel):
     class Kind(models.TextChoices):
         SATELLITE_IMAGERY = "satellite_imagery", "Satellite imagery"
         NEWS_REPORT = "news_report", "News report"
@@ -284,7 +285,7 @@ class Source(models.Model):
         _raise(errors)
 
 
-class SourcedClaim(models.Model):
+class SourcedClaim(VersionedModel):
     """What observations and movements share: sources, notes, review workflow, version."""
 
     notes = models.TextField(blank=True)
@@ -300,16 +301,9 @@ class SourcedClaim(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        # Every saved change is a new version; writers compare it to detect conflicts.
-        if not self._state.adding:
-            self.version += 1
-        super().save(*args, **kwargs)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -394,9 +388,8 @@ class Observation(SourcedClaim):
             ),
         ]
         indexes = [
-            # Serves posture (ObservationQuerySet.latest_per_site_and_type: DISTINCT ON
-            # (site, asset_type) ORDER BY observed DESC) and time series (the same
-            # index read forwards), over published rows only.
+            # Serves the posture view (PosturePoint: DISTINCT ON (site, asset_type, observed)
+            # ORDER BY observed DESC, id DESC, over published rows), read in this order.
             models.Index(
                 "site",
                 "asset_type",
@@ -495,6 +488,42 @@ class Movement(SourcedClaim):
         _raise(errors)
 
 
+class PosturePoint(models.Model):
+    """A point of the step function that is a site's posture over time: per site, asset type and
+    date, the published observation that counts (the one entered last, when several share the date)
+    and what it counts: 0 for `absent` ("looked, not there"), the count otherwise, NULL when only
+    presence is known.
+
+    Posture as of D is, per asset type, the latest point on or before D
+    (PosturePointQuerySet.as_of); counts over time are the points in date order. This is the one
+    definition of both: a database view (core_posturepoint, migration 0010), so the ORM, the JSON
+    PostgreSQL builds for the API (api.pg_json) and the trigger that keeps site totals
+    (refresh_site_totals below) all read it. It is read only.
+    """
+
+    observation = models.OneToOneField(
+        Observation, primary_key=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    asset_type = models.ForeignKey(AssetType, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    observed = models.DateField()
+    observed_precision = models.CharField(max_length=10, choices=Observation.Precision.choices)
+    count_low = models.IntegerField(null=True)
+    count_high = models.IntegerField(null=True)
+    activity = models.CharField(max_length=20, choices=Observation.Activity.choices)
+    counted = models.IntegerField(null=True)
+
+    objects = PosturePointQuerySet.as_manager()
+
+    class Meta:
+        managed = False
+        db_table = "core_posturepoint"
+        ordering = ["site_id", "asset_type_id", "observed"]
+
+    def __str__(self) -> str:
+        return f"{self.observed}: {self.counted} of type {self.asset_type_id} at site {self.site_id}"
+
+
 # A claim's sources are part of it: linking or unlinking one is recorded like any other change.
 # The link tables are the ones Django made for the original many-to-many fields.
 SOURCE_LINK_EVENTS = (pghistory.InsertEvent("source.add"), pghistory.DeleteEvent("source.remove"))
@@ -575,10 +604,9 @@ class SiteTotal(models.Model):
         return f"{self.site_id} from {self.day}: {self.total}"
 
 
-# The posture total of a site at a date, as ObservationQuerySet.as_of() and Site.posture
-# define it (absent counts 0, a count not known adds 0), for every date where one of its
-# published observations falls: per asset type the step series (time_series), the change
-# each point makes, then a running sum of the changes per site.
+# The posture total of a site at every date where one of its posture points falls
+# (PosturePoint: absent counts 0; a count not known adds 0 for now): the change each
+# point makes to its asset type's count, then a running sum of the changes per site.
 _REFRESH_SITE_TOTALS = """
     sites := ARRAY({changed});
     IF cardinality(sites) = 0 THEN
@@ -591,15 +619,11 @@ _REFRESH_SITE_TOTALS = """
     SELECT site_id, observed, sum(sum(change)) OVER (PARTITION BY site_id ORDER BY observed)
     FROM (
         SELECT site_id, observed,
-               counted - coalesce(lag(counted) OVER (PARTITION BY site_id, asset_type_id ORDER BY observed), 0)
+               coalesce(counted, 0)
+                 - coalesce(lag(coalesce(counted, 0)) OVER (PARTITION BY site_id, asset_type_id ORDER BY observed), 0)
                    AS change
-        FROM (
-            SELECT DISTINCT ON (site_id, asset_type_id, observed) site_id, asset_type_id, observed,
-                   CASE WHEN activity = 'absent' THEN 0 ELSE coalesce(count, 0) END AS counted
-            FROM core_observation
-            WHERE state = 'published' AND site_id = ANY(sites)
-            ORDER BY site_id, asset_type_id, observed, id DESC
-        ) AS points
+        FROM core_posturepoint
+        WHERE site_id = ANY(sites)
     ) AS changes
     GROUP BY site_id, observed;
     RETURN NULL;
@@ -658,6 +682,9 @@ def _bump_data_version() -> pgtrigger.Trigger:
 
 for _served in (Site, AssetType, Asset, Source, Observation, Movement, ObservationSource, MovementSource):
     pgtrigger.register(_bump_data_version())(_served)
+
+for _versioned in (Site, AssetType, Asset, Source, Observation, Movement):
+    pgtrigger.register(version_trigger())(_versioned)
 
 
 class ApiToken(models.Model):

@@ -1,10 +1,11 @@
 """Query logic: posture and counts over time, computed in PostgreSQL.
 
-Posture of a site at date D: for each asset type, the latest published
-observation on or before D. An `absent` observation ("looked, not there")
-counts 0; an observation with no count says the type is present in unknown
-numbers. Ties on a date go to the observation entered last (highest id).
-Each method below is one SQL query whatever the number of sites or rows.
+Posture of a site as of a date (`as_of`): for each asset type, the latest published
+observation on or before it. An `absent` observation ("looked, not there") counts 0;
+an observation with no count says the type is present in unknown numbers. Ties on a
+date go to the observation entered last (highest id). That rule is one database view,
+core.models.PosturePoint; the methods below read it and are each one SQL query
+whatever the number of sites or rows.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import datetime as dt
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.utils import timezone
 
-from basewatch.core.expressions import ArrayToString, MakeLine
+from basewatch.core.expressions import ArrayToString, Counted, MakeLine
 from basewatch.core.workflow import State
 
 
@@ -27,16 +28,8 @@ class ObservationQuerySet(models.QuerySet):
         return self.filter(state=State.PUBLISHED)
 
     def with_counted(self) -> ObservationQuerySet:
-        """Annotate `counted`: 0 for absent, else the count (NULL when unknown)."""
-        return self.annotate(counted=Case(When(activity="absent", then=Value(0)), default=F("count")))
-
-    def latest_per_site_and_type(self) -> ObservationQuerySet:
-        """The newest observation per (site, asset type), by DISTINCT ON (observation_posture_idx)."""
-        return self.order_by("site_id", "asset_type_id", "-observed", "-id").distinct("site_id", "asset_type_id")
-
-    def as_of(self, day: dt.date) -> ObservationQuerySet:
-        """Posture rows at `day`: the latest published observation per site and asset type on or before it."""
-        return self.published().filter(observed__lte=day).with_counted().latest_per_site_and_type()
+        """Annotate `counted`: what the observation counts in posture (0 for absent; NULL when unknown)."""
+        return self.annotate(counted=Counted())
 
     def same_claim(self, observation, sources) -> ObservationQuerySet:
         """Live (not rejected or retracted) observations of the same site, asset type and date
@@ -50,9 +43,19 @@ class ObservationQuerySet(models.QuerySet):
             .distinct()
         )
 
-    def time_series(self) -> ObservationQuerySet:
-        """Step-function points: one per asset type and date, ordered by type then date."""
-        return self.with_counted().order_by("asset_type_id", "observed", "-id").distinct("asset_type_id", "observed")
+
+class PosturePointQuerySet(models.QuerySet):
+    def as_of(self, as_of: dt.date) -> PosturePointQuerySet:
+        """Posture: per site and asset type, the latest point on or before `as_of`."""
+        return (
+            self.filter(observed__lte=as_of)
+            .order_by("site_id", "asset_type_id", "-observed")
+            .distinct("site_id", "asset_type_id")
+        )
+
+    def series(self) -> PosturePointQuerySet:
+        """Counts over time: the points by asset type, then date."""
+        return self.order_by("asset_type_id", "observed")
 
 
 class SiteQuerySet(models.QuerySet):
@@ -61,31 +64,31 @@ class SiteQuerySet(models.QuerySet):
         names = Concat(F("name"), Value(" "), ArrayToString(F("aliases")), output_field=models.TextField())
         return self.annotate(search_names=names).filter(search_names__unaccent__icontains=text)
 
-    def holding(self, day: dt.date, asset_types: models.QuerySet) -> SiteQuerySet:
-        """Sites whose posture at `day` includes one of `asset_types` (latest observation not absent)."""
-        from basewatch.core.models import Observation
+    def holding(self, as_of: dt.date, asset_types: models.QuerySet) -> SiteQuerySet:
+        """Sites whose posture as of `as_of` includes one of `asset_types` (latest point not absent)."""
+        from basewatch.core.models import PosturePoint
 
-        latest = Observation.objects.as_of(day).filter(asset_type__in=asset_types).values("pk")
-        present = Observation.objects.filter(pk__in=latest).exclude(activity="absent").values("site_id")
+        latest = PosturePoint.objects.as_of(as_of).filter(asset_type__in=asset_types).values("pk")
+        present = PosturePoint.objects.filter(pk__in=latest).exclude(activity="absent").values("site_id")
         return self.filter(pk__in=present)
 
-    def with_total(self, day: dt.date) -> SiteQuerySet:
-        """Annotate `posture_total` (assets counted) and `last_observed` as of `day`, from the site's steps."""
+    def with_total(self, as_of: dt.date) -> SiteQuerySet:
+        """Annotate `posture_total` (assets counted) and `last_observed` as of `as_of`, from the site's steps."""
         from basewatch.core.models import SiteTotal
 
-        step = SiteTotal.objects.filter(site=OuterRef("pk"), day__lte=day).order_by("-day")
+        step = SiteTotal.objects.filter(site=OuterRef("pk"), day__lte=as_of).order_by("-day")
         return self.annotate(
             posture_total=Coalesce(Subquery(step.values("total")[:1]), 0),
             last_observed=Subquery(step.values("day")[:1]),
         )
 
-    def with_posture(self, day: dt.date) -> SiteQuerySet:
-        """Annotate `posture` (a list with one dict per asset type) as of `day`, and with_total()."""
-        from basewatch.core.models import Observation
+    def with_posture(self, as_of: dt.date) -> SiteQuerySet:
+        """Annotate `posture` (a list with one dict per asset type) as of `as_of`, and with_total()."""
+        from basewatch.core.models import PosturePoint
 
-        latest = Observation.objects.as_of(day).filter(site=OuterRef("pk"))
+        latest = PosturePoint.objects.as_of(as_of).filter(site=OuterRef("pk"))
         entry = JSONObject(
-            observation=F("id"),
+            observation=F("observation_id"),
             asset_type=F("asset_type__slug"),
             asset_type_name=F("asset_type__name"),
             category=F("asset_type__category"),
@@ -95,7 +98,7 @@ class SiteQuerySet(models.QuerySet):
             activity=F("activity"),
             observed=F("observed"),
         )
-        return self.with_total(day).annotate(posture=ArraySubquery(latest.values(entry=entry)))
+        return self.with_total(as_of).annotate(posture=ArraySubquery(latest.values(entry=entry)))
 
 
 class MovementQuerySet(models.QuerySet):

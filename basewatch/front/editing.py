@@ -1,10 +1,11 @@
 """Editor pages: enter and change sourced claims and the catalogue behind them.
 
-Nothing an editor saves overwrites someone else's work unseen: each form carries
-the edit token of the item as it was opened (a claim's version, otherwise its
-last-change time). The stored row is locked and compared before writing; when
-it changed in between, nothing is saved and the page shows both versions, with
-the editor's input kept, so they can merge and save again knowingly.
+The pages translate forms into calls of basewatch.core (claims.write_claim for claims,
+versions.save_if_current for the catalogue) and core's refusals into field errors.
+Nothing an editor saves overwrites someone else's work unseen: each form carries the
+version of the item it was opened on; when the stored item moved on, nothing is saved
+and the page shows both versions, with the editor's input kept, so they can merge and
+save again knowingly (409).
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from basewatch.core import workflow
-from basewatch.core.duplicates import DuplicateObservation, refuse_duplicate_observation
+from basewatch.core import claims
+from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.fields import allow_map_widget_scripts
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.core.roles import EDITOR
-from basewatch.core.workflow import State
+from basewatch.core.versions import StaleVersion, VersionRequired, save_if_current
+from basewatch.core.workflow import Action, State
 from basewatch.front.access import role_required
 from basewatch.front.forms import (
     AssetForm,
@@ -35,9 +37,13 @@ from basewatch.front.forms import (
     ObservationForm,
     SiteForm,
     SourceForm,
-    edit_token,
 )
 from basewatch.front.templatetags.claims import page_url
+
+CONFLICT = (
+    "Someone else saved this item while you were editing it. Nothing of yours was saved: "
+    "compare the two versions below, adjust the form and save again to replace theirs."
+)
 
 
 @dataclass
@@ -59,34 +65,24 @@ def _display(field: forms.Field, value) -> str:
     return str(choices.get(value, value))
 
 
-def _conflict(form: forms.ModelForm, new_sources=None) -> list[Difference] | None:
-    """Lock the stored row; if it changed since the form was opened, what differs. Call in a transaction."""
-    item = form.instance
-    if item.pk is None:
-        return None
-    stored = type(item).objects.select_for_update().get(pk=item.pk)
-    if edit_token(stored) == form.cleaned_data["edited_token"]:
-        return None
+def _differences(form: forms.ModelForm, stored, typed_sources=()) -> list[Difference]:
+    """What differs between the stored item and the form; the form will now replace that version."""
     differences = []
     for name, field in form.fields.items():
-        if name == "edited_token":
+        if name == "version":
             continue
         theirs = getattr(stored, name)
         theirs = list(theirs.all()) if hasattr(theirs, "all") else theirs
         yours = form.cleaned_data.get(name)
-        if name == "sources" and new_sources is not None:
-            yours = [*yours, *(f"{source.cleaned_data['title']} (new)" for source in _typed(new_sources))]
+        if name == "sources":
+            yours = [*yours, *(f"{source.title} (new)" for source in typed_sources)]
         stored_text, your_text = _display(field, theirs), _display(field, yours)
         if stored_text != your_text:
             differences.append(Difference(str(field.label), stored_text, your_text))
     # Saving again from the re-shown form replaces the version now stored, knowingly.
     form.data = form.data.copy()
-    form.data["edited_token"] = edit_token(stored)
+    form.data["version"] = stored.version
     return differences
-
-
-def _typed(new_sources) -> list:
-    return [source for source in new_sources if source.has_changed()]
 
 
 def _status(request, differences) -> int:
@@ -96,110 +92,95 @@ def _status(request, differences) -> int:
     return 409 if differences is not None else 400
 
 
-def _save_unless_changed(request, form, save, new_sources=None):
-    """In one transaction, check the stored row has not changed since the form was opened, then `save()`.
-
-    Returns (saved item, None), or (None, differences) on a conflict, or (None, None)
-    when a concurrent save took a unique value (reported on the form, not as a 500).
-    """
-    try:
-        with transaction.atomic():
-            differences = _conflict(form, new_sources)
-            if differences is None:
-                return save(), None
-    except IntegrityError:
+def _refused(form, error: Exception) -> None:
+    """Put what core refused on the form, next to the field at fault."""
+    if isinstance(error, claims.ClaimRefused):
+        for name, message in error.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+    elif isinstance(error, DuplicateObservation):
+        form.add_error(None, error.message)
+    elif isinstance(error, VersionRequired):
+        form.add_error(None, "This form is missing the version it was opened on: open the item again.")
+    elif isinstance(error, IntegrityError):
         form.add_error(None, "Another save took one of these values at the same moment. Check and save again.")
-        return None, None
-    except DuplicateObservation as duplicate:
-        form.add_error(None, duplicate.message)
-        return None, None
-    messages.error(
-        request,
-        "Someone else saved this item while you were editing it. Nothing of yours was saved: "
-        "compare the two versions below, adjust the form and save again to replace theirs.",
-    )
-    return None, differences
 
 
 # --- claims: observations and movements ---------------------------------------------
 
-SAVE_STATES = {"draft": State.DRAFT, "submit": State.SUBMITTED, "publish": State.PUBLISHED}
+# The save buttons: "save" keeps the claim's state; the others also take that action.
+SAVE_LABELS = {
+    None: {"save": "Save draft", Action.SUBMIT: "Submit for review", Action.PUBLISH: "Publish"},
+    State.DRAFT: {
+        "save": "Save draft",
+        Action.SUBMIT: "Save and submit for review",
+        Action.PUBLISH: "Save and publish",
+    },
+    State.SUBMITTED: {
+        "save": "Save (stays in review)",
+        Action.WITHDRAW: "Save and withdraw from review",
+        Action.PUBLISH: "Save and publish",
+    },
+    State.REJECTED: {"save": "Save (stays rejected)", Action.SUBMIT: "Save and submit again"},
+    State.PUBLISHED: {"save": "Save (stays published)"},
+}
 
 
-def _save_actions(user, claim) -> dict[str, str]:
-    """The buttons an editor gets for this claim: value → label."""
-    author_id = claim.entered_by_id if claim.pk else user.pk
-    if claim.state == State.PUBLISHED:
-        return {"publish": "Save (stays published)"}
-    actions = {"draft": "Save draft", "submit": "Submit for review"}
-    if workflow.may_publish(user, author_id):
-        actions["publish"] = "Publish"
-    return actions
+def _save_buttons(user, claim) -> dict[str, str]:
+    """The buttons an editor gets for this claim: value → label, those core allows them."""
+    labels = SAVE_LABELS[claim.state if claim.pk else None]
+    allowed = {"save", *claims.actions_for(user, claim)}
+    return {str(value): label for value, label in labels.items() if value in allowed}
 
 
 def _edit_claim(request, form_class, claim, template: str):
-    if claim.pk and not workflow.may_change(request.user, claim):
+    if claim.pk and not claims.may_change(request.user, claim):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     # A link from a site page opens the form with that site chosen.
     initial = {name: request.GET[name] for name in ("site", "origin") if name in request.GET}
     form = form_class(data, instance=claim, initial=initial)
     new_sources = NewSourceFormSet(data, prefix="new_source")
-    actions = _save_actions(request.user, claim)
+    buttons = _save_buttons(request.user, claim)
     differences = None
     if data is not None:
-        action = data.get("action")
+        button = data.get("action")
         valid = form.is_valid() & new_sources.is_valid()  # both, so every error shows at once
-        if action not in actions:
+        if button not in buttons:
             form.add_error(None, "Choose one of the save buttons.")
-        elif valid and not form.cleaned_data["sources"] and not _typed(new_sources):
-            form.add_error("sources", "Give at least one source: pick one on file or add a new one.")
         elif valid:
-            state = SAVE_STATES[action]
-            saved, differences = _save_unless_changed(
-                request, form, lambda: _save_claim(request, form, new_sources, state), new_sources
-            )
-            if saved is not None:
+            typed = [source_form.save(commit=False) for source_form in new_sources if source_form.has_changed()]
+            try:
+                written = claims.write_claim(
+                    form.save(commit=False),
+                    request.user,
+                    read_version=form.cleaned_data["version"],
+                    sources=form.cleaned_data["sources"],
+                    new_sources=typed,
+                    action=None if button == "save" else button,
+                )
+            except StaleVersion as stale:
+                messages.error(request, CONFLICT)
+                differences = _differences(form, stale.current, typed)
+            except claims.NotAllowed:
+                raise PermissionDenied from None
+            except (claims.ClaimRefused, DuplicateObservation, VersionRequired, IntegrityError) as error:
+                _refused(form, error)
+            else:
+                for source in written.reused_sources:
+                    messages.info(request, f"That URL was already on file: used the existing source “{source}”.")
+                saved = written.claim
                 messages.success(request, f"Saved: {saved} ({saved.get_state_display().lower()}).")
                 return redirect(page_url(saved))
     context = {
         "form": form,
         "new_sources": new_sources,
         "claim": claim,
-        "actions": actions,
+        "actions": buttons,
         "differences": differences,
         "last_count": _last_count_text(form) if isinstance(claim, Observation) else None,
         "noun": claim._meta.verbose_name,
     }
     return render(request, template, context, status=_status(request, differences))
-
-
-def _save_claim(request, form, new_sources, state: str):
-    claim = form.save(commit=False)
-    creating = claim.pk is None
-    if creating:
-        claim.entered_by = request.user
-    if claim.state != state:
-        claim.state = state
-        claim.state_reason = ""  # a rejection's reason stays in the history
-        workflow.stamp_review(claim, request.user)
-    if creating and isinstance(claim, Observation):
-        # Before the new sources are looked up, so a twin save waiting here finds them.
-        refuse_duplicate_observation(claim, list(form.cleaned_data["sources"]))
-    reused = []
-    sources = list(form.cleaned_data["sources"])
-    for source_form in _typed(new_sources):
-        existing = source_form.existing()
-        if existing is not None:
-            reused.append(existing)
-        sources.append(existing or source_form.save())
-    if creating and isinstance(claim, Observation) and reused:
-        refuse_duplicate_observation(claim, reused)
-    claim.save()
-    claim.sources.set(sources)
-    for source in reused:
-        messages.info(request, f"That URL was already on file: used the existing source “{source}”.")
-    return claim
 
 
 @role_required(EDITOR)
@@ -261,8 +242,14 @@ def _edit_item(request, form_class, item, done_url):
     allow_map_widget_scripts(form, request.csp_nonce)
     differences = None
     if request.method == "POST" and form.is_valid():
-        saved, differences = _save_unless_changed(request, form, form.save)
-        if saved is not None:
+        try:
+            saved = save_if_current(form.instance, form.cleaned_data["version"], save=form.save)
+        except StaleVersion as stale:
+            messages.error(request, CONFLICT)
+            differences = _differences(form, stale.current)
+        except (VersionRequired, IntegrityError) as error:
+            _refused(form, error)
+        else:
             messages.success(request, f"Saved {noun} “{saved}”.")
             return redirect(done_url(saved))
     context = {"form": form, "item": item, "noun": noun, "differences": differences}

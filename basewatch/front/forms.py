@@ -10,27 +10,20 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.forms import SimpleArrayField
 
-from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source, SourcedClaim
+from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def edit_token(item) -> str:
-    """What a form remembers of the stored item, to notice someone else's save in between."""
-    if isinstance(item, SourcedClaim):
-        return f"v{item.version}"
-    return item.updated.isoformat() if item.updated else ""
+class VersionedForm(forms.ModelForm):
+    """Carries the version of the item the form was opened on (basewatch.core.versions)."""
 
-
-class EditTokenForm(forms.ModelForm):
-    """Carries the edit token of the item as it was when the form was opened."""
-
-    edited_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["edited_token"].initial = edit_token(self.instance)
+            self.fields["version"].initial = self.instance.version
         # The locale's formats (12/13/2024) would take precedence: accept what the API accepts.
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
@@ -48,7 +41,7 @@ def _searchable(field: forms.Field) -> None:
     field.widget.attrs["data-searchable"] = ""
 
 
-class SourceForm(EditTokenForm):
+class SourceForm(VersionedForm):
     class Meta:
         model = Source
         fields = ["kind", "title", "publisher", "url", "published", "captured", "archive_url", "reliability"]
@@ -56,16 +49,13 @@ class SourceForm(EditTokenForm):
 
 
 class NewSourceForm(SourceForm):
-    """A source typed into a claim form. A URL already on file is that source: it is reused."""
-
-    def existing(self) -> Source | None:
-        url = (getattr(self, "cleaned_data", None) or {}).get("url")
-        return Source.objects.filter(url=url).first() if url else None
+    """A source typed into a claim form. A URL already on file is that source: basewatch.core.claims
+    uses it instead, so the URL's uniqueness is not an error here."""
 
     def _get_validation_exclusions(self):
-        # The URL's uniqueness is not an error here: that source is picked instead.
         exclude = super()._get_validation_exclusions()
-        if self.existing() is not None:
+        url = self.cleaned_data.get("url")
+        if url and Source.objects.filter(url=url).exists():
             exclude.add("url")
         return exclude
 
@@ -73,7 +63,7 @@ class NewSourceForm(SourceForm):
 NewSourceFormSet = forms.formset_factory(NewSourceForm, extra=1, max_num=10, absolute_max=10)
 
 
-class ClaimForm(EditTokenForm):
+class ClaimForm(VersionedForm):
     """Shared by observations and movements: notes and the sources on file that back the claim."""
 
     sources = forms.ModelMultipleChoiceField(
@@ -124,7 +114,7 @@ class MovementForm(ClaimForm):
         widgets = {"departed": DATE, "arrived": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class SiteForm(EditTokenForm):
+class SiteForm(VersionedForm):
     aliases = SimpleArrayField(
         forms.CharField(max_length=200),
         required=False,
@@ -149,13 +139,13 @@ class SiteForm(EditTokenForm):
         ]
 
 
-class AssetTypeForm(EditTokenForm):
+class AssetTypeForm(VersionedForm):
     class Meta:
         model = AssetType
         fields = ["name", "slug", "category", "nato_name", "notes"]
 
 
-class AssetForm(EditTokenForm):
+class AssetForm(VersionedForm):
     class Meta:
         model = Asset
         fields = ["asset_type", "registration", "icao_hex", "hull_number", "name", "operator", "notes"]

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
-from basewatch.api.filters import ObservationFilter
-from basewatch.core.models import AssetType, Movement, Observation, Site
+from basewatch.core.filters import ObservationFilter
+from basewatch.core.models import AssetType, Movement, Observation, PosturePoint, Site
 
 
 def index(request):
@@ -66,9 +66,9 @@ def _countries(codes) -> list[tuple[str, str]]:
 def site(request, slug: str):
     """One site: its details, small map, chart of counts over time, observations, movements."""
     today = timezone.now().date()
-    site = get_object_or_404(Site.objects.with_posture(today), slug=slug)
+    site = get_object_or_404(Site.objects.with_posture(as_of=today), slug=slug)
     published = Observation.objects.published().filter(site=site)
-    series = site.counts_over_time(published)
+    series = site.counts_over_time()
     # Every chart point is one of these rows: their sources are read once, here.
     observations = list(published.with_counted().select_related("asset_type", "asset").prefetch_related("sources"))
     movements = (
@@ -97,14 +97,14 @@ def _tiles() -> dict:
     return {"url": url, "attribution": options["attribution"]}
 
 
-def _chart_point(observation: Observation) -> dict:
+def _chart_point(point: PosturePoint) -> dict:
     return {
-        "date": observation.observed.isoformat(),
-        "count": observation.counted,
-        "low": observation.count_low,
-        "high": observation.count_high,
-        "activity": observation.get_activity_display(),
-        "id": observation.pk,
+        "date": point.observed.isoformat(),
+        "count": point.counted,
+        "low": point.count_low,
+        "high": point.count_high,
+        "activity": point.get_activity_display(),
+        "id": point.pk,
     }
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from rest_framework import generics
-
-from basewatch.api.filters import AssetFilter, AssetTypeFilter, SourceFilter
 from basewatch.api.serializers import AssetSerializer, AssetTypeSerializer, SourceSerializer
-from basewatch.api.views.common import LastModifiedMixin, PatchOnlyMixin
+from basewatch.api.views.base import DetailView, ListView
+from basewatch.core.filters import AssetFilter, AssetTypeFilter, SourceFilter
 from basewatch.core.models import Asset, AssetType, Source
 
 
-class AssetTypeList(LastModifiedMixin, generics.ListCreateAPIView):
+class AssetTypeList(ListView):
     """Asset types (S-400, An-124 …)."""
 
     queryset = AssetType.objects.all()
@@ -18,13 +16,15 @@ class AssetTypeList(LastModifiedMixin, generics.ListCreateAPIView):
     filterset_class = AssetTypeFilter
 
 
-class AssetTypeDetail(PatchOnlyMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class AssetTypeDetail(DetailView):
+    """One asset type. Changes send the version they read (If-Match or `version`); stale ones get 412."""
+
     queryset = AssetType.objects.all()
     serializer_class = AssetTypeSerializer
     lookup_field = "slug"
 
 
-class AssetList(LastModifiedMixin, generics.ListCreateAPIView):
+class AssetList(ListView):
     """Individually identified airframes, vessels and vehicles."""
 
     queryset = Asset.objects.select_related("asset_type")
@@ -32,12 +32,14 @@ class AssetList(LastModifiedMixin, generics.ListCreateAPIView):
     filterset_class = AssetFilter
 
 
-class AssetDetail(PatchOnlyMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class AssetDetail(DetailView):
+    """One asset. Changes send the version they read (If-Match or `version`); stale ones get 412."""
+
     queryset = Asset.objects.select_related("asset_type")
     serializer_class = AssetSerializer
 
 
-class SourceList(LastModifiedMixin, generics.ListCreateAPIView):
+class SourceList(ListView):
     """Sources: imagery, reports, posts. Look a URL up (`?url=`) before creating it again."""
 
     queryset = Source.objects.all()
@@ -45,6 +47,8 @@ class SourceList(LastModifiedMixin, generics.ListCreateAPIView):
     filterset_class = SourceFilter
 
 
-class SourceDetail(PatchOnlyMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
+class SourceDetail(DetailView):
+    """One source. Changes send the version they read (If-Match or `version`); stale ones get 412."""
+
     queryset = Source.objects.all()
     serializer_class = SourceSerializer

@@ -1,58 +1,59 @@
-"""Observations and movements: sourced claims with a review workflow and versioned updates."""
+"""Observations and movements: sourced claims, written through basewatch.core.claims.
+
+These views only translate HTTP: the body's fields onto the claim, the state a client
+asks for into the workflow action leading there, the version from If-Match or the body.
+What may be stored, by whom, is basewatch.core's to decide.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from basewatch.api.filters import MovementFilter, ObservationFilter
+from basewatch.api.conditional import read_version
+from basewatch.api.csv_export import sources_text
+from basewatch.api.errors import PreconditionRequired
 from basewatch.api.pagination import FeatureCollectionPagination, KeysetPagination
-from basewatch.api.permissions import ReviewersOnly
-from basewatch.api.serializers import DecisionSerializer, MovementSerializer, ObservationSerializer, ReasonSerializer
-from basewatch.api.views.common import (
-    CSVExportMixin,
-    LastModifiedMixin,
-    PatchOnlyMixin,
-    RereadOnCreateMixin,
-    VersionedUpdateMixin,
-    sources_text,
-)
-from basewatch.core import workflow
+from basewatch.api.serializers import DecisionSerializer, MovementSerializer, ObservationSerializer
+from basewatch.api.views.base import ApiView, DetailView, ListView
+from basewatch.core import claims, workflow
+from basewatch.core.filters import MovementFilter, ObservationFilter
 from basewatch.core.models import Movement, Observation
 from basewatch.core.roles import can_view_unpublished
-from basewatch.core.workflow import State
+from basewatch.core.workflow import Action, State
+
+_RELATED = {
+    Observation: ("site", "asset_type", "asset", "entered_by", "reviewed_by"),
+    Movement: ("origin", "destination", "asset_type", "asset", "entered_by", "reviewed_by"),
+}
 
 
-class ClaimMixin(RereadOnCreateMixin, LastModifiedMixin):
-    """Anonymous clients and users without a role see published claims only."""
-
-    model: type[Observation] | type[Movement]
-    related = ("asset_type", "asset", "entered_by", "reviewed_by")
-
-    def get_queryset(self):
-        claims = self.model.objects.select_related(*self.related).prefetch_related("sources")
-        if not can_view_unpublished(self.request.user):
-            claims = claims.published()
-        return claims
+def visible_claims(model, user):
+    """Claims `user` may read: published ones for the public and users without a role."""
+    rows = model.objects.select_related(*_RELATED[model]).prefetch_related("sources")
+    if model is Movement:
+        rows = rows.with_journey()
+    return rows if can_view_unpublished(user) else rows.published()
 
 
-class ObservationMixin(ClaimMixin):
-    model = Observation
-    related = ("site", *ClaimMixin.related)
-    serializer_class = ObservationSerializer
-
-
-class MovementMixin(ClaimMixin):
-    model = Movement
-    related = ("origin", "destination", *ClaimMixin.related)
-    serializer_class = MovementSerializer
-
-    def get_queryset(self):
-        return super().get_queryset().with_journey()
+def write(claim, serializer, user, read: int | None = None):
+    """Apply the validated body to `claim` and store it through the one write path."""
+    data = dict(serializer.validated_data)
+    sources = data.pop("source_ids", None)
+    wanted = data.pop("state", None)
+    reason = data.pop("reason", "")
+    data.pop("version", None)
+    state = claim.state if claim.pk else State.DRAFT
+    for name, value in data.items():
+        setattr(claim, name, value)
+    action = None
+    if wanted is not None and wanted != state:
+        action = workflow.action_leading_to(state, wanted)
+        if action is None:
+            raise ValidationError({"state": [f"A {state} claim cannot become {wanted}."]})
+    return claims.write_claim(claim, user, read_version=read, sources=sources, action=action, reason=reason).claim
 
 
 def _claim_columns(first: list) -> list:
@@ -65,16 +66,34 @@ def _claim_columns(first: list) -> list:
     ]
 
 
-_CLAIM_TAIL = [
-    ("state", lambda c: c.state),
-    ("notes", lambda c: c.notes),
-    ("sources", sources_text),
-]
+_CLAIM_TAIL = [("state", lambda c: c.state), ("notes", lambda c: c.notes), ("sources", sources_text)]
 
 
-class ObservationList(ObservationMixin, CSVExportMixin, generics.ListCreateAPIView):
+class ClaimList(ListView):
+    model: type[Observation] | type[Movement]
+
+    def get_queryset(self):
+        return visible_claims(self.model, self.request.user)
+
+    def create_item(self, serializer):
+        return write(self.model(), serializer, self.request.user)
+
+
+class ClaimDetail(DetailView):
+    model: type[Observation] | type[Movement]
+
+    def get_queryset(self):
+        return visible_claims(self.model, self.request.user)
+
+    def update_item(self, item, serializer, read_version: int):
+        return write(item, serializer, self.request.user, read_version)
+
+
+class ObservationList(ClaimList):
     """Sourced observations, newest first, paged by cursor. Create needs an editor and at least one source."""
 
+    model = Observation
+    serializer_class = ObservationSerializer
     filterset_class = ObservationFilter
     pagination_class = KeysetPagination
     csv_name = "observations"
@@ -89,15 +108,18 @@ class ObservationList(ObservationMixin, CSVExportMixin, generics.ListCreateAPIVi
     ]
 
 
-class ObservationDetail(PatchOnlyMixin, ObservationMixin, VersionedUpdateMixin, generics.RetrieveUpdateAPIView):
-    """One observation. Updates send the version they read (If-Match or `version`); stale ones get 412."""
+class ObservationDetail(ClaimDetail):
+    """One observation. Changes send the version they read (If-Match or `version`); stale ones get 412."""
 
-    data_version_etag = False
+    model = Observation
+    serializer_class = ObservationSerializer
 
 
-class MovementList(MovementMixin, CSVExportMixin, generics.ListCreateAPIView):
+class MovementList(ClaimList):
     """Movements as GeoJSON LineStrings from origin to destination."""
 
+    model = Movement
+    serializer_class = MovementSerializer
     filterset_class = MovementFilter
     pagination_class = FeatureCollectionPagination
     csv_name = "movements"
@@ -114,49 +136,49 @@ class MovementList(MovementMixin, CSVExportMixin, generics.ListCreateAPIView):
     ]
 
 
-class MovementDetail(PatchOnlyMixin, MovementMixin, VersionedUpdateMixin, generics.RetrieveUpdateAPIView):
-    """One movement. Updates send the version they read (If-Match or `version`); stale ones get 412."""
+class MovementDetail(ClaimDetail):
+    """One movement. Changes send the version they read (If-Match or `version`); stale ones get 412."""
 
-    data_version_etag = False
+    model = Movement
+    serializer_class = MovementSerializer
 
 
-class ReviewDecision(generics.GenericAPIView):
-    """Reject a submitted claim or retract a claim, with a reason. Reviewers only."""
+ACTION_PARAMETER = OpenApiParameter(
+    "action", str, OpenApiParameter.PATH, enum=Action.values, description="The workflow action to take."
+)
 
-    permission_classes = [ReviewersOnly]
-    serializer_class = ReasonSerializer
+
+class ClaimDecision(ApiView):
+    """Take a workflow action (submit, withdraw, publish, reject, retract) on a claim, naming the version
+    decided on (If-Match or `version`) and, to reject or retract, a reason. Who may take which is the
+    README's permission table."""
+
     model: type[Observation] | type[Movement]
-    representation: type
-    outcome: State
-    allowed_from: tuple[State, ...]
+    http_method_names = ["post", "options"]
 
-    @extend_schema(request=ReasonSerializer, responses=DecisionSerializer)
-    def post(self, request, pk: int):
-        reason = ReasonSerializer(data=request.data)
-        reason.is_valid(raise_exception=True)
-        with transaction.atomic():
-            claim = get_object_or_404(self.model.objects.select_for_update(), pk=pk)
-            if claim.state not in self.allowed_from:
-                raise ValidationError({"state": [f"A {claim.state} item cannot be {self.outcome}."]})
-            claim.state = self.outcome
-            claim.state_reason = reason.validated_data["reason"]
-            workflow.stamp_review(claim, request.user)
-            claim.save()
-        return Response(DecisionSerializer(claim).data)
+    def get_queryset(self):
+        return visible_claims(self.model, self.request.user)
 
-    def get_serializer_class(self):
-        return ReasonSerializer
+    def post(self, request, pk: int, action: str):
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        read = read_version(request)
+        if read is None:
+            raise PreconditionRequired()
+        claim = get_object_or_404(self.get_queryset(), pk=pk)
+        claims.decide(claim, request.user, action, read_version=read, reason=decision.validated_data.get("reason", ""))
+        response = Response(self.represent(claim))
+        response.item_version = claim.version
+        return response
 
 
-def review_view(model, outcome: State, allowed_from: tuple[State, ...]):
-    return type(
-        f"{model.__name__}{outcome.label}",
-        (ReviewDecision,),
-        {"model": model, "outcome": outcome, "allowed_from": allowed_from, "__doc__": ReviewDecision.__doc__},
-    ).as_view()
+@extend_schema(request=DecisionSerializer, responses=ObservationSerializer, parameters=[ACTION_PARAMETER])
+class ObservationDecision(ClaimDecision):
+    model = Observation
+    serializer_class = ObservationSerializer
 
 
-observation_retract = review_view(Observation, State.RETRACTED, workflow.RETRACTABLE)
-observation_reject = review_view(Observation, State.REJECTED, workflow.REJECTABLE)
-movement_retract = review_view(Movement, State.RETRACTED, workflow.RETRACTABLE)
-movement_reject = review_view(Movement, State.REJECTED, workflow.REJECTABLE)
+@extend_schema(request=DecisionSerializer, responses=MovementSerializer, parameters=[ACTION_PARAMETER])
+class MovementDecision(ClaimDecision):
+    model = Movement
+    serializer_class = MovementSerializer

@@ -1,28 +1,65 @@
-"""Sites as GeoJSON with their posture, and a site's counts over time."""
+"""Sites as GeoJSON with their posture, site totals for a map's date change, a site's counts over time."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
-from rest_framework.views import APIView
+from rest_framework.exceptions import ValidationError
 
-from basewatch.api.filters import POSTURE_MODES, SiteFilter, SiteTotalsFilter
+from basewatch.api.csv_export import csv_response
 from basewatch.api.pagination import SitePagination, SiteTotalsPagination
-from basewatch.api.params import choice_param, date_param, slug_param
 from basewatch.api.pg_json import site_collection, site_totals, time_series
 from basewatch.api.serializers import (
+    POSTURE_MODES,
     SiteDetailSerializer,
     SiteSerializer,
     SiteTimeSeriesSerializer,
     SiteTotalSerializer,
 )
-from basewatch.api.views.common import CSVExportMixin, LastModifiedMixin, PatchOnlyMixin, RereadOnCreateMixin
-from basewatch.core.models import AssetType, Observation, Site
+from basewatch.api.views.base import ApiView, DetailView, ListView
+from basewatch.core.filters import PostureSeriesFilter, SiteFilter, parse_as_of
+from basewatch.core.models import AssetType, PosturePoint, Site
+
+POSTURE_PARAMETER = OpenApiParameter(
+    "posture",
+    str,
+    enum=list(POSTURE_MODES),
+    description="`full` (default): each asset type's latest observation, its total and the last date; "
+    "`total`: only posture_total and last_observed (fast, what a map needs); `none`: the places only.",
+)
+AS_OF_PARAMETER = OpenApiParameter("as_of", OpenApiTypes.DATE, description="Posture date (YYYY-MM-DD); default today.")
+
+
+def posture_mode(request) -> str:
+    """`posture=full|total|none` on a read (a 400 naming it otherwise); writes answer in full."""
+    if request.method not in ("GET", "HEAD"):
+        return "full"
+    mode = request.query_params.get("posture") or "full"
+    if mode not in POSTURE_MODES:
+        raise ValidationError({"posture": [f"Choose one of: {', '.join(POSTURE_MODES)}."]})
+    return mode
+
+
+def read_as_of(request):
+    """The posture date of a read (`as_of`, a 400 naming it when malformed); writes answer as of today."""
+    query = request.query_params if request.method in ("GET", "HEAD") else {}
+    try:
+        return parse_as_of(query)
+    except DjangoValidationError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+def with_posture(sites, mode: str, as_of):
+    """Sites with as much posture as of `as_of` as `mode` asks for."""
+    if mode == "full":
+        return sites.with_posture(as_of)
+    if mode == "total":
+        return sites.with_total(as_of)
+    return sites
 
 
 def _posture_text(site: Site) -> str:
@@ -32,17 +69,8 @@ def _posture_text(site: Site) -> str:
     )
 
 
-class PostureModeMixin:
-    """`posture=full|total|none` (SiteFilter validates it): the serializer gives that much."""
-
-    def posture_mode(self) -> str:
-        return self.request.query_params.get("posture") or "full"
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "posture": self.posture_mode()}
-
-
-class SiteList(PostureModeMixin, RereadOnCreateMixin, LastModifiedMixin, CSVExportMixin, generics.ListCreateAPIView):
+@extend_schema(parameters=[POSTURE_PARAMETER])
+class SiteList(ListView):
     """Sites as a GeoJSON FeatureCollection, each with its posture as of `as_of` (in full unless `posture=`)."""
 
     queryset = Site.objects.all()
@@ -69,55 +97,69 @@ class SiteList(PostureModeMixin, RereadOnCreateMixin, LastModifiedMixin, CSVExpo
     def get_serializer_class(self):
         return SiteDetailSerializer if self.request.method == "POST" else SiteSerializer
 
-    def get_csv_columns(self):
-        left_out = POSTURE_MODES[self.posture_mode()]
-        return [column for column in self.csv_columns if column[0] not in left_out]
+    def get_queryset(self):
+        # The list filters plain sites (PostgreSQL adds the posture to the JSON, api.pg_json);
+        # a created site is answered in full as of today.
+        sites = Site.objects.all()
+        return (
+            sites if self.request.method in ("GET", "HEAD") else with_posture(sites, "full", read_as_of(self.request))
+        )
 
     def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format != "json":
-            return super().list(request, *args, **kwargs)  # CSV
-        filterset, ids, links = page_of_site_ids(self)
-        body = site_collection(ids, filterset.posture_mode, filterset.as_of_date, *links)
-        return StreamingHttpResponse(body, content_type="application/json")
+        mode = posture_mode(request)
+        sites = self.filtered()
+        as_of = self.filterset.form.cleaned_data["as_of"]
+        if request.accepted_renderer.format == "csv":
+            left_out = POSTURE_MODES[mode]
+            columns = [column for column in self.csv_columns if column[0] not in left_out]
+            rows = with_posture(sites, mode, as_of).iterator(chunk_size=2000)
+            return csv_response(rows, columns, self.csv_name)
+        ids, links = page_of_ids(self, sites)
+        return StreamingHttpResponse(site_collection(ids, mode, as_of, *links), content_type="application/json")
 
 
-def page_of_site_ids(view) -> tuple[SiteFilter, list[int], tuple]:
-    """Filter, order and paginate with the ORM, for a page whose JSON PostgreSQL builds.
-
-    The filterset, the page's site ids, and (count, next link, previous link).
-    """
-    filterset = DjangoFilterBackend().get_filterset(view.request, view.get_queryset(), view)
-    if not filterset.is_valid():
-        raise translate_validation(filterset.errors)
-    ids = view.paginate_queryset(filterset.qs.values_list("pk", flat=True))
+def page_of_ids(view, sites) -> tuple[list[int], tuple]:
+    """The page's site ids, and (count, next link, previous link), for a page whose JSON PostgreSQL builds."""
+    ids = view.paginate_queryset(sites.values_list("pk", flat=True))
     paginator = view.paginator
-    return filterset, ids, (paginator.page.paginator.count, paginator.get_next_link(), paginator.get_previous_link())
+    return ids, (paginator.page.paginator.count, paginator.get_next_link(), paginator.get_previous_link())
 
 
-class SiteTotals(LastModifiedMixin, generics.ListAPIView):
+class SiteTotals(ListView):
     """Each site's posture total and last observation date as of `as_of`, with the sites filters.
 
     The same sites in the same order as the sites list: a map that has drawn them
     redraws another date from this small answer.
     """
 
+    http_method_names = ["get", "head", "options"]
     queryset = Site.objects.all()
     serializer_class = SiteTotalSerializer
-    filterset_class = SiteTotalsFilter
+    filterset_class = SiteFilter
     pagination_class = SiteTotalsPagination
 
     def list(self, request, *args, **kwargs):
-        filterset, ids, links = page_of_site_ids(self)
-        return HttpResponse(site_totals(ids, filterset.as_of_date, *links), content_type="application/json")
+        sites = self.filtered()
+        ids, links = page_of_ids(self, sites)
+        as_of = self.filterset.form.cleaned_data["as_of"]
+        return HttpResponse(site_totals(ids, as_of, *links), content_type="application/json")
 
 
-class SiteDetail(PatchOnlyMixin, PostureModeMixin, LastModifiedMixin, generics.RetrieveUpdateAPIView):
-    """One site as a GeoJSON Feature, with footprint, description and posture as of `as_of`."""
+@extend_schema(parameters=[AS_OF_PARAMETER, POSTURE_PARAMETER])
+class SiteDetail(DetailView):
+    """One site as a GeoJSON Feature, with footprint, description and posture as of `as_of`.
 
-    queryset = Site.objects.all()
+    Changes send the version they read (If-Match or `version`); stale ones get 412.
+    """
+
     serializer_class = SiteDetailSerializer
-    filterset_class = SiteFilter
     lookup_field = "slug"
+
+    def get_queryset(self):
+        return with_posture(Site.objects.all(), posture_mode(self.request), read_as_of(self.request))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "posture": posture_mode(self.request)}
 
 
 @extend_schema(
@@ -129,25 +171,19 @@ class SiteDetail(PatchOnlyMixin, PostureModeMixin, LastModifiedMixin, generics.R
     ],
     responses=SiteTimeSeriesSerializer,
 )
-class SiteTimeSeries(LastModifiedMixin, APIView):
+class SiteTimeSeries(ApiView):
     """Counts over time: per asset type, the published observations as step-function points.
 
     `absent` points count 0; a point without a count means present in unknown
     numbers. Where two observations share a date, the one entered last counts.
     """
 
+    lookup_field = "slug"
+    http_method_names = ["get", "head", "options"]
+
     def get(self, request, slug: str):
         site = get_object_or_404(Site, slug=slug)
-        points = Observation.objects.published().filter(site=site)
-        start, end = date_param(request, "from"), date_param(request, "to")
-        if start:
-            points = points.filter(observed__gte=start)
-        if end:
-            points = points.filter(observed__lte=end)
-        asset_type = slug_param(request, "asset_type", AssetType)
-        if asset_type:
-            points = points.filter(asset_type=asset_type)
-        category = choice_param(request, "category", AssetType.Category)
-        if category:
-            points = points.filter(asset_type__category=category)
-        return HttpResponse(time_series(site.slug, points.time_series()), content_type="application/json")
+        points = PostureSeriesFilter(request.query_params, queryset=PosturePoint.objects.filter(site=site))
+        if not points.is_valid():
+            raise translate_validation(points.errors)
+        return HttpResponse(time_series(site.slug, points.qs.series()), content_type="application/json")

@@ -9,9 +9,9 @@ from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
-from basewatch.core import demo
+from basewatch.core import claims, demo
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
-from basewatch.core.workflow import State
+from basewatch.core.workflow import Action, State
 
 
 class Command(BaseCommand):
@@ -23,8 +23,8 @@ class Command(BaseCommand):
             self.load()
         self.stdout.write(f"demo data: {self.created} created, {self.updated} updated")
 
-    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], sources=()):
-        """Create or update one row (and its sources), saving only what differs."""
+    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]):
+        """Create or update one row, saving only what differs."""
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             obj = model(**lookup, **values)
@@ -38,10 +38,25 @@ class Command(BaseCommand):
         if changed:
             obj.full_clean()
             obj.save()
-        if sources and {s.pk for s in obj.sources.all()} != {s.pk for s in sources}:
-            obj.sources.set(sources)
-            self.updated += not changed
         return obj
+
+    def upsert_claim(self, model, lookup: dict[str, Any], values: dict[str, Any], sources: list[Source]) -> None:
+        """Create a published claim, or bring one up to date, through the claims' write path.
+
+        A claim someone has since retracted stays retracted.
+        """
+        claim = model.objects.filter(**lookup).first()
+        if claim is None:
+            claims.write_claim(model(**lookup, **values), claims.SYSTEM, sources=sources, action=Action.PUBLISH)
+            self.created += 1
+            return
+        changed = [name for name, value in values.items() if getattr(claim, name) != value]
+        if claim.state == State.RETRACTED or (not changed and set(claim.sources.all()) == set(sources)):
+            return
+        for name in changed:
+            setattr(claim, name, values[name])
+        claims.write_claim(claim, claims.SYSTEM, read_version=claim.version, sources=sources)
+        self.updated += 1
 
     def load(self) -> None:
         sites = {}
@@ -80,9 +95,8 @@ class Command(BaseCommand):
                 "count": record["count"],
                 "credibility": record["credibility"],
                 "notes": record["notes"],
-                "state": State.PUBLISHED,
             }
-            self.upsert(Observation, lookup, values, [sources[key] for key in record["sources"]])
+            self.upsert_claim(Observation, lookup, values, [sources[key] for key in record["sources"]])
 
         for record in demo.MOVEMENTS:
             lookup = {
@@ -96,6 +110,5 @@ class Command(BaseCommand):
                 "departed": record["departed"],
                 "count": record["count"],
                 "notes": record["notes"],
-                "state": State.PUBLISHED,
             }
-            self.upsert(Movement, lookup, values, [sources[key] for key in record["sources"]])
+            self.upsert_claim(Movement, lookup, values, [sources[key] for key in record["sources"]])

@@ -1,24 +1,48 @@
-"""Query-string filters. A bad value is a 400 naming the parameter (django-filter's form errors)."""
+"""The filters of every list, for the pages and the API alike.
+
+A FilterSet here only narrows a queryset: it adds no annotation and has no side effect;
+what a list shows of each row is the view's business. A bad value is a 400 naming the
+parameter (django-filter's form errors). The posture date is `as_of` everywhere, parsed
+by AsOfField alone.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import django_filters as filters
 from django import forms
+from django.conf import settings
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django_countries import countries
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, Site, Source
 from basewatch.core.workflow import State
 
 COUNTRIES = [(code, name) for code, name in countries]
-# How much of a site's posture to give (`posture=`), and the properties each leaves out.
-POSTURE_MODES = {"full": (), "total": ("posture",), "none": ("last_observed", "posture_total", "posture")}
+
+
+class AsOfField(forms.DateField):
+    """The posture date: YYYY-MM-DD, today (UTC) when not given."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(input_formats=settings.DATE_INPUT_FORMATS, **kwargs)
+
+    def clean(self, value) -> dt.date:
+        return super().clean(value) or timezone.now().date()
+
+
+def parse_as_of(query) -> dt.date:
+    """`as_of` from a query string (a QueryDict); ValidationError naming it when malformed."""
+    try:
+        return AsOfField().clean(query.get("as_of"))
+    except ValidationError as error:
+        raise ValidationError({"as_of": error.messages}) from None
 
 
 class BBoxField(forms.CharField):
@@ -76,7 +100,6 @@ class SearchFilter(filters.CharFilter):
         return qs.filter(condition)
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(filters.ModelChoiceFilter):
     """A row named by its slug; an unknown slug is a 400."""
 
@@ -84,7 +107,6 @@ class SlugFilter(filters.ModelChoiceFilter):
         super().__init__(queryset=model.objects.all(), to_field_name="slug", **kwargs)
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(filters.Filter):
     """A row id; a value PostgreSQL's bigint cannot hold is a 400, not a database error."""
 
@@ -108,26 +130,29 @@ def with_date_range(filterset: type[filters.FilterSet], help_text: str, from_fie
     )
 
 
+class AsOfFilter(filters.Filter):
+    """The posture date. Not a filter of its own: `asset_type` and `category` filter on the posture then."""
+
+    field_class = AsOfField
+
+    def filter(self, qs, value):
+        return qs
+
+
 class SiteFilter(filters.FilterSet):
-    as_of = filters.DateFilter(method="keep", help_text="Posture date (YYYY-MM-DD); default today.")
-    posture = filters.ChoiceFilter(
-        choices=[(mode, mode) for mode in POSTURE_MODES],
-        method="keep",
-        help_text="`full` (default): each asset type's latest observation, its total and the last date; "
-        "`total`: only posture_total and last_observed (fast, what a map needs); `none`: the places only.",
-    )
+    as_of = AsOfFilter(help_text="Posture date (YYYY-MM-DD); default today.")
     operator = filters.ChoiceFilter(choices=COUNTRIES, help_text="Operating country, ISO 3166-1 alpha-2.")
     host_country = filters.ChoiceFilter(choices=COUNTRIES, help_text="Host country, ISO 3166-1 alpha-2.")
     kind = filters.ChoiceFilter(choices=Site.Kind.choices)
     asset_type = SlugFilter(
         AssetType,
         method="filter_holding",
-        help_text="Sites holding this asset type (slug) at the posture date.",
+        help_text="Sites holding this asset type (slug) as of `as_of`.",
     )
     category = filters.ChoiceFilter(
         choices=AssetType.Category.choices,
         method="filter_holding",
-        help_text="Sites holding an asset type of this category at the posture date.",
+        help_text="Sites holding an asset type of this category as of `as_of`.",
     )
     q = SearchFilter(method="filter_search", help_text="Name or alias, ignoring case and accents.")
     bbox = BBoxFilter(field_name="location", help_text="minlon,minlat,maxlon,maxlat (WGS 84 degrees).")
@@ -136,43 +161,14 @@ class SiteFilter(filters.FilterSet):
         model = Site
         fields = []
 
-    @property
-    def as_of_date(self):
-        return self.form.cleaned_data.get("as_of") or timezone.now().date()
-
-    @property
-    def posture_mode(self) -> str:
-        return self.form.cleaned_data.get("posture") or "full"
-
-    def keep(self, queryset, name, value):
-        return queryset  # read by filter_queryset
-
     def filter_holding(self, queryset, name, value):
         asset_types = (
             AssetType.objects.filter(pk=value.pk) if name == "asset_type" else AssetType.objects.filter(category=value)
         )
-        return queryset.holding(self.as_of_date, asset_types)
+        return queryset.holding(self.form.cleaned_data["as_of"], asset_types)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
-
-    def filter_queryset(self, queryset):
-        sites = super().filter_queryset(queryset)
-        if self.posture_mode == "full":
-            return sites.with_posture(self.as_of_date)
-        if self.posture_mode == "total":
-            return sites.with_total(self.as_of_date)
-        return sites
-
-
-class SiteTotalsFilter(SiteFilter):
-    """The sites filters; the answer is always each site's total."""
-
-    posture = None
-
-    @property
-    def posture_mode(self) -> str:
-        return "total"
 
 
 class ClaimFilter(filters.FilterSet):
@@ -244,7 +240,19 @@ class SourceFilter(filters.FilterSet):
         fields = []
 
 
+class PostureSeriesFilter(filters.FilterSet):
+    """A site's counts over time, narrowed to some dates or asset types."""
+
+    asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
+    category = filters.ChoiceFilter(field_name="asset_type__category", choices=AssetType.Category.choices)
+
+    class Meta:
+        model = PosturePoint
+        fields = []
+
+
 with_date_range(ObservationFilter, "Observed", "observed", "observed")
+with_date_range(PostureSeriesFilter, "Observed", "observed", "observed")
 with_date_range(SourceFilter, "Published", "published", "published")
 # A movement is in [from, to] when its journey overlaps it (MovementQuerySet.with_journey).
 with_date_range(MovementFilter, "Moving", "journey_end", "journey_start")

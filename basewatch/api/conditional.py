@@ -1,0 +1,96 @@
+"""Conditional GET for the API: ETags and Last-Modified from the data version, and the response cache.
+
+The data version (core.models.DataVersion) counts every write to the served tables, links
+and deletes included, and keeps the time of the last one. A list's ETag names that
+version, the URL with its query, the response format and what the caller's role may see,
+so it is known before anything else is read: a matching If-None-Match gets 304 at the
+cost of one small query, and an anonymous caller gets the answer kept since the last
+write (api.response_cache). Last-Modified is the last write's time. Both are read before
+the data, so an answer is never labelled newer than it is.
+
+A versioned item's detail has an ETag of its own, naming the item's version (what a
+writer sends back in If-Match): `"v<version>.<digest of the body>"`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.http import HttpResponse
+from django.utils.cache import parse_etags
+from rest_framework.exceptions import ValidationError
+
+from basewatch.api.response_cache import CachedAnswer, responses
+from basewatch.core.roles import role_of
+from basewatch.core.versions import parse_version
+
+_ITEM_ETAG = re.compile(r'^(?:W/)?"v(\d+)[."]')
+
+
+def data_etag(request, version: int, changed) -> str:
+    # The write's time too: a restored backup starts counting again from an older version.
+    parts = [str(changed), request.get_full_path(), request.accepted_renderer.format, str(role_of(request.user))]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return f'"d{version}.{digest}"'
+
+
+def matches(request, etag: str) -> bool:
+    return etag in parse_etags(request.headers.get("If-None-Match", ""))
+
+
+def cacheable(request) -> bool:
+    """Anonymous reads: the same bytes for everyone until the next write."""
+    return request.method == "GET" and role_of(request.user) is None
+
+
+def cached_response(key: str) -> HttpResponse | None:
+    answer = responses.get(key)
+    if answer is None:
+        return None
+    response = HttpResponse(answer.body, headers=dict(answer.headers))
+    response.from_cache = True
+    return response
+
+
+def _kept_headers(response) -> tuple[tuple[str, str], ...]:
+    """The headers a cached answer keeps; the view and the middleware add the rest again."""
+    names = ("Content-Type", "Content-Disposition", "ETag")
+    return tuple((name, response[name]) for name in names if response.has_header(name))
+
+
+def keep(response, key: str) -> None:
+    """Put the answer in the response cache once its body (and so its type) is known."""
+    if response.streaming:
+        response.streaming_content = responses.tee(key, _kept_headers(response), response.streaming_content)
+    elif hasattr(response, "add_post_render_callback"):
+        response.add_post_render_callback(
+            lambda done: responses.put(key, CachedAnswer(_kept_headers(done), done.content))
+        )
+    else:
+        responses.put(key, CachedAnswer(_kept_headers(response), response.content))
+
+
+def item_etag(response, version: int) -> str:
+    response.render()
+    return f'"v{version}.{hashlib.sha256(response.content).hexdigest()[:16]}"'
+
+
+def read_version(request) -> int | None:
+    """The version a writer read: If-Match (an item ETag) or a `version` field; None when neither is sent.
+
+    A malformed one is a 400 naming where it came from.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        match = _ITEM_ETAG.match(header)
+        if not match:
+            raise ValidationError({"If-Match": ['Send the ETag you received, e.g. "v3.1a2b…".']})
+        return int(match.group(1))
+    sent = request.data.get("version") if hasattr(request.data, "get") else None
+    if sent is None:
+        return None
+    version = parse_version(sent) if isinstance(sent, int) else None
+    if version is None:
+        raise ValidationError({"version": ["A whole number from 1: the version you read."]})
+    return version

@@ -1,0 +1,163 @@
+"""What every API endpoint shares, in one base class per shape: a list, an item.
+
+- Reads are conditional (api.conditional): ETag and Last-Modified from the data version,
+  304 for a matching If-None-Match, anonymous answers from the response cache; an item's
+  ETag names its version, for If-Match.
+- Query parameters: a list's filters (its `filterset_class`) narrow list reads only.
+  Writes and item reads ignore them: a write's answer is the stored item as it is, and a
+  detail is found by its URL alone. A detail's own parameters (a site's `as_of`) are
+  read by that view.
+- Formats: JSON; a list with `csv_columns` also answers `?format=csv` on GET. `format`
+  on any other request is ignored.
+- Errors: JSON naming the field or parameter (api.errors.exception_handler, which also
+  translates basewatch.core's refusals).
+- Changes are PATCH only (a PUT must restate every field, and a client that left one out
+  would blank it), and only over the version the writer read (basewatch.core.versions).
+"""
+
+from __future__ import annotations
+
+from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from rest_framework import generics, renderers, status
+from rest_framework.response import Response
+
+from basewatch.api import conditional
+from basewatch.api.csv_export import Columns, CSVRenderer, csv_response
+from basewatch.api.errors import PreconditionRequired
+from basewatch.core.models import DataVersion
+from basewatch.core.versions import save_if_current
+
+
+class _Answered(Exception):
+    """A conditional GET answered before the view ran (304, or a kept answer)."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+class ApiView(generics.GenericAPIView):
+    # A list's ETag is the data version's; an item's names the item's version.
+    etag_from_data = True
+    filter_backends = [DjangoFilterBackend]  # read by list views (ListView.filtered) and the schema
+
+    def represent(self, item) -> dict:
+        """The item as this endpoint shows it, read again through the queryset (which adds computed values)."""
+        return self.get_serializer(self.get_queryset().get(pk=item.pk)).data
+
+    # --- query parameters and formats -------------------------------------------------
+
+    def filter_queryset(self, queryset):
+        # get_object() and writes come through here: list filters never apply to them.
+        return queryset
+
+    def get_renderers(self):
+        return [renderers.JSONRenderer()]
+
+    def perform_content_negotiation(self, request, force=False):
+        if request.method != "GET":  # `?format=csv` on a write is ignored, not a 404
+            return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    # --- conditional GET ----------------------------------------------------------------
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.data_etag = self.data_changed = None
+        if request.method not in ("GET", "HEAD"):
+            return
+        version, self.data_changed = DataVersion.current()
+        self.data_etag = conditional.data_etag(request, version, self.data_changed)
+        if self.etag_from_data and conditional.matches(request, self.data_etag):
+            raise _Answered(Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": self.data_etag}))
+        kept = conditional.cached_response(self.data_etag) if conditional.cacheable(request) else None
+        if kept is not None:
+            raise _Answered(kept)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Answered):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        version = getattr(response, "item_version", None)
+        if version is not None and response.status_code == 200:
+            response["ETag"] = conditional.item_etag(response, version)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            if self.etag_from_data and self.data_etag:
+                response["ETag"] = self.data_etag
+            if self.data_changed:
+                response["Last-Modified"] = http_date(self.data_changed.timestamp())
+            if conditional.cacheable(request) and not getattr(response, "from_cache", False):
+                conditional.keep(response, self.data_etag)
+        response["Vary"] = "Accept, Authorization, Cookie"
+        return response
+
+
+class ListView(ApiView, generics.ListCreateAPIView):
+    """GET: the filtered list, paginated (or every row as CSV); POST: create an item (editors)."""
+
+    csv_columns: Columns = []
+    csv_name = "export"
+
+    def get_renderers(self):
+        if self.csv_columns and getattr(getattr(self, "request", None), "method", None) == "GET":
+            return [renderers.JSONRenderer(), CSVRenderer()]
+        return super().get_renderers()
+
+    def filtered(self):
+        """The queryset narrowed by the list's filters; a bad value is a 400 naming the parameter."""
+        self.filterset = DjangoFilterBackend().get_filterset(self.request, self.get_queryset(), self)
+        if not self.filterset.is_valid():
+            raise translate_validation(self.filterset.errors)
+        return self.filterset.qs
+
+    def list(self, request, *args, **kwargs):
+        rows = self.filtered()
+        if request.accepted_renderer.format == "csv":
+            return csv_response(rows.iterator(chunk_size=2000), self.get_csv_columns(), self.csv_name)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_csv_columns(self) -> Columns:
+        return self.csv_columns
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = self.create_item(serializer)
+        return Response(self.represent(item), status=status.HTTP_201_CREATED)
+
+    def create_item(self, serializer):
+        return serializer.save()
+
+
+class DetailView(ApiView, generics.RetrieveUpdateAPIView):
+    """GET: one item, with an ETag naming its version; PATCH: change it over the version read."""
+
+    etag_from_data = False
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def retrieve(self, request, *args, **kwargs):
+        item = self.get_object()
+        return self.versioned(Response(self.get_serializer(item).data), item.version)
+
+    def update(self, request, *args, **kwargs):
+        read = conditional.read_version(request)
+        if read is None:
+            raise PreconditionRequired()
+        item = self.get_object()
+        serializer = self.get_serializer(item, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        stored = self.update_item(item, serializer, read)
+        return self.versioned(Response(self.represent(stored)), stored.version)
+
+    def update_item(self, item, serializer, read_version: int):
+        """Save the validated changes if the item is still at `read_version` (StaleVersion: 412)."""
+        return save_if_current(item, read_version, save=serializer.save)
+
+    def versioned(self, response: Response, version: int) -> Response:
+        response.item_version = version  # its ETag is made once the body is rendered (finalize_response)
+        return response
