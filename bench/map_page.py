@@ -49,7 +49,7 @@ def measure(base: str, what: str, loads: int) -> list[float]:
             context = browser.new_context(viewport={"width": 1200, "height": 800})
             page = context.new_page()
             page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())  # no internet here
-            page.goto(f"{base}/?date={FIRST_DAY}&lat=30&lng=30&z=3", wait_until="commit")
+            page.goto(f"{base}/?as_of={FIRST_DAY}&lat=30&lng=30&z=3", wait_until="commit")
             first = page.evaluate(FIRST_DRAW, FIRST_DAY)
             drawn = int(page.evaluate("document.body.dataset.sites"))
             if drawn != sites:

@@ -35,10 +35,10 @@ class NaiveSiteSerializer(GeoFeatureModelSerializer):
 
     def _latest(self, site) -> list[Observation]:
         if not hasattr(site, "_naive_posture"):
-            day = self.context["day"]
+            as_of = self.context["as_of"]
             rows = {}
             for observation in (
-                Observation.objects.filter(site=site, state="published", observed__lte=day)
+                Observation.objects.filter(site=site, state="published", observed__lte=as_of)
                 .select_related("asset_type")
                 .order_by("asset_type_id", "-observed", "-id")
             ):
@@ -73,6 +73,6 @@ class NaiveSiteSerializer(GeoFeatureModelSerializer):
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def sites(request):
-    day = dt.date.fromisoformat(request.GET["as_of"])
-    serializer = NaiveSiteSerializer(Site.objects.all(), many=True, context={"day": day})
+    as_of = dt.date.fromisoformat(request.GET["as_of"])
+    serializer = NaiveSiteSerializer(Site.objects.all(), many=True, context={"as_of": as_of})
     return Response(serializer.data)

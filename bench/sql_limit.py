@@ -21,7 +21,7 @@ WITH latest AS (
            o.id, o.site_id, o.asset_type_id, o.count_low, o.count_high, o.activity, o.observed,
            CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
     FROM core_observation o
-    WHERE o.state = 'published' AND o.observed <= %(day)s
+    WHERE o.state = 'published' AND o.observed <= %(as_of)s
       AND o.site_id = ANY(ARRAY(SELECT id FROM core_site
                                 WHERE location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326)))
     ORDER BY o.site_id, o.asset_type_id, o.observed DESC, o.id DESC
@@ -108,8 +108,8 @@ def _json(statement: str, params: dict) -> HttpResponse:
 def sites(request):
     """All sites (E1) or those in `bbox` (E2), with their posture as of `as_of`."""
     box = [float(value) for value in request.GET.get("bbox", WORLD).split(",")]
-    day = dt.date.fromisoformat(request.GET["as_of"])
-    return _json(SITES, {"day": day, **dict(zip(["xmin", "ymin", "xmax", "ymax"], box, strict=True))})
+    as_of = dt.date.fromisoformat(request.GET["as_of"])
+    return _json(SITES, {"as_of": as_of, **dict(zip(["xmin", "ymin", "xmax", "ymax"], box, strict=True))})
 
 
 def timeseries(request, slug: str):

@@ -21,6 +21,7 @@ from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from rest_framework import generics, renderers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from basewatch.api import conditional
@@ -56,8 +57,13 @@ class ApiView(generics.GenericAPIView):
         return [renderers.JSONRenderer()]
 
     def perform_content_negotiation(self, request, force=False):
-        if request.method != "GET":  # `?format=csv` on a write is ignored, not a 404
+        # Only a list read has another format; `?format=` anywhere else is ignored, like the list filters.
+        formats = [renderer.format for renderer in self.get_renderers()]
+        if len(formats) == 1:
             return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+        wanted = request.query_params.get("format", "")
+        if wanted and wanted not in formats and not force:
+            raise ValidationError({"format": [f"Choose one of: {', '.join(formats)}."]})
         return super().perform_content_negotiation(request, force)
 
     # --- conditional GET ----------------------------------------------------------------

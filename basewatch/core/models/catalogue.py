@@ -1,0 +1,275 @@
+"""What claims are about and rest on: sites, asset types, identified assets, sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pghistory
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import F, Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+
+from basewatch.core.expressions import IsCountryCode, IsValidGeometry, LatestAllowedDate, LonLatInRange
+from basewatch.core.fields import HttpURLField, LonLatMultiPolygonField, LonLatPointField
+from basewatch.core.querysets import (
+    SiteQuerySet,
+)
+from basewatch.core.versions import VersionedModel
+from basewatch.lib.dates import latest_allowed_date
+
+if TYPE_CHECKING:
+    from basewatch.core.models.posture import PosturePoint
+
+FUTURE_DATE_MESSAGE = "This date is in the future."
+
+
+def _not_future(errors: dict[str, str], **dates: dt.date | None) -> None:
+    for field, value in dates.items():
+        if value and value > latest_allowed_date():
+            errors[field] = FUTURE_DATE_MESSAGE
+
+
+def _raise(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Site(VersionedModel):
+    class Kind(models.TextChoices):
+        AIR_BASE = "air_base", "Air base"
+        NAVAL_BASE = "naval_base", "Naval base"
+        PORT_FACILITY = "port_facility", "Port facility"
+        ARMY_BASE = "army_base", "Army base"
+        AIRPORT = "airport", "Airport"
+        RADAR = "radar", "Radar"
+        LOGISTICS_HUB = "logistics_hub", "Logistics hub"
+        OTHER = "other", "Other"
+
+    class Precision(models.TextChoices):
+        EXACT = "exact", "Exact (within 100 m)"
+        APPROXIMATE = "approximate", "Approximate (within 2 km)"
+        AREA = "area", "General area (within 25 km)"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DRAWING_DOWN = "drawing_down", "Drawing down"
+        CLOSED = "closed", "Closed"
+        UNKNOWN = "unknown", "Unknown"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Short name used in URLs, e.g. khmeimim.")
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other spellings and scripts, comma-separated (Hmeimim, حميميم, Хмеймим).",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    operator = CountryField(help_text="The foreign force holding the site.")
+    host_country = CountryField()
+    location = LonLatPointField(help_text="Longitude/latitude (WGS 84).")
+    location_precision = models.CharField(max_length=20, choices=Precision.choices, default=Precision.APPROXIMATE)
+    footprint = LonLatMultiPolygonField(null=True, blank=True, help_text="Outline of the site, if known.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
+    description = models.TextField(blank=True)
+    wikidata_id = models.CharField(
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123.")],
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        # Ties broken by id: numbered pages of the sites list must not reorder same-named sites.
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=LonLatInRange("location"), name="site_location_in_range"),
+            models.CheckConstraint(condition=Q(IsValidGeometry("footprint")), name="site_footprint_valid"),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="site_wikidata_id_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(IsCountryCode("operator")) & Q(IsCountryCode("host_country")),
+                name="site_country_codes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("front:site", args=[self.slug])
+
+    def counts_over_time(self, points=None) -> list[tuple[AssetType, list[PosturePoint]]]:
+        """Published counts over time: one step series per asset type, in one query.
+
+        `points` narrows them (a PosturePoint queryset: a date range, an asset type); by
+        default every point of the site.
+        """
+        from basewatch.core.models.posture import PosturePoint
+
+        if points is None:
+            points = PosturePoint.objects.filter(site=self)
+        series: dict[int, tuple[AssetType, list[PosturePoint]]] = {}
+        for point in points.series().select_related("asset_type"):
+            series.setdefault(point.asset_type_id, (point.asset_type, []))[1].append(point)
+        return list(series.values())
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.location is not None and not (-180 <= self.location.x <= 180 and -90 <= self.location.y <= 90):
+            errors["location"] = "Longitude must be within ±180 and latitude within ±90."
+        if self.footprint is not None and not self.footprint.valid:
+            errors["footprint"] = f"The footprint is not a valid polygon: {self.footprint.valid_reason}."
+        _raise(errors)
+
+
+class AssetType(VersionedModel):
+    class Category(models.TextChoices):
+        FIXED_WING_COMBAT = "fixed_wing_combat", "Fixed-wing combat aircraft"
+        TRANSPORT_AIRCRAFT = "transport_aircraft", "Transport aircraft"
+        HELICOPTER = "helicopter", "Helicopter"
+        AIR_DEFENCE = "air_defence", "Air defence"
+        NAVAL_VESSEL = "naval_vessel", "Naval vessel"
+        GROUND_VEHICLE = "ground_vehicle", "Ground vehicle"
+        PERSONNEL = "personnel", "Personnel"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True, help_text='E.g. S-400 "Triumf".')
+    slug = models.SlugField(max_length=100, unique=True)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    nato_name = models.CharField("NATO reporting name", max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Asset(VersionedModel):
+    """One individually identified airframe, vessel or vehicle."""
+
+    asset_type = models.ForeignKey(AssetType, on_delete=models.PROTECT, related_name="assets")
+    registration = models.CharField(max_length=30, blank=True, help_text="E.g. RA-76845.")
+    icao_hex = models.CharField(
+        "ICAO 24-bit address",
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9A-Fa-f]{6}$", "Six hexadecimal digits, e.g. 152C2D.")],
+    )
+    hull_number = models.CharField(max_length=30, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    operator = models.CharField(max_length=200, blank=True, help_text="E.g. EMERCOM of Russia (MChS).")
+    notes = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["registration", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(icao_hex="") | Q(icao_hex__regex=r"^[0-9A-F]{6}$"), name="asset_icao_hex_format"
+            ),
+            models.CheckConstraint(
+                condition=~Q(registration="", icao_hex="", hull_number="", name=""), name="asset_identified"
+            ),
+            models.UniqueConstraint(
+                fields=["registration"], condition=~Q(registration=""), name="asset_unique_registration"
+            ),
+            models.UniqueConstraint(fields=["icao_hex"], condition=~Q(icao_hex=""), name="asset_unique_icao_hex"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.registration or self.hull_number or self.name or self.icao_hex
+        return f"{label} ({self.asset_type})" if self.asset_type_id else label
+
+    def clean(self) -> None:
+        self.icao_hex = self.icao_hex.strip().upper()
+        self.registration = self.registration.strip().upper()
+        if not (self.registration or self.icao_hex or self.hull_number or self.name):
+            raise ValidationError("Give at least one of registration, ICAO address, hull number or name.")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Source(VersionedModel):
+    class Kind(models.TextChoices):
+        SATELLITE_IMAGERY = "satellite_imagery", "Satellite imagery"
+        NEWS_REPORT = "news_report", "News report"
+        SOCIAL_MEDIA = "social_media", "Social-media post"
+        OFFICIAL_STATEMENT = "official_statement", "Official statement"
+        FLIGHT_TRACKING = "flight_tracking", "Flight tracking"
+        OTHER = "other", "Other"
+
+    class Reliability(models.TextChoices):
+        """Source reliability, NATO Admiralty code (STANAG 2511)."""
+
+        A = "A", "A — completely reliable"
+        B = "B", "B — usually reliable"
+        C = "C", "C — fairly reliable"
+        D = "D", "D — not usually reliable"
+        E = "E", "E — unreliable"
+        F = "F", "F — reliability cannot be judged"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True, help_text="Maxar, CNN, @handle …")
+    url = HttpURLField("URL", max_length=1000, blank=True)
+    published = models.DateField(null=True, blank=True, help_text="Leave empty when the source does not say.")
+    captured = models.DateField(
+        "imagery captured", null=True, blank=True, help_text="Capture date of imagery, where it differs."
+    )
+    archive_url = HttpURLField("archive URL", max_length=1000, blank=True)
+    reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(url="") | Q(url__iregex=r"^https?://"), name="source_url_scheme"),
+            models.CheckConstraint(
+                condition=Q(archive_url="") | Q(archive_url__iregex=r"^https?://"), name="source_archive_url_scheme"
+            ),
+            models.CheckConstraint(
+                condition=Q(published__isnull=True) | Q(published__lte=LatestAllowedDate()),
+                name="source_published_not_future",
+            ),
+            models.CheckConstraint(
+                condition=Q(captured__isnull=True) | Q(captured__lte=LatestAllowedDate()),
+                name="source_captured_not_future",
+            ),
+            models.CheckConstraint(
+                condition=Q(captured__isnull=True) | Q(published__isnull=True) | Q(captured__lte=F("published")),
+                name="source_captured_before_published",
+            ),
+            # The same URL is the same source: editors pick it instead of re-creating it.
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="source_unique_url",
+                violation_error_message="A source with this URL is already on file: pick it instead.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title}" if self.publisher else self.title
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        _not_future(errors, published=self.published, captured=self.captured)
+        if self.captured and self.published and self.captured > self.published and "captured" not in errors:
+            errors["captured"] = "Imagery cannot be captured after it was published."
+        _raise(errors)
