@@ -1,4 +1,4 @@
-"""The claim workflow, exhaustively: every state × every action (and a plain edit) × every role,
+"""The claim workflow, exhaustively: every state, every action (and a plain edit), every role,
 with and without EDITORS_MAY_PUBLISH, through basewatch.core.claims, the one write path.
 
 The expected table below is written out by hand from the README's permission table, not

@@ -248,6 +248,7 @@ class SourcedClaimSerializer(serializers.ModelSerializer):
     reason = serializers.CharField(
         write_only=True,
         required=False,
+        allow_blank=True,
         max_length=2000,
         help_text="Why, when the state asked for is `rejected` or `retracted`.",
     )

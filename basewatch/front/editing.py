@@ -24,7 +24,7 @@ from django.urls import reverse
 from basewatch.core import claims
 from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.fields import allow_map_widget_scripts
-from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, Site, Source
 from basewatch.core.roles import EDITOR
 from basewatch.core.versions import StaleVersion, VersionRequired, save_if_current
 from basewatch.core.workflow import Action, State
@@ -39,6 +39,7 @@ from basewatch.front.forms import (
     SourceForm,
 )
 from basewatch.front.templatetags.claims import page_url
+from basewatch.lib.dates import latest_allowed_date
 
 CONFLICT = (
     "Someone else saved this item while you were editing it. Nothing of yours was saved: "
@@ -211,16 +212,11 @@ def _last_count_text(form) -> str:
 
 
 def last_count_text(site_id, asset_type_id) -> str:
-    """The site's newest published count of the asset type, as an editor's hint."""
+    """The site's newest published posture of the asset type, as an editor's hint."""
     if not (str(site_id or "").isdigit() and str(asset_type_id or "").isdigit()):
         return ""
-    latest = (
-        Observation.objects.published()
-        .filter(site_id=site_id, asset_type_id=asset_type_id)
-        .with_counted()
-        .order_by("-observed", "-id")
-        .first()
-    )
+    points = PosturePoint.objects.filter(site_id=site_id, asset_type_id=asset_type_id)
+    latest = points.as_of(latest_allowed_date()).first()
     if latest is None:
         return "No published observation of this type at this site yet."
     count = "presence only" if latest.counted is None else latest.counted
