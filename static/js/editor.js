@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  var el = window.basewatch.el;
+  var fetchJson = window.basewatch.fetchJson;
+
   function normalise(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
@@ -10,9 +13,8 @@
   // A search box above each long select: typing hides options that do not match
   // (names and other spellings) and picks the first match in a single select.
   document.querySelectorAll("select[data-searchable]").forEach(function (select) {
-    var box = document.createElement("input");
+    var box = el("input", null, "select-search");
     box.type = "search";
-    box.className = "select-search";
     box.placeholder = "Type to search";
     var label = document.querySelector('label[for="' + select.id + '"]');
     box.setAttribute("aria-label", "Search " + (label ? label.textContent.replace("*", "").trim() : "options"));
@@ -64,9 +66,9 @@
         return;
       }
       var url = hint.dataset.url + "?site=" + encodeURIComponent(site.value) + "&asset_type=" + encodeURIComponent(assetType.value);
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : { text: "" }; })
-        .then(function (data) { hint.textContent = data.text; })
+      // Only a hint: when it cannot be had, the form simply goes without it.
+      fetchJson(url)
+        .then(function (data) { hint.textContent = data.text || ""; })
         .catch(function () { hint.textContent = ""; });
     };
     site.addEventListener("change", refresh);

@@ -1,10 +1,11 @@
 // The map page: every site's posture at a date, movements over the period before it.
 // All state (date, filters, map view) lives in the URL, so a view can be shared and
 // the back button steps through changes. User text only ever reaches the page
-// through textContent.
+// through textContent (common.js's `el`).
 (function () {
   "use strict";
 
+  const { DAY, el, parseDate, isoDate, fetchJson, fetchAllPages } = window.basewatch;
   const config = JSON.parse(document.getElementById("map-config").textContent);
   const form = document.getElementById("map-controls");
   const slider = document.getElementById("date-slider");
@@ -12,37 +13,20 @@
   const message = document.getElementById("map-message");
   const tileNotice = document.getElementById("tile-notice");
   const FILTERS = ["operator", "host_country", "kind", "category", "q", "period"];
-  const DAY = 86400000;
   const PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053"];
 
   const earliest = parseDate(config.earliest);
   const today = parseDate(config.today);
   slider.max = String(Math.round((today - earliest) / DAY));
 
-  function parseDate(text) {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
-    if (!match) return null;
-    const date = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
-    return isNaN(date) ? null : date;
-  }
-
-  function isoDate(date) {
-    return date.toISOString().slice(0, 10);
-  }
-
-  function el(tag, text, className) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
-
   // --- state <-> URL --------------------------------------------------------------
 
+  // The date is `as_of`, as in the API. Links shared before it had that name say `date`:
+  // they still open on their date, and the URL written back says `as_of`.
   function readState() {
     const params = new URLSearchParams(window.location.search);
-    const state = { date: params.get("date") || config.latest };
-    if (!parseDate(state.date)) state.date = config.latest;
+    const state = { as_of: params.get("as_of") || params.get("date") || config.latest };
+    if (!parseDate(state.as_of)) state.as_of = config.latest;
     for (const name of FILTERS) state[name] = params.get(name) || "";
     const lat = parseFloat(params.get("lat"));
     const lng = parseFloat(params.get("lng"));
@@ -53,7 +37,7 @@
 
   function stateUrl(state) {
     const params = new URLSearchParams();
-    params.set("date", state.date);
+    params.set("as_of", state.as_of);
     for (const name of FILTERS) if (state[name]) params.set(name, state[name]);
     const centre = map.getCenter();
     params.set("lat", centre.lat.toFixed(4));
@@ -63,14 +47,14 @@
   }
 
   function controlsToState() {
-    const state = { date: dateInput.value || config.today };
+    const state = { as_of: dateInput.value || config.today };
     for (const name of FILTERS) state[name] = form.elements[name].value.trim();
     return state;
   }
 
   function stateToControls(state) {
-    dateInput.value = state.date;
-    slider.value = String(Math.round((parseDate(state.date) - earliest) / DAY));
+    dateInput.value = state.as_of;
+    slider.value = String(Math.round((parseDate(state.as_of) - earliest) / DAY));
     for (const name of FILTERS) form.elements[name].value = state[name];
   }
 
@@ -149,7 +133,7 @@
   // small download. A popup fetches its one site's posture at the map's date when opened.
   function popupFor(feature, popup) {
     const p = feature.properties;
-    const date = currentState.date;
+    const date = currentState.as_of;
     const box = el("div", null, "site-popup");
     const title = el("a", p.name);
     title.href = config.siteUrl.replace("__slug__", encodeURIComponent(feature.id));
@@ -219,10 +203,12 @@
 
   let currentState = initial;
   const siteNames = {};
-  let request = 0;
+  let loading = null; // the AbortController of the newest load
 
+  // The server caps page_size at what it will deliver in one page and gives a `next`
+  // link for the rest, which fetchAllPages follows: asking for a lot saves round trips.
   function apiParams(state) {
-    const params = new URLSearchParams({ as_of: state.date, page_size: "10000" });
+    const params = new URLSearchParams({ as_of: state.as_of, page_size: "10000" });
     for (const name of ["operator", "host_country", "kind", "category", "q"]) {
       if (state[name]) params.set(name, state[name]);
     }
@@ -234,62 +220,65 @@
     message.hidden = !text;
   }
 
-  async function fetchJson(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
-    const body = await response.json();
-    if (!response.ok) {
-      const reasons = Object.entries(body).map(function (pair) {
-        return pair[0] + ": " + [].concat(pair[1]).join(" ");
-      });
-      throw new Error(reasons.join("; "));
-    }
-    return body;
+  function idOf(feature) {
+    return feature.id;
   }
 
+  // Nothing is drawn until every page of sites and movements has arrived; the body's data-*
+  // attributes then say what is drawn (tests and bench/map_page.py wait for them).
   async function load(state) {
     currentState = state;
-    const mine = ++request;
+    if (loading) loading.abort(); // a newer date or filter: the older answer is not wanted
+    const mine = new AbortController();
+    loading = mine;
     document.body.dataset.loading = "true";
-    const to = parseDate(state.date);
+    const to = parseDate(state.as_of);
     const from = new Date(to - (parseInt(state.period || "30", 10) - 1) * DAY);
-    const moves = new URLSearchParams({ from: isoDate(from), to: state.date, page_size: "1000" });
+    const moves = new URLSearchParams({ from: isoDate(from), to: state.as_of, page_size: "1000" });
     try {
       const [sites, movements] = await Promise.all([
-        fetchSites(state),
-        fetchJson(config.movementsUrl + "?" + moves),
+        fetchSites(state, mine.signal),
+        fetchAllPages(config.movementsUrl + "?" + moves, "features", idOf, mine.signal),
       ]);
-      if (mine !== request) return; // a newer date was chosen meanwhile
+      if (mine !== loading) return; // a newer date was chosen meanwhile
       if (sites.totals) redrawTotals(sites.totals);
       else drawSites(sites.features);
       drawnFilters = filtersOf(state);
-      drawMovements(movements.features);
-      document.body.dataset.date = state.date; // what is drawn (tests and bench/map.py wait for it)
+      drawMovements(movements);
+      document.body.dataset.sites = String(siteMarkers.length);
+      document.body.dataset.movements = String(movements.length);
+      document.body.dataset.date = state.as_of;
       if (!siteMarkers.length) showMessage("No sites match these filters.");
       else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
       else showMessage("");
     } catch (error) {
-      if (mine === request) showMessage("Could not load the map data: " + error.message);
+      if (mine !== loading) return;
+      mine.abort(); // the other list's remaining pages are of no use now
+      // Nothing of this load is drawn: what was drawn before stays, and says which date it is.
+      const shown = document.body.dataset.date;
+      showMessage("Could not load the map data: " + error.message + (shown ? " The map still shows " + shown + "." : ""));
     } finally {
-      if (mine === request) document.body.dataset.loading = "false";
+      if (mine === loading) document.body.dataset.loading = "false";
     }
   }
 
   // When only the date changed, the totals alone ({totals}) redraw the map: a tenth of
   // the features' size. Where the sites differ at the new date (a category filter),
   // the features are fetched after all ({features}).
-  async function fetchSites(state) {
+  async function fetchSites(state, signal) {
     if (siteMarkers.length && filtersOf(state) === drawnFilters) {
-      const totals = await fetchJson(config.siteTotalsUrl + "?" + apiParams(state));
+      const url = config.siteTotalsUrl + "?" + apiParams(state);
+      const totals = await fetchAllPages(url, "results", function (row) { return row.site; }, signal);
       const same =
-        totals.results.length === siteMarkers.length &&
-        totals.results.every(function (row, index) {
+        totals.length === siteMarkers.length &&
+        totals.every(function (row, index) {
           return siteMarkers[index].feature.id === row.site;
         });
-      if (same) return { totals: totals.results };
+      if (same) return { totals: totals };
     }
     const params = apiParams(state);
     params.set("posture", "total");
-    return fetchJson(config.sitesUrl + "?" + params);
+    return { features: await fetchAllPages(config.sitesUrl + "?" + params, "features", idOf, signal) };
   }
 
   function filtersOf(state) {
@@ -307,7 +296,6 @@
     siteMarkers = features.map(siteMarker);
     clusters.addLayers(siteMarkers);
     for (const feature of features) siteNames[feature.id] = feature.properties.name;
-    document.body.dataset.sites = String(features.length);
   }
 
   // Another date, the same sites: the markers and the cluster tree stay; changed icons are redrawn.
@@ -362,7 +350,6 @@
       arrowDefs(path);
       path.setAttribute("marker-end", "url(#movement-arrow)");
     }
-    document.body.dataset.movements = String(features.length);
   }
 
   // --- controls -------------------------------------------------------------------

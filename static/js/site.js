@@ -3,23 +3,17 @@
 (function () {
   "use strict";
 
+  const { DAY, el, parseDate, isoDate } = window.basewatch;
   const data = JSON.parse(document.getElementById("site-chart").textContent);
-  const DAY = 86400000;
   const COLOURS = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053"];
 
-  function el(tag, text, className) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
-
+  // The chart's x axis counts days (since 1970-01-01): whole numbers, one per calendar day.
   function dayNumber(iso) {
-    return Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY;
+    return parseDate(iso) / DAY;
   }
 
   function isoDay(number) {
-    return new Date(number * DAY).toISOString().slice(0, 10);
+    return isoDate(new Date(number * DAY));
   }
 
   // --- small map ------------------------------------------------------------------

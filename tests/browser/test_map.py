@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from tests.browser.helpers import screenshot, wait_for_map
@@ -27,7 +29,7 @@ def set_date(page, day: str) -> None:
 
 
 def test_map_shows_the_demo_sites_and_movements(page, demo):
-    page.goto("/?date=2024-12-20&lat=25&lng=15&z=3")
+    page.goto("/?as_of=2024-12-20&lat=25&lng=15&z=3")
     wait_for_map(page)
     assert page.evaluate("document.body.dataset.sites") == "4"
     assert page.evaluate("document.body.dataset.movements") == "2"
@@ -38,7 +40,7 @@ def test_map_shows_the_demo_sites_and_movements(page, demo):
 
 
 def test_date_change_redraws_khmeimim_posture(page, demo):
-    page.goto(f"/?date=2024-11-01&{KHMEIMIM_VIEW}")
+    page.goto(f"/?as_of=2024-11-01&{KHMEIMIM_VIEW}")
     wait_for_map(page)
     november = open_popup(page, "Khmeimim Air Base")
     assert "S-400" in november and "present" in november
@@ -47,7 +49,7 @@ def test_date_change_redraws_khmeimim_posture(page, demo):
     december = open_popup(page, "Khmeimim Air Base")
     assert "An-124 Ruslan\t2" in december and "Ka-52 Alligator\t1" in december
     assert "2024-12-13" in december
-    assert "date=2024-12-20" in page.url
+    assert "as_of=2024-12-20" in page.url
 
 
 def badge(page, name: str) -> str:
@@ -55,7 +57,7 @@ def badge(page, name: str) -> str:
 
 
 def test_a_date_change_redraws_the_totals_and_a_filter_change_the_sites(page, demo):
-    page.goto(f"/?date=2024-11-01&{KHMEIMIM_VIEW}")
+    page.goto(f"/?as_of=2024-11-01&{KHMEIMIM_VIEW}")
     wait_for_map(page)
     assert badge(page, "Khmeimim Air Base") == "0"
     requests = []
@@ -75,7 +77,7 @@ def test_a_date_change_redraws_the_totals_and_a_filter_change_the_sites(page, de
 
 
 def test_a_shared_url_restores_the_view_and_back_steps_through_changes(page, demo):
-    page.goto("/?date=2024-12-20&kind=naval_base&lat=34.9&lng=35.87&z=8")
+    page.goto("/?as_of=2024-12-20&kind=naval_base&lat=34.9&lng=35.87&z=8")
     wait_for_map(page)
     assert page.input_value("#date-input") == "2024-12-20"
     assert page.input_value("select[name=kind]") == "naval_base"
@@ -90,17 +92,27 @@ def test_a_shared_url_restores_the_view_and_back_steps_through_changes(page, dem
     assert page.evaluate("document.body.dataset.sites") == "1"
 
 
+def test_a_link_shared_before_as_of_was_named_opens_on_its_date(page, demo):
+    page.goto(f"/?date=2024-11-01&{KHMEIMIM_VIEW}")  # not the newest date, which the map opens on by default
+    wait_for_map(page)
+    assert page.input_value("#date-input") == "2024-11-01"
+    assert page.evaluate("document.body.dataset.date") == "2024-11-01"
+    assert badge(page, "Khmeimim Air Base") == "0"
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["as_of"] == ["2024-11-01"] and "date" not in query
+
+
 def test_empty_states(page, demo):
-    page.goto("/?date=2024-12-20&q=atlantis")
+    page.goto("/?as_of=2024-12-20&q=atlantis")
     wait_for_map(page)
     assert "No sites match these filters." in page.inner_text("#map-message")
-    page.goto("/?date=2020-01-01")
+    page.goto("/?as_of=2020-01-01")
     wait_for_map(page)
     assert "No observations before 2024-11-01" in page.inner_text("#map-message")
 
 
 def test_the_map_works_with_tiles_blocked(page, demo):
-    page.goto("/?date=2024-12-20")
+    page.goto("/?as_of=2024-12-20")
     wait_for_map(page)
     page.locator("#tile-notice").wait_for()
     assert "could not be loaded" in page.inner_text("#tile-notice")
@@ -108,7 +120,7 @@ def test_the_map_works_with_tiles_blocked(page, demo):
 
 
 def test_movements_show_counts_and_dates_on_click(page, demo):
-    page.goto("/?date=2024-12-20&lat=22&lng=8&z=4")
+    page.goto("/?as_of=2024-12-20&lat=22&lng=8&z=4")
     wait_for_map(page)
     # The middle of the al-Khadim → Bamako line, in page pixels.
     middle = page.evaluate(
@@ -129,7 +141,7 @@ def test_movements_show_counts_and_dates_on_click(page, demo):
 
 
 def test_controls_are_reachable_by_keyboard(page, demo):
-    page.goto("/?date=2024-12-20")
+    page.goto("/?as_of=2024-12-20")
     wait_for_map(page)
     reached = set()
     for _ in range(20):
@@ -139,7 +151,7 @@ def test_controls_are_reachable_by_keyboard(page, demo):
     page.focus("#step-back")
     page.keyboard.press("Enter")  # a day earlier
     wait_for_map(page)
-    assert "date=2024-12-19" in page.url
+    assert "as_of=2024-12-19" in page.url
     assert page.input_value("#date-input") == "2024-12-19"
 
 
@@ -148,4 +160,4 @@ def test_the_map_opens_on_the_newest_data_with_its_movements(page, demo):
     wait_for_map(page)
     assert page.input_value("#date-input") == "2024-12-17"
     assert page.evaluate("document.body.dataset.movements") == "2"
-    assert "date=2024-12-17" in page.url
+    assert "as_of=2024-12-17" in page.url

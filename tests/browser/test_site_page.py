@@ -50,7 +50,7 @@ def test_clicking_a_point_shows_the_observation_and_its_sources(page, demo):
 def test_user_text_is_shown_as_text(page, db):
     site = make_site(slug="xss", name=XSS)
     make_observation(site, make_asset_type(name=XSS), dt.date(2024, 12, 1), notes=XSS)
-    for url in ("/sites/xss/", "/observations/", "/?date=2024-12-20&lat=35.4&lng=35.9&z=9"):
+    for url in ("/sites/xss/", "/observations/", "/?as_of=2024-12-20&lat=35.4&lng=35.9&z=9"):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         assert XSS in page.inner_text("body") or url.startswith("/?"), url
@@ -77,7 +77,7 @@ def test_phone_width(page, demo):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto("/sites/tartus/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360 + 1
-    page.goto("/?date=2024-12-20")
+    page.goto("/?as_of=2024-12-20")
     page.wait_for_function("() => document.body.dataset.loading === 'false'")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360 + 1
     screenshot(page, "map-phone")
