@@ -87,7 +87,7 @@ SELECT json_build_object('next', NULL, 'previous', NULL, 'results', coalesce(jso
         SELECT coalesce(json_agg(json_build_object(
             'id', src.id, 'kind', src.kind, 'title', src.title, 'publisher', src.publisher, 'url', src.url,
             'archive_url', src.archive_url, 'published', src.published, 'captured', src.captured,
-            'reliability', src.reliability, 'created', src.created, 'updated', src.updated
+            'reliability', src.reliability, 'created', src.created, 'updated', src.updated, 'version', src.version
         ) ORDER BY src.published DESC, src.title), '[]'::json)
         FROM core_observation_sources link JOIN core_source src ON src.id = link.source_id
         WHERE link.observation_id = o.id),

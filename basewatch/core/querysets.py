@@ -62,7 +62,7 @@ class SiteQuerySet(models.QuerySet):
     def search(self, text: str) -> SiteQuerySet:
         """Sites whose name or an alias contains `text`, ignoring case and accents."""
         names = Concat(F("name"), Value(" "), ArrayToString(F("aliases")), output_field=models.TextField())
-        return self.annotate(search_names=names).filter(search_names__unaccent__icontains=text)
+        return self.alias(search_names=names).filter(search_names__unaccent__icontains=text)
 
     def holding(self, as_of: dt.date, asset_types: models.QuerySet) -> SiteQuerySet:
         """Sites whose posture as of `as_of` includes one of `asset_types` (latest point not absent)."""

@@ -172,13 +172,29 @@ class ClaimDecision(ApiView):
         return response
 
 
-@extend_schema(request=DecisionSerializer, responses=ObservationSerializer, parameters=[ACTION_PARAMETER])
 class ObservationDecision(ClaimDecision):
     model = Observation
     serializer_class = ObservationSerializer
 
+    @extend_schema(
+        operation_id="observations_decide",
+        request=DecisionSerializer,
+        responses=ObservationSerializer,
+        parameters=[ACTION_PARAMETER],
+    )
+    def post(self, request, pk: int, action: str):
+        return super().post(request, pk, action)
 
-@extend_schema(request=DecisionSerializer, responses=MovementSerializer, parameters=[ACTION_PARAMETER])
+
 class MovementDecision(ClaimDecision):
     model = Movement
     serializer_class = MovementSerializer
+
+    @extend_schema(
+        operation_id="movements_decide",
+        request=DecisionSerializer,
+        responses=MovementSerializer,
+        parameters=[ACTION_PARAMETER],
+    )
+    def post(self, request, pk: int, action: str):
+        return super().post(request, pk, action)
