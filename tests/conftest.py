@@ -1,7 +1,19 @@
-"""Fixtures shared by the whole suite: the demo data, an API client, gunicorn with production settings."""
+"""Fixtures shared by the whole suite: the demo data, an API client, gunicorn with production settings.
+
+The demo data is loaded once: `load_demo` runs once per test database, inside a transaction
+that is rolled back after the rows it wrote have been copied out (`demo_snapshot`). The `demo`
+fixture then puts those rows back with `COPY ... FROM STDIN`, triggers off
+(`session_replication_role = replica`, so the copied history, data version and site totals
+are taken as they were, not recomputed): a few milliseconds instead of running the loader. A
+non-transactional test does that inside its own transaction, which is rolled back, so the next
+test starts empty again; a transactional one commits it, and the flush after the test removes
+it. Either way a test that does not ask for `demo` sees an empty database, as the tests that
+count rows expect.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import secrets
 import socket
@@ -10,6 +22,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from bench.server import ROOT, collect_static, serve, server_env
 
@@ -22,10 +35,97 @@ def pytest_configure() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# --- the demo data -----------------------------------------------------------------------
+
+TABLES_SQL = """
+    SELECT quote_ident(table_name) FROM information_schema.tables
+    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name
+"""
+SEQUENCES_SQL = """
+    SELECT quote_ident(table_name), quote_ident(column_name),
+           pg_get_serial_sequence(quote_ident(table_name), column_name)
+    FROM information_schema.columns
+    WHERE table_schema = 'public' AND table_name = ANY(%s)
+      AND pg_get_serial_sequence(quote_ident(table_name), column_name) IS NOT NULL
+"""
+
+
+EMPTY = hashlib.md5(b"").hexdigest()  # noqa: S324 (a fingerprint, not security)
+
+
+def _contents(cursor, tables: list[str]) -> dict[str, str]:
+    """Each table's content as one hash (a row-order-independent fingerprint)."""
+    parts = [f"(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {t} t)" for t in tables]  # noqa: S608 (names from the catalogue)
+    cursor.execute("SELECT " + ", ".join(parts))
+    return dict(zip(tables, cursor.fetchone(), strict=True))
+
+
+class DemoSnapshot:
+    """The rows `load_demo` writes into an empty database, table by table, as COPY data."""
+
+    def __init__(self, tables: dict[str, bytes], sequences: list[tuple[str, int]]):
+        self.tables = tables
+        self.sequences = sequences  # (sequence, the highest value the copied rows hold)
+
+    @classmethod
+    def take(cls) -> DemoSnapshot:
+        """Run the loader in a transaction, copy out what it wrote, and roll it back."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(TABLES_SQL)
+            tables = [row[0] for row in cursor.fetchall()]
+            before = _contents(cursor, tables)
+            call_command("load_demo", stdout=io.StringIO())
+            after = _contents(cursor, tables)
+            written = [table for table in tables if after[table] != before[table]]
+            changed = [table for table in written if before[table] != EMPTY]
+            if changed:  # rows it changed, not added to an empty table, cannot be copied back as they are
+                raise RuntimeError(f"load_demo changed tables that were not empty: {changed}")
+            data = {}
+            for table in written:
+                with cursor.copy(f"COPY {table} TO STDOUT (FORMAT binary)") as copy:
+                    data[table] = b"".join(bytes(chunk) for chunk in copy)
+            cursor.execute(SEQUENCES_SQL, [written])
+            sequences = []
+            for table, column, sequence in cursor.fetchall():
+                cursor.execute(f"SELECT max({column}) FROM {table}")  # noqa: S608 (names from the catalogue)
+                sequences.append((sequence, cursor.fetchone()[0]))
+            transaction.set_rollback(True)
+        return cls(data, sequences)
+
+    def restore(self) -> None:
+        """Copy the rows back, as the loader left them (history, data version and totals included)."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {' OR '.join(f'EXISTS (SELECT FROM {t})' for t in self.tables)}")  # noqa: S608
+            if cursor.fetchone()[0]:
+                raise RuntimeError("the demo fixture needs an empty database: ask for it before making rows")
+            # Triggers off: the copied rows already hold what the triggers wrote (history,
+            # data version, site totals), and their foreign keys point into the copy.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            for table, data in self.tables.items():
+                with cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
+                    copy.write(data)
+            cursor.execute("SET LOCAL session_replication_role = origin")
+            # Sequences are not rolled back, so they are already past the copied ids, unless
+            # something reset them since.
+            last = "(SELECT last_value FROM {})"
+            setvals = ", ".join(f"setval(%s, greatest(%s, {last.format(name)}))" for name, _ in self.sequences)
+            cursor.execute(f"SELECT {setvals}", [value for pair in self.sequences for value in pair])
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker) -> DemoSnapshot:
+    """The demo data as `load_demo` writes it, loaded once per test database."""
+    with django_db_blocker.unblock():
+        return DemoSnapshot.take()
+
+
 @pytest.fixture
-def demo(db):
-    """The demo data set (core.demo), loaded by its management command."""
-    call_command("load_demo", stdout=io.StringIO())
+def demo(db, demo_snapshot):
+    """The demo data set (core.demo) as its management command loads it, in an otherwise empty database."""
+    demo_snapshot.restore()
+
+
+# --- gunicorn and the live-server API client ----------------------------------------------
 
 
 def database_url() -> str:
