@@ -1,28 +1,40 @@
 """Fixtures shared by the whole suite: the demo data, an API client, gunicorn with production settings.
 
-The demo data is loaded once: `load_demo` runs once per test database, inside a transaction
-that is rolled back after the rows it wrote have been copied out (`demo_snapshot`). The `demo`
-fixture then puts those rows back with `COPY ... FROM STDIN`, triggers off
-(`session_replication_role = replica`, so the copied history, data version and site totals
-are taken as they were, not recomputed): a few milliseconds instead of running the loader. A
-non-transactional test does that inside its own transaction, which is rolled back, so the next
-test starts empty again; a transactional one commits it, and the flush after the test removes
-it. Either way a test that does not ask for `demo` sees an empty database, as the tests that
-count rows expect.
+How the suite stays fast (STYLE.md, "Tests"):
+
+- **In-process requests.** `api` sends its requests through Django's test client: the whole
+  WSGI handler, middleware and URL stack, inside the test's transaction, which is rolled back
+  afterwards. Only tests whose subject is the server itself use a live server or gunicorn
+  (headers and error pages, schemathesis, throttling across workers, concurrent writers, the
+  browser); each says why in its docstring, and they are the only transactional tests left.
+- **The demo data, loaded once.** `load_demo` runs once per test database (once per xdist
+  worker), inside a transaction that is rolled back after the rows it wrote have been copied
+  out (`demo_snapshot`). The `demo` fixture then puts those rows back with `COPY ... FROM
+  STDIN`, triggers off (`session_replication_role = replica`, so the copied history, data
+  version and site totals are taken as they were, not recomputed): a few milliseconds instead
+  of running the loader. A non-transactional test does that inside its own transaction, which
+  is rolled back, so the next test starts empty again; a transactional one commits it, and the
+  flush after the test removes it. Either way a test that does not ask for `demo` sees an
+  empty database, as the tests that count rows expect. (A savepoint around a group of demo
+  tests was the other way; it was not taken because it needs the tests reordered and gives
+  every test in the group the same `now()`, and so the same data-version ETags, in a
+  response cache that outlives the transaction.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json as jsonlib
 import secrets
 import socket
+from urllib.parse import urlencode
 
 import pytest
-import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import Client
 
 from bench.server import ROOT, collect_static, serve, server_env
 
@@ -125,7 +137,7 @@ def demo(db, demo_snapshot):
     demo_snapshot.restore()
 
 
-# --- gunicorn and the live-server API client ----------------------------------------------
+# --- gunicorn ----------------------------------------------------------------------------
 
 
 def database_url() -> str:
@@ -162,32 +174,77 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# --- the API -----------------------------------------------------------------------------
+
+
+class ApiResponse:
+    """An answer with the parts of requests.Response the tests read; a streamed body is joined."""
+
+    def __init__(self, response):
+        self.response = response
+        self.status_code = response.status_code
+        self.headers = response.headers  # case-insensitive, like requests'
+        self.content = b"".join(response.streaming_content) if response.streaming else response.content
+        self.ok = self.status_code < 400
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self.response.charset or "utf-8", errors="replace")
+
+    def json(self):
+        return jsonlib.loads(self.content)
+
+
 class Api:
-    """A tiny client for /api/v1/ on the live server; `token=` signs a request."""
+    """A tiny client for /api/v1/; `token=` signs a request.
 
-    def __init__(self, base_url: str):
-        self.base = base_url.rstrip("/") + "/api/v1/"
-        self.session = requests.Session()
+    It goes through Django's test client: the WSGI handler with every middleware, the URL
+    resolver and the views, in the test's own transaction (no server, no commit). CSRF is
+    enforced as for any other HTTP client. `path` is relative to /api/v1/, or an absolute
+    URL as found in a `next` link.
+    """
 
-    def request(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
-        headers = kwargs.pop("headers", {})
+    base = "http://testserver/api/v1/"
+
+    def __init__(self):
+        self.client = Client(enforce_csrf_checks=True)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        token: str | None = None,
+        params: dict | None = None,
+        json=None,
+        data: str | bytes | None = None,
+        headers: dict | None = None,
+    ) -> ApiResponse:
+        url = path if path.startswith("http") else self.base + path
+        if params:
+            url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
+        headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Token {token}"
-        return self.session.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+        content_type = headers.pop("Content-Type", "application/octet-stream")
+        if json is not None:
+            # As requests sends it: NaN and Infinity are not JSON.
+            data, content_type = jsonlib.dumps(json, allow_nan=False), "application/json"
+        body = {"data": data, "content_type": content_type} if data is not None else {}
+        return ApiResponse(self.client.generic(method, url, headers=headers, **body))
 
-    def get(self, path: str, **kwargs) -> requests.Response:
+    def get(self, path: str, **kwargs) -> ApiResponse:
         return self.request("GET", path, **kwargs)
 
-    def post(self, path: str, **kwargs) -> requests.Response:
+    def post(self, path: str, **kwargs) -> ApiResponse:
         return self.request("POST", path, **kwargs)
 
-    def patch(self, path: str, **kwargs) -> requests.Response:
+    def patch(self, path: str, **kwargs) -> ApiResponse:
         return self.request("PATCH", path, **kwargs)
 
-    def put(self, path: str, **kwargs) -> requests.Response:
+    def put(self, path: str, **kwargs) -> ApiResponse:
         return self.request("PUT", path, **kwargs)
 
 
 @pytest.fixture
-def api(live_server) -> Api:
-    return Api(live_server.url)
+def api(db) -> Api:
+    return Api()

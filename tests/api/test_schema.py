@@ -50,11 +50,11 @@ def test_schema_validates_and_documents_every_endpoint():
     assert {"as_of", "operator", "host_country", "kind", "asset_type", "category", "q", "bbox", "format"} <= parameters
 
 
-@pytest.mark.django_db(transaction=True)
-def test_docs_page_works_offline(live_server, client):
+@pytest.mark.django_db
+def test_docs_page_works_offline(client):
     page = client.get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in page
-    assert "http://" not in page.replace(live_server.url, "") and "https://" not in page
+    assert "http://" not in page and "https://" not in page
 
 
 def run_schemathesis(base_url: str, report: Path, *headers: str) -> subprocess.CompletedProcess:

@@ -107,7 +107,7 @@ def test_payloads_in_every_text_field_render_as_text_everywhere():
     assert len(urls) > 250
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_api_stores_text_payloads_as_given_and_refuses_script_urls(api):
     token = make_token("editor")
     for i, text in enumerate(PAYLOADS[:60]):
