@@ -100,7 +100,8 @@ def test_form_editors_of_one_version_one_wins(live_server, claim, writers):
 
 def test_fifty_identical_api_creates_store_one_observation(production_server):
     """On gunicorn: the test server's listen queue is too short for fifty connections at once."""
-    make_site(slug="khmeimim"), make_asset_type(slug="su-35")
+    make_site(slug="khmeimim")
+    make_asset_type(slug="su-35")
     source = make_source(url="https://news.example.org/khmeimim-su-35")
     tokens = [make_token("editor") for _ in range(50)]
     body = {"site": "khmeimim", "asset_type": "su-35", "observed": "2024-12-13", "count": 4, "source_ids": [source.pk]}
