@@ -35,6 +35,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
+from django.test.client import ClientHandler
+from django.test.signals import setting_changed
 
 from bench.server import ROOT, collect_static, serve, server_env
 
@@ -45,6 +47,37 @@ def pytest_configure() -> None:
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Test users need no slow, strong password hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_middleware_chain_per_process():
+    """Test clients share one loaded middleware chain, as the requests of a server process do.
+
+    Every Client() loads the middleware again for its first request, and WhiteNoise's reads the
+    whole of STATIC_ROOT when it is made (with DEBUG off, as in production): some 1,300 files,
+    0.2 s for each client, most of the time of the permission matrix and the editor tests. The
+    chain is built once per process and built again after any setting changes (override_settings,
+    the `settings` fixture), so a test that changes one still gets middleware that reads it.
+    """
+    chains = {}
+    load_middleware = ClientHandler.load_middleware
+    names = ("_view_middleware", "_template_response_middleware", "_exception_middleware", "_middleware_chain")
+
+    def shared(handler, is_async=False):
+        if is_async not in chains:
+            load_middleware(handler, is_async)
+            chains[is_async] = [getattr(handler, name) for name in names]
+        for name, value in zip(names, chains[is_async], strict=True):
+            setattr(handler, name, value)
+
+    def forget(**kwargs):
+        chains.clear()
+
+    ClientHandler.load_middleware = shared
+    setting_changed.connect(forget, dispatch_uid="one_middleware_chain_per_process")
+    yield
+    setting_changed.disconnect(dispatch_uid="one_middleware_chain_per_process")
+    ClientHandler.load_middleware = load_middleware
 
 
 # --- the demo data -----------------------------------------------------------------------
