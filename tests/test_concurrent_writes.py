@@ -1,7 +1,8 @@
 """Writers released together on a live server: no lost update, no duplicate, history exact.
 
 Each writer is a thread with its own HTTP session; a barrier releases them at once, and the
-threaded live server gives each request its own database connection.
+threaded live server gives each request its own database connection. Transactional for that:
+each of those connections sees only committed rows, and the race is between real transactions.
 """
 
 from __future__ import annotations

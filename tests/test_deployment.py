@@ -1,4 +1,9 @@
-"""Production settings (DEBUG=0 behind TLS) on gunicorn: security headers, cookies, error pages."""
+"""Production settings (DEBUG=0 behind TLS) on gunicorn: security headers, cookies, error pages.
+
+On gunicorn and transactional: the server itself is under test (what its WSGI stack, static
+files and error handling send with DEBUG=0, and how it fails without a database), and its
+worker processes see only committed rows.
+"""
 
 from __future__ import annotations
 

@@ -96,7 +96,9 @@ def requests_sent(report: Path) -> int:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", [None, "editor"])
 def test_schemathesis_finds_no_server_error_or_contract_break(production_server, demo, role, tmp_path):
-    """Against gunicorn with production settings, as anonymous and as an editor's token."""
+    """Against gunicorn with production settings, as anonymous and as an editor's token.
+
+    Transactional: gunicorn's workers read the demo data and the token only once committed."""
     headers = [f"Authorization: Token {make_token(role)}"] if role else []
     report = tmp_path / "events.ndjson"
     result = run_schemathesis(production_server.base, report, *headers)
