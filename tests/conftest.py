@@ -19,6 +19,14 @@ How the suite stays fast (STYLE.md, "Tests"):
   tests was the other way; it was not taken because it needs the tests reordered and gives
   every test in the group the same `now()`, and so the same data-version ETags, in a
   response cache that outlives the transaction.)
+- **xdist.** `make test` runs `pytest -n 2 --dist loadgroup`: pytest-django gives each worker
+  a test database of its own (`test_…_gw0`, `test_…_gw1`), so each loads the demo once; the
+  tests that use gunicorn share a worker (group "gunicorn": one server, one collectstatic) and
+  so do the browser tests (group "browser": one Chromium). xdist starts the two groups first
+  (largest work units first), so the long schemathesis runs overlap the rest of the suite.
+  On those two workers rolled-back tests then run after committed ones, which Django's own
+  order avoids; here that is safe: the flush after a committed test is followed by
+  post_migrate (groups, content types), and no migration inserts rows of its own.
 """
 
 from __future__ import annotations
@@ -205,6 +213,18 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that share a session-wide server run on one xdist worker (`--dist loadgroup`):
+    one gunicorn (and one collectstatic) for all that use it, one Chromium for the browser."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "production_server" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("gunicorn"))
+        elif "browser" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 # --- the API -----------------------------------------------------------------------------
