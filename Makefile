@@ -14,7 +14,7 @@ setup:
 test:
 	bash scripts/setup.sh --test
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 lint:
 	.venv/bin/ruff check .

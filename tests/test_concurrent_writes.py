@@ -1,7 +1,8 @@
 """Writers released together on a live server: no lost update, no duplicate, history exact.
 
 Each writer is a thread with its own HTTP session; a barrier releases them at once, and the
-threaded live server gives each request its own database connection.
+threaded live server gives each request its own database connection. Transactional for that:
+each of those connections sees only committed rows, and the race is between real transactions.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def test_form_editors_of_one_version_one_wins(live_server, claim, writers):
 
 def test_fifty_identical_api_creates_store_one_observation(production_server):
     """On gunicorn: the test server's listen queue is too short for fifty connections at once."""
-    make_site(slug="khmeimim"), make_asset_type(slug="su-35")
+    make_site(slug="khmeimim")
+    make_asset_type(slug="su-35")
     source = make_source(url="https://news.example.org/khmeimim-su-35")
     tokens = [make_token("editor") for _ in range(50)]
     body = {"site": "khmeimim", "asset_type": "su-35", "observed": "2024-12-13", "count": 4, "source_ids": [source.pk]}

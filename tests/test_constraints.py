@@ -67,6 +67,8 @@ def test_observation_valid_values_pass(observation):
     observation.activity, observation.count, observation.count_low, observation.count_high = "absent", 0, None, None
     observation.full_clean()
     observation.save()
+    stored = Observation.objects.get(pk=observation.pk)
+    assert (stored.activity, stored.count, stored.count_low, stored.count_high) == ("absent", 0, None, None)
 
 
 def test_observation_asset_must_be_of_its_asset_type(observation):

@@ -1,4 +1,9 @@
-"""Production settings (DEBUG=0 behind TLS) on gunicorn: security headers, cookies, error pages."""
+"""Production settings (DEBUG=0 behind TLS) on gunicorn: security headers, cookies, error pages.
+
+On gunicorn and transactional: the server itself is under test (what its WSGI stack, static
+files and error handling send with DEBUG=0, and how it fails without a database), and its
+worker processes see only committed rows.
+"""
 
 from __future__ import annotations
 
@@ -33,16 +38,18 @@ PAGES = [
 LEAKS = re.compile(r"Traceback|no_such_table|secret_column|SELECT|\.py\b|/work/|SECRET_KEY|DATABASES|psycopg|File \"")
 
 
-def assert_security_headers(response) -> None:
-    """The headers every basewatch response carries (also used by the permission matrix)."""
+def assert_security_headers(response, where: str = "") -> None:
+    """The headers every basewatch response carries (also used by the permission matrix);
+    `where` (the path) is named when one is missing."""
+    assert "Content-Security-Policy" in response.headers, where
     policy = response.headers["Content-Security-Policy"]
     directives = dict(item.strip().split(" ", 1) for item in policy.split(";"))
-    assert "unsafe-eval" not in policy
-    assert "unsafe-inline" not in directives["script-src"] and "*" not in directives["script-src"]
-    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "same-origin"
-    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "unsafe-eval" not in policy, where
+    assert "unsafe-inline" not in directives["script-src"] and "*" not in directives["script-src"], where
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'", where
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", where
+    assert response.headers.get("Referrer-Policy") == "same-origin", where
+    assert response.headers.get("X-Frame-Options") == "DENY", where
 
 
 def get(server, path: str, **kwargs) -> requests.Response:
@@ -54,10 +61,10 @@ def test_every_page_sends_the_security_headers(production_server, demo):
     for path in PAGES:
         response = get(production_server, path)
         assert response.status_code in (200, 404), (path, response.status_code)
-        assert_security_headers(response), path
-        assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert_security_headers(response, path)
+        assert response.headers.get("Strict-Transport-Security", "").startswith("max-age=31536000"), path
     static = re.search(r'src="(/static/js/map\.[0-9a-f]+\.js)"', get(production_server, "/").text).group(1)
-    assert_security_headers(get(production_server, static))
+    assert_security_headers(get(production_server, static), static)
 
 
 def test_plain_http_is_redirected_to_https(production_server):

@@ -110,6 +110,8 @@ def test_writes_that_change_no_published_count_leave_the_steps_alone():
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_writers_on_one_site_leave_consistent_steps():
+    """Transactional: the writers are threads with connections of their own, committing
+    concurrently; they must see the site committed and their triggers must meet in the database."""
     site, jets = make_site(), make_asset_type()
     source = make_source()
     start = threading.Barrier(4)

@@ -1,4 +1,8 @@
-"""Guessing is throttled across gunicorn workers: failures are counted in the database."""
+"""Guessing is throttled across gunicorn workers: failures are counted in the database.
+
+On gunicorn and transactional: what is tested is that separate worker processes share the
+count, and they see only committed rows (the user, the token, each other's failures).
+"""
 
 from __future__ import annotations
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import requests
+from tests.conftest import ApiResponse
 
 
-def features(response: requests.Response) -> dict[str, dict]:
+def features(response: ApiResponse) -> dict[str, dict]:
     """A FeatureCollection's features by id, after checking the status."""
     assert response.status_code == 200, response.text
     body = response.json()
@@ -13,12 +13,12 @@ def features(response: requests.Response) -> dict[str, dict]:
     return {feature["id"]: feature for feature in body["features"]}
 
 
-def results(response: requests.Response) -> list[dict]:
+def results(response: ApiResponse) -> list[dict]:
     assert response.status_code == 200, response.text
     return response.json()["results"]
 
 
-def assert_error(response: requests.Response, status: int, field: str) -> None:
+def assert_error(response: ApiResponse, status: int, field: str) -> None:
     """A JSON error of this status that names `field`."""
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"].startswith("application/json")

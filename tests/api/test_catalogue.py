@@ -8,7 +8,7 @@ from basewatch.core.models import Asset, AssetType, Source
 from tests.api.helpers import assert_error, results
 from tests.factories import make_asset_type, make_source, make_token
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_asset_types(api, demo):

@@ -19,7 +19,7 @@ from tests.factories import (
     make_user,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 # What a client might try to set that only the server decides.
 FORGED = {
@@ -145,7 +145,7 @@ def test_forms_ignore_server_owned_fields(world):
 EDITOR_ONLY = ("entered_by", "reviewed_by", "reviewed_at", "state_reason", "email")
 
 
-def test_anonymous_readers_never_see_editors_or_unpublished_work(api, world, live_server):
+def test_anonymous_readers_never_see_editors_or_unpublished_work(api, world):
     author = make_user("editor", username="secret-author")
     author.email = "secret-author@example.org"
     author.save()

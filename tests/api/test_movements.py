@@ -12,7 +12,7 @@ from basewatch.core.models import Movement
 from tests.api.helpers import assert_error, features
 from tests.factories import make_asset_type, make_movement, make_site, make_source, make_token
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_demo_movements_are_lines_from_origin_to_destination(api, demo):

@@ -13,7 +13,7 @@ from basewatch.lib import cursor
 from tests.api.helpers import assert_error
 from tests.factories import make_asset_type, make_observation, make_site, make_source, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def walk(api, first_url: str, link: str, **kwargs) -> list[list[int]]:
     """Follow `link` ("next" or "previous") from the first page; the pages' ids in the order read."""
     pages, url = [], first_url
     while url:
-        response = api.session.get(url, timeout=30, **kwargs)
+        response = api.get(url, **kwargs)
         assert response.status_code == 200, response.text
         body = response.json()
         pages.append([row["id"] for row in body["results"]])
@@ -54,7 +54,7 @@ def test_previous_links_give_the_same_pages_back(api, observations):
     forward = walk(api, api.base + "observations/?page_size=5", "next")
     last_page = api.get("observations/", params={"page_size": 5})
     url = last_page.json()["next"]
-    while (body := api.session.get(url, timeout=30).json())["next"]:
+    while (body := api.get(url).json())["next"]:
         url = body["next"]
     backward = walk(api, url, "previous")
     assert backward == forward[::-1]
@@ -64,7 +64,7 @@ def test_previous_links_give_the_same_pages_back(api, observations):
 def test_count_is_on_the_first_page_only(api, observations):
     first = api.get("observations/", params={"page_size": 5}).json()
     assert first["count"] == 23
-    second = api.session.get(first["next"], timeout=30).json()
+    second = api.get(first["next"]).json()
     assert "count" not in second and set(second) == {"next", "previous", "results"}
 
 

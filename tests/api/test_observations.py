@@ -13,7 +13,7 @@ from basewatch.core.models import ApiToken, Observation
 from tests.api.helpers import assert_error, results
 from tests.factories import make_asset_type, make_observation, make_site, make_source, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def token_for(user) -> str:

@@ -19,7 +19,7 @@ from tests.factories import (
     make_user,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 MODELS = [Site, AssetType, Asset, Source, Observation, Movement]
 
@@ -107,12 +107,12 @@ def test_session_writes_need_the_csrf_token(api, rows):
     """A browser session may write like a token, but only with its CSRF token."""
     browser = Client()
     browser.force_login(make_user("editor", username="browser-editor"))
-    api.session.cookies.set("sessionid", browser.cookies["sessionid"].value)
+    api.client.cookies["sessionid"] = browser.cookies["sessionid"].value
     body = {"kind": "news_report", "title": "From the browser"}
     refused = api.post("sources/", json=body)
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     secret = "k" * 32  # any 32-letter secret, sent as cookie and header
-    api.session.cookies.set("csrftoken", secret)
+    api.client.cookies["csrftoken"] = secret
     accepted = api.post("sources/", json=body, headers={"X-CSRFToken": secret})
     assert accepted.status_code == 201, accepted.text
     assert Source.objects.filter(title="From the browser").count() == 1

@@ -7,7 +7,7 @@ import pytest
 from basewatch.api.response_cache import CachedAnswer, ResponseCache, responses
 from tests.factories import make_site, make_token
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_an_anonymous_answer_is_served_from_the_cache_until_a_write(api):

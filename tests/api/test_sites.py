@@ -17,7 +17,7 @@ from basewatch.core.models import AssetType, Observation, Site
 from tests.api.helpers import assert_error, features
 from tests.factories import make_asset_type, make_observation, make_site, make_source, make_token
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_sites_are_geojson_with_longitude_first(api, demo):
@@ -151,7 +151,10 @@ def test_sites_csv(api, demo):
     assert_error(api.get("sites/", params={"format": "csv", "as_of": "bad"}), 400, "as_of")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_last_modified_moves_on_any_write_even_a_new_link(api, demo):
+    """Transactional: Last-Modified is the time of the last write's transaction (PostgreSQL's
+    now()), which does not move within the one transaction of a rolled-back test."""
     from basewatch.core.models import ObservationSource
 
     before = api.get("observations/").headers["Last-Modified"]

@@ -1,4 +1,9 @@
-"""Browser tests: Debian's Chromium driven by Playwright against a live server."""
+"""Browser tests: Debian's Chromium driven by Playwright against a live server.
+
+Transactional: the live server's thread has a database connection of its own, which sees only
+committed rows. The tests run on one xdist worker (group "browser", tests/conftest.py), with one
+Chromium for them all.
+"""
 
 from __future__ import annotations
 

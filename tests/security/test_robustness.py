@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.factories import make_asset_type, make_site, make_source, make_token, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 RUNS = settings(
     max_examples=60,
