@@ -156,9 +156,9 @@ def claim_form(observation, **overrides) -> dict:
         "credibility": observation.credibility,
         "notes": "changed in the admin",
         "sources": [source.pk for source in observation.sources.all()],
-        "state": observation.state,
-        "state_reason": "",
-        "edited_version": observation.version,
+        "read_version": observation.version,
+        "action": "",
+        "reason": "",
     }
     return {**values, **overrides}
 
@@ -180,23 +180,33 @@ def test_the_admin_follows_the_workflow(client, demo):
     draft.save()
     editor = staff("editor")
     client.force_login(editor)
-    # Editors do not set the state here: it is read-only for them.
+    # The state is not a field: it moves by an action, and only those the user may take are offered.
+    page = client.get(admin_url(Observation, "change", draft.pk)).content.decode()
+    assert 'name="state"' not in page
+    assert 'value="submit"' in page and 'value="publish"' not in page
     response = client.post(admin_url(Observation, "change", draft.pk), claim_form(draft, state="published"))
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.state == State.DRAFT and draft.notes == "changed in the admin"
+    response = client.post(admin_url(Observation, "change", draft.pk), claim_form(draft, action="publish"))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     # A reviewer may not publish their own work here either.
     reviewer = staff("reviewer")
     draft.entered_by = reviewer
+    draft.state = State.SUBMITTED
     draft.save()
     client.force_login(reviewer)
-    response = client.post(admin_url(Observation, "change", draft.pk), claim_form(draft, state="published"))
-    assert (
-        response.status_code == 200
-        and "Publishing needs a reviewer other than the author." in response.content.decode()
-    )
+    response = client.post(admin_url(Observation, "change", draft.pk), claim_form(draft, action="publish"))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     draft.refresh_from_db()
-    assert draft.state == State.DRAFT
+    assert draft.state == State.SUBMITTED
+    # Another reviewer publishes it, and the admin records who.
+    other = staff("reviewer")
+    client.force_login(other)
+    response = client.post(admin_url(Observation, "change", draft.pk), claim_form(draft, action="publish"))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.state, draft.reviewed_by) == (State.PUBLISHED, other)
     # Published work is read-only for editors.
     published = Observation.objects.filter(state=State.PUBLISHED).first()
     client.force_login(editor)
@@ -210,7 +220,7 @@ def test_a_stale_admin_save_is_refused(client, demo):
     opened = claim_form(observation)
     client.force_login(staff("admin"))
     page = client.get(admin_url(Observation, "change", observation.pk)).content.decode()
-    assert f'name="edited_version" value="{observation.version}"' in page
+    assert f'name="read_version" value="{observation.version}"' in page
     assert client.post(admin_url(Observation, "change", observation.pk), opened).status_code == 302
     stale = client.post(admin_url(Observation, "change", observation.pk), {**opened, "notes": "second"})
     assert stale.status_code == 200 and "Someone else saved this item" in stale.content.decode()

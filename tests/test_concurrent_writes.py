@@ -20,7 +20,7 @@ from django.test import Client
 from basewatch.core.models import Observation, ObservationEvent, Source
 from basewatch.core.workflow import State
 from tests.conftest import PROXY_HTTPS
-from tests.editor.helpers import edit_token_in, new_source, observation_data
+from tests.editor.helpers import new_source, observation_data, version_in
 from tests.factories import make_asset_type, make_observation, make_site, make_source, make_token, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,8 +87,8 @@ def test_form_editors_of_one_version_one_wins(live_server, claim, writers):
     def write(i):
         session = signed_in_session(live_server, "editor")
         page = session.get(url, timeout=60).text
-        data = observation_data(claim.site, claim.asset_type, sources, count=str(20 + i), action="draft")
-        data |= {"edited_token": edit_token_in(page), "csrfmiddlewaretoken": csrf_of(session, page)}
+        data = observation_data(claim.site, claim.asset_type, sources, count=str(20 + i), action="save")
+        data |= {"version": version_in(page), "csrfmiddlewaretoken": csrf_of(session, page)}
         return lambda: session.post(url, data=data, headers={"Referer": url}, allow_redirects=False, timeout=60)
 
     responses = together(writers, write)
@@ -129,7 +129,7 @@ def test_identical_form_creates_with_a_new_source_store_one_observation_and_one_
     def write(i):
         session = signed_in_session(live_server, "editor")
         page = session.get(url, timeout=60).text
-        data = observation_data(site, jets, [], action="draft", **new_source(), **{"new_source-TOTAL_FORMS": "1"})
+        data = observation_data(site, jets, [], action="save", **new_source(), **{"new_source-TOTAL_FORMS": "1"})
         data["csrfmiddlewaretoken"] = csrf_of(session, page)
         return lambda: session.post(url, data=data, headers={"Referer": url}, allow_redirects=False, timeout=60)
 

@@ -110,13 +110,13 @@ MATRIX = {
     "api:observation-list": API_LIST,
     # A published observation: changed by those who may publish it (not its author's peers).
     "api:observation-detail": API_DETAIL | {"PATCH": from_role("reviewer", 200, anonymous=401)},
-    "api:observation-reject": API_DECISION,
-    "api:observation-retract": API_DECISION,
+    # Rejecting editor A's submitted observation: reviewers and admins.
+    "api:observation-decision": API_DECISION,
     "api:movement-list": API_LIST,
     # A submitted movement: anonymous clients see published claims only.
     "api:movement-detail": API_DETAIL | {"GET": everyone(200) | {"anonymous": 404}},
-    "api:movement-reject": API_DECISION,
-    "api:movement-retract": API_DECISION,
+    # Retracting a published movement: reviewers and admins.
+    "api:movement-decision": API_DECISION,
     "api:assettype-list": API_LIST,
     "api:assettype-detail": API_DETAIL,
     "api:asset-list": API_LIST,
@@ -229,11 +229,9 @@ def url_for(name: str, rows) -> str:
         "api:site-detail": {"slug": "alpha"},
         "api:site-timeseries": {"slug": "alpha"},
         "api:observation-detail": {"pk": rows["published"].pk},
-        "api:observation-reject": {"pk": obs},
-        "api:observation-retract": {"pk": rows["published"].pk},
+        "api:observation-decision": {"pk": obs, "action": "reject"},
         "api:movement-detail": {"pk": move},
-        "api:movement-reject": {"pk": move},
-        "api:movement-retract": {"pk": rows["published_movement"].pk},
+        "api:movement-decision": {"pk": rows["published_movement"].pk, "action": "retract"},
         "api:assettype-detail": {"slug": "jets"},
         "api:asset-detail": {"pk": rows["asset"].pk},
         "api:source-detail": {"pk": rows["source"].pk},
@@ -327,7 +325,7 @@ def front_body(name: str, url: str, rows, admin: Client) -> dict:
         }
         body |= {"password1": ["a-long-test-password"], "password2": ["a-long-test-password"]}
     if name in ("front:observation-create", "front:observation-edit", "front:movement-create", "front:movement-edit"):
-        body |= {"action": ["draft"], "sources": [str(rows["source"].pk)]}
+        body |= {"action": ["save"], "sources": [str(rows["source"].pk)]}
     return body
 
 
@@ -362,7 +360,7 @@ def api_body(name: str, method: str, rows) -> dict:
             "geometry": {"type": "Point", "coordinates": [1, 2]},
             "properties": {"slug": "new", "name": "New", "kind": "other", "operator": "RU", "host_country": "SY"},
         },
-        "api:site-detail": {"properties": {"name": "Renamed"}},
+        "api:site-detail": {"properties": {"name": "Renamed"}, "version": rows["site"].version},
         "api:observation-list": {
             "site": "alpha",
             "asset_type": "jets",
@@ -380,14 +378,16 @@ def api_body(name: str, method: str, rows) -> dict:
         },
         "api:movement-detail": {"count": 3, "version": rows["movement"].version},
         "api:assettype-list": {"slug": "su-34", "name": "Su-34", "category": "fixed_wing_combat"},
-        "api:assettype-detail": {"nato_name": "Jet"},
+        "api:assettype-detail": {"nato_name": "Jet", "version": rows["asset_type"].version},
         "api:asset-list": {"asset_type": "jets", "registration": "RF-95070"},
-        "api:asset-detail": {"name": "Renamed"},
+        "api:asset-detail": {"name": "Renamed", "version": rows["asset"].version},
         "api:source-list": {"kind": "news_report", "title": "New report"},
-        "api:source-detail": {"title": "Renamed"},
+        "api:source-detail": {"title": "Renamed", "version": rows["source"].version},
     }
-    if name.endswith(("-reject", "-retract")):
-        return {"reason": "matrix"}
+    if name == "api:observation-decision":
+        return {"reason": "matrix", "version": rows["submitted"].version}
+    if name == "api:movement-decision":
+        return {"reason": "matrix", "version": rows["published_movement"].version}
     return bodies.get(name, {})
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from basewatch.core.models import Observation, Site
+from basewatch.core.models import Observation, PosturePoint, Site
 from basewatch.core.workflow import State
 from tests.factories import make_asset_type, make_observation, make_site
 
@@ -91,7 +91,7 @@ def test_same_day_tie_goes_to_the_observation_entered_last():
 
 def test_as_of_queryset_is_chainable(world):
     _, _, jets, _ = world
-    rows = Observation.objects.as_of(D(2024, 12, 5)).filter(asset_type=jets)
+    rows = PosturePoint.objects.as_of(D(2024, 12, 5)).filter(asset_type=jets)
     assert sorted((row.site.slug, row.counted) for row in rows) == [("base", 6), ("other", 3)]
 
 

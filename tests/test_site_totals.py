@@ -19,11 +19,22 @@ DAYS = [D(2024, 11, 30), D(2024, 12, 1), D(2024, 12, 2), D(2024, 12, 3), D(2024,
 
 
 def posture_totals(day: dt.date) -> dict[str, tuple[int, dt.date | None]]:
-    """(total, last observed) per site at `day`, from the posture rows themselves (not the steps)."""
+    """(total, last observed) per site at `day`, worked out here from the observations themselves,
+    not by the database's definition (the PosturePoint view) that the steps are built from.
+
+    Per site and asset type the latest published observation on or before the day counts,
+    the one entered last on a tie; absent counts 0, and so (for the total) does an unknown count.
+    """
+    latest: dict[tuple[str, int], Observation] = {}
+    for row in Observation.objects.published().filter(observed__lte=day).select_related("site").order_by("id"):
+        key = (row.site.slug, row.asset_type_id)
+        if key not in latest or (row.observed, row.pk) > (latest[key].observed, latest[key].pk):
+            latest[key] = row
     totals = {slug: (0, None) for slug in Site.objects.values_list("slug", flat=True)}
-    for row in Observation.objects.as_of(day).select_related("site"):
-        total, last = totals[row.site.slug]
-        totals[row.site.slug] = (total + (row.counted or 0), max(filter(None, [last, row.observed])))
+    for (slug, _), row in latest.items():
+        total, last = totals[slug]
+        counted = 0 if row.activity == Observation.Activity.ABSENT else (row.count or 0)
+        totals[slug] = (total + counted, max(filter(None, [last, row.observed])))
     return totals
 
 

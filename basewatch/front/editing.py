@@ -142,11 +142,13 @@ def _edit_claim(request, form_class, claim, template: str):
     form = form_class(data, instance=claim, initial=initial)
     new_sources = NewSourceFormSet(data, prefix="new_source")
     buttons = _save_buttons(request.user, claim)
-    differences = None
+    differences, refused_role = None, False
     if data is not None:
         button = data.get("action")
         valid = form.is_valid() & new_sources.is_valid()  # both, so every error shows at once
-        if button not in buttons:
+        # Any button the page may have shown: the claim may have moved on since it was opened,
+        # and core refuses what is no longer allowed, after telling a conflict.
+        if button not in ("save", *Action.values):
             form.add_error(None, "Choose one of the save buttons.")
         elif valid:
             typed = [source_form.save(commit=False) for source_form in new_sources if source_form.has_changed()]
@@ -162,10 +164,9 @@ def _edit_claim(request, form_class, claim, template: str):
             except StaleVersion as stale:
                 messages.error(request, CONFLICT)
                 differences = _differences(form, stale.current, typed)
-            except claims.NotAllowed:
-                raise PermissionDenied from None
             except (claims.ClaimRefused, DuplicateObservation, VersionRequired, IntegrityError) as error:
                 _refused(form, error)
+                refused_role = isinstance(error, claims.NotAllowed)
             else:
                 for source in written.reused_sources:
                     messages.info(request, f"That URL was already on file: used the existing source “{source}”.")
@@ -181,7 +182,8 @@ def _edit_claim(request, form_class, claim, template: str):
         "last_count": _last_count_text(form) if isinstance(claim, Observation) else None,
         "noun": claim._meta.verbose_name,
     }
-    return render(request, template, context, status=_status(request, differences))
+    # Everything typed stays in the form, also when the role may not do what was asked (403).
+    return render(request, template, context, status=403 if refused_role else _status(request, differences))
 
 
 @role_required(EDITOR)

@@ -6,7 +6,7 @@ import pytest
 
 from basewatch.core.models import Asset, AssetType, Source
 from tests.api.helpers import assert_error, results
-from tests.factories import make_asset_type, make_source, make_token
+from tests.factories import make_asset, make_asset_type, make_site, make_source, make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,40 @@ def test_bad_source_is_rejected(api, db, fields, field):
 def test_editor_updates_an_asset_type(api, db):
     make_asset_type(slug="su-34", name="Su-34", category="fixed_wing_combat")
     token = make_token("editor")
-    response = api.patch("asset-types/su-34/", json={"nato_name": "Fullback"}, token=token)
+    response = api.patch("asset-types/su-34/", json={"nato_name": "Fullback", "version": 1}, token=token)
     assert response.status_code == 200, response.text
+    assert response.json()["version"] == 2 and response.headers["ETag"].startswith('"v2.')
     assert AssetType.objects.get(slug="su-34").nato_name == "Fullback"
-    assert_error(api.patch("asset-types/su-34/", json={"nato_name": "x"}), 401, "detail")
+    assert_error(api.patch("asset-types/su-34/", json={"nato_name": "x", "version": 2}), 401, "detail")
+
+
+@pytest.mark.parametrize(
+    ("path", "make", "field"),
+    [
+        ("asset-types/{key}/", lambda: make_asset_type(), "notes"),
+        ("assets/{key}/", lambda: make_asset(), "notes"),
+        ("sources/{key}/", lambda: make_source(), "title"),
+        ("sites/{key}/", lambda: make_site(), "name"),
+    ],
+)
+def test_catalogue_changes_need_the_version_read(api, db, path, make, field):
+    """Like claims: no version is a 428, a stale one a 412 with the stored item, and nothing changes."""
+    item = make()
+    url = path.format(key=item.slug if path.startswith(("asset-types", "sites")) else item.pk)
+    token = make_token("editor")
+
+    def body(value, **extra):
+        return {"properties": {field: value}, **extra} if path.startswith("sites") else {field: value, **extra}
+
+    assert_error(api.patch(url, json=body("none sent"), token=token), 428, "detail")
+    etag = api.get(url).headers["ETag"]
+    assert etag.startswith('"v1.')
+    assert api.patch(url, json=body("first"), headers={"If-Match": etag}, token=token).status_code == 200
+    stale = api.patch(url, json=body("second"), headers={"If-Match": etag}, token=token)
+    assert_error(stale, 412, "version")
+    current = stale.json()["current"]
+    assert (current.get("properties", current))[field] == "first"
+    assert_error(api.patch(url, json=body("third", version=1), token=token), 412, "version")
+    assert_error(api.patch(url, json=body("x"), headers={"If-Match": "nonsense"}, token=token), 400, "If-Match")
+    item.refresh_from_db()
+    assert (getattr(item, field), item.version) == ("first", 2)

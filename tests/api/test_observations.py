@@ -141,7 +141,8 @@ def test_editor_creates_a_draft_recording_the_author(api, world, people):
         ({"credibility": 9}, "credibility"),
         ({"count": "many"}, "count"),
         ({"count": 10**12}, "count"),
-        ({"state": "published"}, "state"),
+        ({"state": "bogus"}, "state"),
+        ({"state": "rejected"}, "state"),  # no action leads a draft there
     ],
 )
 def test_bad_observation_is_rejected_and_nothing_is_stored(api, world, people, fields, field):
@@ -150,6 +151,13 @@ def test_bad_observation_is_rejected_and_nothing_is_stored(api, world, people, f
     if fields.get("source_ids", 0) is None:
         del data["source_ids"]
     assert_error(api.post("observations/", json=data, token=people["editor"][1]), 400, field)
+    assert Observation.objects.count() == before
+
+
+def test_an_editor_may_not_create_a_published_observation(api, world, people):
+    before = Observation.objects.count()
+    response = api.post("observations/", json=new_observation(world, state="published"), token=people["editor"][1])
+    assert_error(response, 403, "action")
     assert Observation.objects.count() == before
 
 
@@ -185,8 +193,8 @@ def test_publishing_needs_a_reviewer_other_than_the_author(api, world, people):
         api.patch(
             f"observations/{mine.json()['id']}/", json={"state": "published", "version": 1}, token=people["reviewer"][1]
         ),
-        400,
-        "state",
+        403,
+        "action",
     )
     theirs = api.post(
         "observations/",
@@ -270,17 +278,14 @@ def test_published_observations_are_changed_only_by_those_who_may_publish(api, w
 
 def test_retraction_keeps_the_row_and_hides_it(api, world, people):
     published = world["published"]
-    assert_error(
-        api.post(f"observations/{published.pk}/retract/", json={"reason": "x"}, token=people["editor"][1]),
-        403,
-        "detail",
-    )
-    assert_error(api.post(f"observations/{published.pk}/retract/", json={}, token=people["reviewer"][1]), 400, "reason")
-    response = api.post(
-        f"observations/{published.pk}/retract/", json={"reason": "Misidentified aircraft"}, token=people["reviewer"][1]
-    )
+    retract = f"observations/{published.pk}/retract/"
+    assert_error(api.post(retract, json={"reason": "x", "version": 1}, token=people["editor"][1]), 403, "detail")
+    assert_error(api.post(retract, json={"version": 1}, token=people["reviewer"][1]), 400, "reason")
+    assert_error(api.post(retract, json={"reason": "x"}, token=people["reviewer"][1]), 428, "detail")
+    response = api.post(retract, json={"reason": "Misidentified aircraft", "version": 1}, token=people["reviewer"][1])
     assert response.status_code == 200, response.text
-    assert response.json() == {"id": published.pk, "state": "retracted", "version": 2}
+    assert (response.json()["state"], response.json()["version"]) == ("retracted", 2)
+    assert response.headers["ETag"].startswith('"v2.')
     published.refresh_from_db()
     assert (published.state, published.state_reason, published.reviewed_by.username) == (
         "retracted",
@@ -289,10 +294,12 @@ def test_retraction_keeps_the_row_and_hides_it(api, world, people):
     )
     assert published.pk not in ids(api.get("observations/"))
     assert_error(api.get(f"observations/{published.pk}/"), 404, "detail")
-    again = api.post(f"observations/{published.pk}/retract/", json={"reason": "again"}, token=people["reviewer"][1])
-    assert_error(again, 400, "state")
+    again = api.post(retract, json={"reason": "again", "version": 2}, token=people["reviewer"][1])
+    assert_error(again, 400, "action")
     assert_error(
-        api.post("observations/999999/retract/", json={"reason": "x"}, token=people["reviewer"][1]), 404, "detail"
+        api.post("observations/999999/retract/", json={"reason": "x", "version": 1}, token=people["reviewer"][1]),
+        404,
+        "detail",
     )
 
 
@@ -300,15 +307,22 @@ def test_reject_a_submitted_observation(api, world, people):
     submitted = api.post(
         "observations/", json=new_observation(world, state="submitted"), token=people["editor"][1]
     ).json()
-    response = api.post(
-        f"observations/{submitted['id']}/reject/", json={"reason": "No source shows this"}, token=people["reviewer"][1]
-    )
+    reject = f"observations/{submitted['id']}/reject/"
+    stale = api.post(reject, json={"reason": "x", "version": 99}, token=people["reviewer"][1])
+    assert_error(stale, 412, "version")
+    assert stale.json()["current"]["state"] == "submitted"
+    response = api.post(reject, json={"reason": "No source shows this", "version": 1}, token=people["reviewer"][1])
     assert response.status_code == 200, response.text
     assert Observation.objects.get(pk=submitted["id"]).state == "rejected"
     assert_error(
-        api.post(f"observations/{world['draft'].pk}/reject/", json={"reason": "x"}, token=people["reviewer"][1]),
+        api.post(
+            f"observations/{world['draft'].pk}/reject/", json={"reason": "x", "version": 1}, token=people["reviewer"][1]
+        ),
         400,
-        "state",
+        "action",
+    )
+    assert_error(
+        api.post(f"observations/{submitted['id']}/delete/", json={}, token=people["reviewer"][1]), 404, "detail"
     )
 
 

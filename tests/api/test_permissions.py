@@ -55,7 +55,7 @@ def writes(rows) -> list[tuple[str, str, dict, str]]:
             },
             "editor",
         ),
-        ("PATCH", "sites/a/", {"properties": {"name": "Renamed"}}, "editor"),
+        ("PATCH", "sites/a/", {"properties": {"name": "Renamed"}, "version": 1}, "editor"),
         (
             "POST",
             "observations/",
@@ -63,8 +63,10 @@ def writes(rows) -> list[tuple[str, str, dict, str]]:
             "editor",
         ),
         ("PATCH", f"observations/{obs}/", {"count": 3, "version": 1}, "editor"),
-        ("POST", f"observations/{obs}/reject/", {"reason": "no"}, "reviewer"),
-        ("POST", f"observations/{obs}/retract/", {"reason": "no"}, "reviewer"),
+        ("POST", f"observations/{obs}/reject/", {"reason": "no", "version": 1}, "reviewer"),
+        ("POST", f"observations/{obs}/retract/", {"reason": "no", "version": 1}, "reviewer"),
+        ("POST", f"observations/{obs}/publish/", {"version": 1}, "reviewer"),
+        ("POST", f"observations/{obs}/withdraw/", {"version": 1}, "editor"),
         (
             "POST",
             "movements/",
@@ -72,14 +74,14 @@ def writes(rows) -> list[tuple[str, str, dict, str]]:
             "editor",
         ),
         ("PATCH", f"movements/{move}/", {"count": 3, "version": 1}, "editor"),
-        ("POST", f"movements/{move}/reject/", {"reason": "no"}, "reviewer"),
-        ("POST", f"movements/{move}/retract/", {"reason": "no"}, "reviewer"),
+        ("POST", f"movements/{move}/reject/", {"reason": "no", "version": 1}, "reviewer"),
+        ("POST", f"movements/{move}/retract/", {"reason": "no", "version": 1}, "reviewer"),
         ("POST", "asset-types/", {"slug": "su-34", "name": "Su-34", "category": "fixed_wing_combat"}, "editor"),
-        ("PATCH", "asset-types/jets/", {"nato_name": "Jet"}, "editor"),
+        ("PATCH", "asset-types/jets/", {"nato_name": "Jet", "version": 1}, "editor"),
         ("POST", "assets/", {"asset_type": "jets", "registration": "RF-95070"}, "editor"),
-        ("PATCH", f"assets/{rows['asset'].pk}/", {"name": "Renamed"}, "editor"),
+        ("PATCH", f"assets/{rows['asset'].pk}/", {"name": "Renamed", "version": 1}, "editor"),
         ("POST", "sources/", {"kind": "news_report", "title": "New report"}, "editor"),
-        ("PATCH", f"sources/{rows['source'].pk}/", {"title": "Renamed"}, "editor"),
+        ("PATCH", f"sources/{rows['source'].pk}/", {"title": "Renamed", "version": 1}, "editor"),
     ]
 
 
@@ -90,7 +92,14 @@ def snapshot() -> dict:
 REFUSED = {None: 401, "nobody": 403, "viewer": 403}
 
 
-@pytest.mark.parametrize("index", range(16))
+WRITES = 18
+
+
+def test_every_write_is_a_case(rows):
+    assert len(writes(rows)) == WRITES
+
+
+@pytest.mark.parametrize("index", range(WRITES))
 def test_write_matrix(api, rows, index):
     method, path, body, who_may = writes(rows)[index]
     before = snapshot()

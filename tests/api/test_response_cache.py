@@ -21,7 +21,9 @@ def test_an_anonymous_answer_is_served_from_the_cache_until_a_write(api):
     assert again.headers["Last-Modified"] == first.headers["Last-Modified"]
     assert "Content-Security-Policy" in again.headers
 
-    renamed = api.patch("sites/khmeimim/", json={"properties": {"name": "Hmeimim"}}, token=make_token("editor"))
+    renamed = api.patch(
+        "sites/khmeimim/", json={"properties": {"name": "Hmeimim"}, "version": 1}, token=make_token("editor")
+    )
     assert renamed.status_code == 200
     after = api.get("sites/")
     assert after.headers["ETag"] != first.headers["ETag"]

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from basewatch.core.models import AssetType, Observation, Site
+from basewatch.core.models import AssetType, Observation, PosturePoint, Site
 from tests.api.helpers import assert_error, features
 from tests.factories import make_asset_type, make_observation, make_site, make_source, make_token
 
@@ -429,7 +429,7 @@ def test_the_time_series_built_in_postgresql_is_what_the_serializer_gives(api, d
     from basewatch.api.serializers import SiteTimeSeriesSerializer
 
     site = Site.objects.get(slug="khmeimim")
-    points = Observation.objects.published().filter(site=site)
+    points = PosturePoint.objects.filter(site=site)
     if "from" in params:
         points = points.filter(observed__gte=params["from"])
     if "category" in params:

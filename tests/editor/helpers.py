@@ -41,7 +41,7 @@ def observation_data(site_, asset_type, sources=(), **fields) -> dict:
         "credibility": "2",
         "notes": "",
         "sources": [source.pk for source in sources],
-        "edited_token": "",
+        "version": "",
         "action": "submit",
         **NO_NEW_SOURCE,
     }
@@ -63,7 +63,7 @@ def new_source(index: int = 0, **fields) -> dict:
     return {f"new_source-{index}-{name}": value for name, value in values.items()}
 
 
-def edit_token_in(html: str) -> str:
-    match = re.search(r'name="edited_token" value="([^"]*)"', html)
-    assert match, "the form carries no edit token"
+def version_in(html: str) -> str:
+    match = re.search(r'name="version" value="([^"]*)"', html)
+    assert match, "the form carries no version"
     return match.group(1)

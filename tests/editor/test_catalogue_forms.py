@@ -27,7 +27,7 @@ def site_data(**fields) -> dict:
         "status": "active",
         "description": "",
         "wikidata_id": "",
-        "edited_token": "",
+        "version": "",
     }
     return {**values, **fields}
 
@@ -42,14 +42,14 @@ def source_data(**fields) -> dict:
         "captured": "",
         "archive_url": "",
         "reliability": "B",
-        "edited_token": "",
+        "version": "",
     }
     return {**values, **fields}
 
 
 def asset_type_data(**fields) -> dict:
     values = {"name": "Il-76", "slug": "il-76", "category": "transport_aircraft", "nato_name": "Candid", "notes": ""}
-    return {**values, "edited_token": "", **fields}
+    return {**values, "version": "", **fields}
 
 
 def asset_data(asset_type, **fields) -> dict:
@@ -62,7 +62,7 @@ def asset_data(asset_type, **fields) -> dict:
         "operator": "EMERCOM of Russia (MChS)",
         "notes": "",
     }
-    return {**values, "edited_token": "", **fields}
+    return {**values, "version": "", **fields}
 
 
 def test_site_form_creates_with_point_aliases_and_footprint():
@@ -97,11 +97,9 @@ def test_site_edit_keeps_the_slug_unique_and_404s():
     site = make_site(slug="tartus", name="Tartus")
     client = client_for("editor")
     edit = reverse("front:site-edit", args=["tartus"])
-    response = client.post(edit, site_data(slug="khmeimim", edited_token=site.updated.isoformat()))
+    response = client.post(edit, site_data(slug="khmeimim", version=site.version))
     assert response.status_code == 400 and "already exists" in response.content.decode()
-    assert (
-        client.post(edit, site_data(name="Tartus (Tartous)", edited_token=site.updated.isoformat())).status_code == 302
-    )
+    assert client.post(edit, site_data(name="Tartus (Tartous)", version=site.version)).status_code == 302
     site.refresh_from_db()
     assert site.name == "Tartus (Tartous)"
     assert client.get(reverse("front:site-edit", args=["nowhere"])).status_code == 404
@@ -121,7 +119,7 @@ def test_source_form():
     bad = client.post(reverse("front:source-create"), source_data(url="ftp://files.example.org/x", title="x"))
     assert bad.status_code == 400 and "Enter an http:// or https:// URL." in bad.content.decode()
     edit = reverse("front:source-edit", args=[source.pk])
-    assert client.post(edit, source_data(reliability="A", edited_token=source.updated.isoformat())).status_code == 302
+    assert client.post(edit, source_data(reliability="A", version=source.version)).status_code == 302
     source.refresh_from_db()
     assert source.reliability == "A"
     assert client.get(reverse("front:source-edit", args=[999999])).status_code == 404

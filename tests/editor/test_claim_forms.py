@@ -51,7 +51,7 @@ def test_a_new_source_typed_inline_is_created_and_linked(scene):
 def test_a_typed_source_whose_url_is_on_file_reuses_that_source(scene):
     site, an124 = scene
     on_file = make_source(url="https://maxar.example.com/khmeimim-20241213", title="Maxar imagery")
-    data = observation_data(site, an124, action="draft", **new_source())
+    data = observation_data(site, an124, action="save", **new_source())
     response = client_for("editor").post(CREATE, data, follow=True)
     assert Source.objects.count() == 1
     assert list(Observation.objects.get().sources.all()) == [on_file]
@@ -119,7 +119,8 @@ def test_save_buttons_follow_the_role(scene, settings):
     site, an124 = scene
     data = observation_data(site, an124, [make_source()], action="publish")
     response = client_for("editor").post(CREATE, data)
-    assert response.status_code == 400 and "Choose one of the save buttons." in response.content.decode()
+    assert response.status_code == 403 and "Publishing needs a reviewer" in response.content.decode()
+    assert not Observation.objects.exists()
     assert 'value="publish"' not in client_for("reviewer").get(CREATE).content.decode()  # not their own work
     settings.EDITORS_MAY_PUBLISH = True
     assert client_for("editor").post(CREATE, data).status_code == 302
@@ -130,11 +131,11 @@ def test_draft_then_edit_and_submit(scene):
     site, an124 = scene
     editor = make_user("editor")
     client = client_for(None, editor)
-    client.post(CREATE, observation_data(site, an124, [make_source()], action="draft"))
+    client.post(CREATE, observation_data(site, an124, [make_source()], action="save"))
     observation = Observation.objects.get()
     assert observation.state == State.DRAFT and observation.version == 1
     edit = reverse("front:observation-edit", args=[observation.pk])
-    data = observation_data(site, an124, observation.sources.all(), count="3", edited_token="v1")
+    data = observation_data(site, an124, observation.sources.all(), count="3", version="1")
     assert client.post(edit, data).status_code == 302
     observation.refresh_from_db()
     assert (observation.count, observation.state, observation.version) == (3, State.SUBMITTED, 2)
@@ -167,7 +168,7 @@ def test_who_may_open_the_forms(scene):
     assert client_for("editor").get(CREATE).status_code == 200
     # Published work is changed only by someone who may publish it.
     assert client_for("editor").get(edit).status_code == 403
-    data = observation_data(site, an124, [make_source()], count="7", edited_token="v1")
+    data = observation_data(site, an124, [make_source()], count="7", version="1")
     assert client_for("editor").post(edit, data).status_code == 403
     published.refresh_from_db()
     assert published.count == 1
@@ -211,8 +212,8 @@ def test_movement_form(scene):
         "arrived": "2024-12-15",
         "notes": "",
         "sources": [source.pk],
-        "edited_token": "",
-        "action": "draft",
+        "version": "",
+        "action": "save",
         **NO_NEW_SOURCE,
     }
     client = client_for("editor")
@@ -223,7 +224,7 @@ def test_movement_form(scene):
     movement = Movement.objects.get()
     assert (movement.origin, movement.destination, movement.state) == (site, tartus, State.DRAFT)
     edit = reverse("front:movement-edit", args=[movement.pk])
-    assert client.post(edit, {**data, "count": "2", "edited_token": "v1", "action": "submit"}).status_code == 302
+    assert client.post(edit, {**data, "count": "2", "version": "1", "action": "submit"}).status_code == 302
     movement.refresh_from_db()
     assert (movement.count, movement.state) == (2, State.SUBMITTED)
     assert client_for("viewer").get(edit).status_code == 403

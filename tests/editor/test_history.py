@@ -33,9 +33,7 @@ def events_of(observation) -> list[ObservationEvent]:
 def test_a_form_save_is_recorded_with_the_user_and_the_changed_fields(observation):
     editor = make_user("editor", "ed")
     url = reverse("front:observation-edit", args=[observation.pk])
-    data = observation_data(
-        observation.site, observation.asset_type, observation.sources.all(), count="3", edited_token="v1"
-    )
+    data = observation_data(observation.site, observation.asset_type, observation.sources.all(), count="3", version="1")
     assert client_for(None, editor).post(url, data).status_code == 302
     insert, update = events_of(observation)
     assert (insert.pgh_label, insert.count) == ("insert", 2)
@@ -81,9 +79,7 @@ def test_admin_changes_and_source_links_are_recorded(observation):
         "credibility": "2",
         "notes": "",
         "sources": [source.pk],
-        "state": "draft",
-        "state_reason": "",
-        "edited_version": observation.version,
+        "read_version": observation.version,
     }
     response = client.post(url, form)
     assert response.status_code == 302 and response["Location"] == reverse("admin:core_observation_changelist")
@@ -143,7 +139,7 @@ def test_a_refused_write_leaves_no_history(observation):
     before = ObservationEvent.objects.count()
     url = reverse("front:observation-edit", args=[observation.pk])
     data = observation_data(
-        observation.site, observation.asset_type, observation.sources.all(), count="-3", edited_token="v1"
+        observation.site, observation.asset_type, observation.sources.all(), count="-3", version="1"
     )
     assert client_for("editor").post(url, data).status_code == 400
     assert client_for("viewer").post(url, data).status_code == 403

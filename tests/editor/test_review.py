@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from basewatch.core.models import Observation
-from basewatch.core.workflow import State
-from basewatch.front.review import DECISIONS
+from basewatch.core.workflow import TRANSITIONS, Action, State
 from tests.editor.helpers import client_for
 from tests.factories import make_asset_type, make_movement, make_observation, make_site, make_user
 
@@ -101,7 +100,7 @@ def test_publishing_needs_a_reviewer_other_than_the_author(submitted, author, se
 def test_rejecting_needs_a_reason(submitted, author):
     reviewer = client_for("reviewer")
     response = decide(reviewer, submitted, "reject", reason="   ")
-    assert response.status_code == 400 and "reason: say why" in response.content.decode()
+    assert response.status_code == 400 and "reason: Say why" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == State.SUBMITTED and submitted.version == 1
     assert decide(client_for(None, author), submitted, "reject", reason="mine").status_code == 403
@@ -136,7 +135,7 @@ def test_a_decision_on_a_changed_item_is_refused(submitted):
     submitted.count = 20
     submitted.save()
     response = decide(reviewer, submitted, "publish", version=stale)
-    assert response.status_code == 400 and "changed since you opened the page" in response.content.decode()
+    assert response.status_code == 409 and "changed since you opened the page" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == State.SUBMITTED
 
@@ -217,12 +216,22 @@ DECISION_MATRIX = {
         "reviewer": 302,
         "admin": 302,
     },
+    # The author may abandon their own claim while it was never published.
     "retract": {
         "anonymous": None,
         "no role": 403,
         "viewer": 403,
-        "author": 403,
+        "author": 302,
         "editor": 403,
+        "reviewer": 302,
+        "admin": 302,
+    },
+    "withdraw": {
+        "anonymous": None,
+        "no role": 403,
+        "viewer": 403,
+        "author": 302,
+        "editor": 302,
         "reviewer": 302,
         "admin": 302,
     },
@@ -256,4 +265,4 @@ def test_decision_permission_matrix(decision, who, author):
     elif expected == 403:
         assert response.status_code == 403 and claim.state == before
     else:
-        assert response.status_code == 302 and claim.state == DECISIONS[decision].state
+        assert response.status_code == 302 and claim.state == TRANSITIONS[(before, Action(decision))]

@@ -189,7 +189,7 @@ def test_observations_from_generated_dates_and_counts(api):
                 "credibility": "2",
                 "notes": notes,
                 "sources": [form_source.pk],
-                "action": "draft",
+                "action": "save",
                 "new_source-TOTAL_FORMS": "0",
                 "new_source-INITIAL_FORMS": "0",
             },
