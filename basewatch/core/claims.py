@@ -109,11 +109,13 @@ def write_claim(
     DuplicateObservation; nothing is stored then.
     """
     action = Action(action) if action else None
-    reason = reason.strip()
+    reason, new_sources = reason.strip(), list(new_sources)
     with transaction.atomic():
         creating = claim.pk is None
         if creating:
+            # A new claim is a draft of its writer's, whatever the instance was given.
             stored, state, author_id = None, State.DRAFT, user.pk
+            claim.state, claim.state_reason, claim.reviewed_by, claim.reviewed_at = state, "", None, None
             if user is not SYSTEM and not workflow.may_change(user, State.DRAFT, None):
                 raise NotAllowed({None: "Entering claims needs an editor."})
         else:
@@ -122,8 +124,11 @@ def write_claim(
         stored_sources = set() if creating else set(stored.sources.all())
         picked = list(sources) if sources is not None else list(stored_sources)
         content_changed = creating or _changed(claim, stored) or set(picked) != stored_sources or bool(new_sources)
-        if content_changed and not creating and not may_change(user, stored):
+        # A decision needs no right to edit (a reviewer retracts a claim of their own); a save does.
+        if not creating and (content_changed or action is None) and not may_change(user, stored):
             raise NotAllowed({None: f"You may not change a {stored.get_state_display().lower()} claim."})
+        if not content_changed and action is None:
+            return Written(stored)  # nothing to write: the version stays
         new_state = _take(action, state, user, author_id, reason)
         if content_changed:
             _validate(claim)

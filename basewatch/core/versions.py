@@ -84,11 +84,17 @@ def locked_if_current(item: models.Model, read_version: int | None):
 
 
 def save_if_current(item: models.Model, read_version: int | None, save=None):
-    """Save `item` (or call `save()`) if its stored row is still at `read_version`, in one transaction."""
+    """Save `item` if its stored row is still at `read_version`, in one transaction; the saved item.
+
+    `save` (a form's or serializer's save()) replaces item.save() where the face has more to save.
+    """
     with transaction.atomic():
         if item.pk is not None:
             locked_if_current(item, read_version)
             # The row is as the writer read it, so `item` (read then, changed since) is
             # the stored row plus the writer's changes; it carries the same version.
             item.version = read_version
-        return save() if save is not None else item.save() or item
+        if save is not None:
+            return save()
+        item.save()
+        return item
