@@ -123,12 +123,9 @@ class ListView(ApiView, generics.ListCreateAPIView):
     def list(self, request, *args, **kwargs):
         rows = self.filtered()
         if request.accepted_renderer.format == "csv":
-            return csv_response(rows.iterator(chunk_size=2000), self.get_csv_columns(), self.csv_name)
+            return csv_response(rows.iterator(chunk_size=2000), self.csv_columns, self.csv_name)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def get_csv_columns(self) -> Columns:
-        return self.csv_columns
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
