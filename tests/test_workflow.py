@@ -115,6 +115,8 @@ def test_every_state_action_and_role(people, state, action, editors_may_publish)
                 assert stored.state_reason == ""
             if action in (Action.PUBLISH, Action.REJECT, Action.RETRACT):
                 assert stored.reviewed_by_id == user.pk and stored.reviewed_at is not None
+            elif action in (Action.SUBMIT, Action.WITHDRAW):
+                assert stored.reviewed_by_id is None and stored.reviewed_at is None
     assert {role for role, done in seen.items() if done} == may
 
 
@@ -155,3 +157,20 @@ def test_a_claim_keeps_at_least_one_source(people):
         claims.write_claim(claim, people["editor"], read_version=claim.version, sources=[])
     assert "sources" in refused.value.errors
     assert Observation.objects.get(pk=claim.pk).sources.count() == 1
+
+
+def test_sending_a_claim_back_to_review_clears_the_last_decision(people):
+    """The reason and who decided describe the decision that put the claim in its state."""
+    claim = _claim(State.SUBMITTED, people["editor (author)"])
+    reviewer = people["reviewer"]
+    claims.decide(claim, reviewer, Action.REJECT, read_version=claim.version, reason="count again")
+    rejected = Observation.objects.get(pk=claim.pk)
+    assert (rejected.state_reason, rejected.reviewed_by, rejected.reviewed_at is not None) == (
+        "count again",
+        reviewer,
+        True,
+    )
+    claims.decide(rejected, people["editor (author)"], Action.SUBMIT, read_version=rejected.version)
+    resubmitted = Observation.objects.get(pk=claim.pk)
+    assert (resubmitted.state, resubmitted.state_reason) == (State.SUBMITTED, "")
+    assert (resubmitted.reviewed_by, resubmitted.reviewed_at) == (None, None)

@@ -84,7 +84,7 @@ class ClaimAdminForm(forms.ModelForm):
                 self.instance,
                 self.user,
                 read_version=self.cleaned_data.get("read_version"),
-                sources=self.cleaned_data["sources"],
+                sources=self.cleaned_data.get("sources"),  # read-only (absent) when only deciding
                 action=self.cleaned_data.get("action") or None,
                 reason=self.cleaned_data.get("reason", ""),
             )
@@ -125,8 +125,26 @@ class ClaimAdmin(NoDeleteMixin, admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None) -> bool:
+        # To change its content, or to take a decision on it (a reviewer retracts their own claim).
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or claims.may_change(request.user, obj))
+        return allowed and (
+            obj is None or claims.may_change(request.user, obj) or bool(claims.actions_for(request.user, obj))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or claims.may_change(request.user, obj):
+            return self.readonly_fields
+        content = [
+            f.name for f in self.model._meta.concrete_fields if f.editable and f.name not in self.readonly_fields
+        ]
+        return [*self.readonly_fields, *content, "sources"]  # decisions only
+
+    def get_fields(self, request, obj=None):
+        # The state it is in first, the action to take last; a page that only shows has no action.
+        workflow_fields = ["state", "state_reason", "action", "reason"]
+        content = [name for name in super().get_fields(request, obj) if name not in workflow_fields]
+        changeable = obj is None or self.has_change_permission(request, obj)
+        return ["state", "state_reason", *content, *(["action", "reason"] if changeable else [])]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)

@@ -10,8 +10,8 @@ What it enforces, in order:
 1. the version the writer read (basewatch.core.versions), on every change to a stored claim;
 2. who may change the claim in its state, and who may take the action from that state
    (basewatch.core.workflow, the rule book);
-3. a reason for the actions that need one; the reason belongs to the last decision
-   (a rejection's reason stays until the claim is submitted again, and in the history);
+3. a reason for the actions that need one; the reason and who decided belong to the last
+   decision (a rejection's reason stays until the claim is submitted again, and in the history);
 4. the model's own validation (clean()), and at least one source;
 5. no second live observation of the same site, asset type and date from the same
    source (basewatch.core.duplicates);
@@ -146,12 +146,13 @@ def write_claim(
         else:
             claim.version = stored.version  # saving raises it by one
         if new_state != state:
+            # The reason and the review stamps are the latest decision's: a claim sent (back) to
+            # review awaits a new one. Earlier decisions stay in the history.
             claim.state = new_state
-            # The reason is the latest decision's; earlier ones stay in the history.
             claim.state_reason = reason if action in workflow.NEEDS_REASON else ""
-        if action in workflow.REVIEW_DECISIONS:
-            claim.reviewed_by_id = user.pk
-            claim.reviewed_at = timezone.now()
+            decided = action in workflow.REVIEW_DECISIONS
+            claim.reviewed_by_id = user.pk if decided else None
+            claim.reviewed_at = timezone.now() if decided else None
         claim.save()
         if creating or set(all_sources) != stored_sources:
             claim.sources.set(all_sources)
@@ -178,7 +179,7 @@ def _take(action: Action | None, state: str, user, author_id: int | None, reason
     if user is not SYSTEM and not workflow.may_take(user, action, state, author_id):
         raise NotAllowed({"action": _why_not(action)})
     if action in workflow.NEEDS_REASON and not reason:
-        raise ClaimRefused({"reason": "Say why, for the editor and the record."})
+        raise ClaimRefused({"reason": f"To {action.value} it, say why: for the editor and the record."})
     return new_state
 
 

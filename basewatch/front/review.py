@@ -9,7 +9,6 @@ basewatch.core.workflow's; basewatch.core.claims takes the decision.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -79,13 +78,12 @@ def decide(request, kind: str, pk: int):
     read = parse_version(request.POST.get("version", ""))
     try:
         claims.decide(claim, request.user, action, read_version=read, reason=request.POST.get("reason", ""))
-    except claims.NotAllowed:
-        raise PermissionDenied from None
     except (StaleVersion, VersionRequired):
         problem, status = "It changed since you opened the page: look at it again before deciding.", 409
     except claims.ClaimRefused as refused:
-        problem = " ".join(f"{name}: {message}" if name else message for name, message in refused.errors.items())
-        status = 400
+        # Core's own words (who may, what is missing); 403 when the role may not.
+        problem = " ".join(refused.errors.values())
+        status = 403 if isinstance(refused, claims.NotAllowed) else 400
     else:
         messages.success(request, f"{claim} — {DONE[action]}.")
         back = request.POST.get("next", "")

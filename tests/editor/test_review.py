@@ -100,7 +100,7 @@ def test_publishing_needs_a_reviewer_other_than_the_author(submitted, author, se
 def test_rejecting_needs_a_reason(submitted, author):
     reviewer = client_for("reviewer")
     response = decide(reviewer, submitted, "reject", reason="   ")
-    assert response.status_code == 400 and "reason: Say why" in response.content.decode()
+    assert response.status_code == 400 and "To reject it, say why" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == State.SUBMITTED and submitted.version == 1
     assert decide(client_for(None, author), submitted, "reject", reason="mine").status_code == 403

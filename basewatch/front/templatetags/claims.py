@@ -1,4 +1,4 @@
-"""Template helpers for pages that list observations and movements together."""
+"""Template helpers for the claim pages (observations and movements together) and the editor forms."""
 
 from __future__ import annotations
 
@@ -22,3 +22,9 @@ def page_url(claim) -> str:
 @register.filter
 def edit_url(claim) -> str:
     return reverse(f"front:{kind_of(claim)}-edit", args=[claim.pk])
+
+
+@register.filter
+def marks_fields(form) -> bool:
+    """Whether the form's errors include one shown next to a field (not only the form's own)."""
+    return any(name != "__all__" for name in form.errors)
