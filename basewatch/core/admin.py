@@ -62,7 +62,9 @@ class ClaimAdminForm(forms.ModelForm):
     """A claim's content, and optionally a workflow action to take, written by basewatch.core.claims."""
 
     read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    action = forms.ChoiceField(required=False, label="Then", help_text="Leave empty to keep the state it is in.")
+    action = forms.ChoiceField(
+        required=False, label="Action", help_text="Taken when saving; the first choice keeps the state it is in."
+    )
     reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Why, to reject or retract."
     )
@@ -142,7 +144,8 @@ class ClaimAdmin(NoDeleteMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         # The state it is in first, the action to take last; a page that only shows has no action.
         workflow_fields = ["state", "state_reason", "action", "reason"]
-        content = [name for name in super().get_fields(request, obj) if name not in workflow_fields]
+        content = [name for name in super().get_fields(request, obj) if name not in [*workflow_fields, "notes"]]
+        content.insert(content.index("sources"), "notes")  # with what the claim says, not before the site
         changeable = obj is None or self.has_change_permission(request, obj)
         return ["state", "state_reason", *content, *(["action", "reason"] if changeable else [])]
 
