@@ -27,6 +27,11 @@ class ObservationQuerySet(models.QuerySet):
         """Observations the public may see."""
         return self.filter(state=State.PUBLISHED)
 
+    def with_details(self) -> ObservationQuerySet:
+        """With what a claim is shown with (site, type, asset, people, sources), in two queries for any number."""
+        related = ("site", "asset_type", "asset", "entered_by", "reviewed_by")
+        return self.select_related(*related).prefetch_related("sources")
+
     def with_counted(self) -> ObservationQuerySet:
         """Annotate `counted`: what the observation counts in posture (0 for absent; NULL when unknown)."""
         return self.annotate(counted=Counted())
@@ -105,6 +110,11 @@ class MovementQuerySet(models.QuerySet):
     def published(self) -> MovementQuerySet:
         """Movements the public may see."""
         return self.filter(state=State.PUBLISHED)
+
+    def with_details(self) -> MovementQuerySet:
+        """With what a claim is shown with (both sites, type, asset, people, sources), in two queries for any number."""
+        related = ("origin", "destination", "asset_type", "asset", "entered_by", "reviewed_by")
+        return self.select_related(*related).prefetch_related("sources")
 
     def with_journey(self) -> MovementQuerySet:
         """Annotate `line` (origin → destination) and the journey's `journey_start`/`journey_end` dates."""

@@ -23,10 +23,6 @@ from basewatch.front.access import role_required
 from basewatch.front.history import history_of
 
 CLAIM_MODELS = {"observation": Observation, "movement": Movement}
-CLAIM_RELATED = {
-    Observation: ("site", "asset_type", "asset", "entered_by", "reviewed_by"),
-    Movement: ("origin", "destination", "asset_type", "asset", "entered_by", "reviewed_by"),
-}
 DONE = {
     Action.SUBMIT: "submitted for review",
     Action.WITHDRAW: "withdrawn from review",
@@ -43,7 +39,7 @@ def _claim_model(kind: str):
 
 
 def _claims(model):
-    return model.objects.select_related(*CLAIM_RELATED[model]).prefetch_related("sources")
+    return model.objects.with_details()
 
 
 def _with_decisions(user, rows) -> list:

@@ -24,15 +24,10 @@ from basewatch.core.models import Movement, Observation
 from basewatch.core.roles import can_view_unpublished
 from basewatch.core.workflow import Action, State
 
-_RELATED = {
-    Observation: ("site", "asset_type", "asset", "entered_by", "reviewed_by"),
-    Movement: ("origin", "destination", "asset_type", "asset", "entered_by", "reviewed_by"),
-}
-
 
 def visible_claims(model, user):
     """Claims `user` may read: published ones for the public and users without a role."""
-    rows = model.objects.select_related(*_RELATED[model]).prefetch_related("sources")
+    rows = model.objects.with_details()
     if model is Movement:
         rows = rows.with_journey()
     return rows if can_view_unpublished(user) else rows.published()
