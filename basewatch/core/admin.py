@@ -58,10 +58,10 @@ class VersionedAdmin(admin.ModelAdmin):
     readonly_fields = ["version"]
 
 
-class ClaimAdminForm(forms.ModelForm):
-    """A claim's content, and optionally a workflow action to take, written by basewatch.core.claims."""
+class ClaimAdminForm(VersionedAdminForm):
+    """A claim's content, and optionally a workflow action to take, written by basewatch.core.claims
+    (after clean() has locked the row and checked the version read)."""
 
-    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     action = forms.ChoiceField(
         required=False, label="Action", help_text="Taken when saving; the first choice keeps the state it is in."
     )
@@ -72,8 +72,6 @@ class ClaimAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["read_version"].initial = self.instance.version
         allowed = claims.actions_for(self.user, self.instance)
         self.fields["action"].choices = [("", "keep the state"), *((a.value, a.label) for a in allowed)]
 
@@ -90,9 +88,6 @@ class ClaimAdminForm(forms.ModelForm):
                 action=self.cleaned_data.get("action") or None,
                 reason=self.cleaned_data.get("reason", ""),
             )
-        except (StaleVersion, VersionRequired) as error:
-            version = error.current.version if isinstance(error, StaleVersion) else "?"
-            self.add_error(None, STALE.format(version=version))
         except claims.ClaimRefused as refused:
             for name, message in refused.errors.items():
                 self.add_error(name if name in self.fields else None, message)

@@ -71,7 +71,7 @@ class Written:
 _BOOKKEEPING = {"id", "state", "state_reason", "entered_by", "reviewed_by", "reviewed_at", "created", "updated"}
 
 
-def content_fields(model: type[SourcedClaim]) -> list[str]:
+def _content_fields(model: type[SourcedClaim]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.name not in _BOOKKEEPING and f.name != "version"]
 
 
@@ -165,7 +165,7 @@ def decide(claim: SourcedClaim, user, action: Action | str, *, read_version: int
 
 
 def _changed(claim: SourcedClaim, stored: SourcedClaim) -> bool:
-    return any(getattr(claim, name) != getattr(stored, name) for name in content_fields(type(claim)))
+    return any(getattr(claim, name) != getattr(stored, name) for name in _content_fields(type(claim)))
 
 
 def _take(action: Action | None, state: str, user, author_id: int | None, reason: str) -> str:
