@@ -196,6 +196,17 @@ class MovementFilter(ClaimFilter):
     destination = slug_filter(Site, "destination", "Destination site slug.")
     site = SlugFilter(Site, method="filter_site", help_text="Either end (slug).")
     asset = IdFilter(field_name="asset_id", help_text="Asset id.")
+    # The map's site filters: a movement shows when it leaves or reaches a site that matches
+    # all of them (one site, either end). Applied together in filter_queryset.
+    operator = filters.ChoiceFilter(
+        choices=COUNTRIES, method="by_either_end", help_text="An end's operating country (ISO code)."
+    )
+    host_country = filters.ChoiceFilter(
+        choices=COUNTRIES, method="by_either_end", help_text="An end's host country (ISO code)."
+    )
+    kind = filters.ChoiceFilter(choices=Site.Kind.choices, method="by_either_end", help_text="An end's kind.")
+    site_q = SearchFilter(method="by_either_end", help_text="An end's name or alias (as the sites' `q`).")
+    END_FILTERS = ("operator", "host_country", "kind", "site_q")
 
     class Meta:
         model = Movement
@@ -203,6 +214,21 @@ class MovementFilter(ClaimFilter):
 
     def filter_site(self, queryset, name, value):
         return queryset.filter(Q(origin=value) | Q(destination=value))
+
+    def by_either_end(self, queryset, name, value):
+        return queryset  # see filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        wanted = {name: self.form.cleaned_data.get(name) for name in self.END_FILTERS}
+        if not any(wanted.values()):
+            return queryset
+        sites = Site.objects.all()
+        if wanted["site_q"]:
+            sites = sites.search(wanted.pop("site_q"))
+        sites = sites.filter(**{name: value for name, value in wanted.items() if value})
+        ends = sites.values("pk")
+        return queryset.filter(Q(origin__in=ends) | Q(destination__in=ends))
 
 
 class AssetTypeFilter(filters.FilterSet):

@@ -28,7 +28,9 @@ def test_demo_movements_are_lines_from_origin_to_destination(api, demo):
 
 @pytest.fixture
 def moves():
-    a, b, c = make_site(slug="a"), make_site(slug="b"), make_site(slug="c")
+    a = make_site(slug="a", name="Alpha", operator="RU", host_country="SY", kind="air_base")
+    b = make_site(slug="b", name="Bravo", operator="RU", host_country="LY", kind="naval_base")
+    c = make_site(slug="c", name="Charlie", operator="FR", host_country="ML", kind="air_base")
     jets = make_asset_type(slug="jets", category="fixed_wing_combat")
     return {
         "ab": make_movement(a, b, jets, departed=dt.date(2024, 12, 1), arrived=dt.date(2024, 12, 3)),
@@ -49,6 +51,12 @@ def moves():
         ({"to": "2024-12-05"}, {"ab"}),
         ({"category": "helicopter"}, set()),
         ({"asset_type": "jets"}, {"ab", "bc"}),
+        ({"operator": "FR"}, {"bc"}),
+        ({"operator": "US"}, set()),
+        ({"host_country": "SY"}, {"ab"}),
+        ({"kind": "naval_base"}, {"ab", "bc"}),
+        ({"kind": "air_base", "operator": "RU"}, {"ab"}),
+        ({"site_q": "charl"}, {"bc"}),
     ],
 )
 def test_movement_filters(api, moves, params, expected):
@@ -59,6 +67,8 @@ def test_movement_filters(api, moves, params, expected):
 def test_bad_movement_filter_is_400(api, moves):
     assert_error(api.get("movements/", params={"site": "zzz"}), 400, "site")
     assert_error(api.get("movements/", params={"from": "soon"}), 400, "from")
+    assert_error(api.get("movements/", params={"operator": "XX"}), 400, "operator")
+    assert_error(api.get("movements/", params={"kind": "castle"}), 400, "kind")
 
 
 def test_viewer_sees_draft_movements(api, moves):
