@@ -17,23 +17,42 @@ from basewatch.lib import cursor
 
 SITES = """
 WITH latest AS (
-    SELECT DISTINCT ON (o.site_id, o.asset_type_id)
-           o.id, o.site_id, o.asset_type_id, o.count_low, o.count_high, o.activity, o.observed,
-           CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
+    SELECT DISTINCT ON (o.site_id, o.asset_type_id, o.presence)
+           o.id, o.site_id, o.asset_type_id, o.presence, o.count_low, o.count_high, o.activity, o.observed,
+           o.observed_precision,
+           CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted,
+           CASE WHEN o.activity = 'absent' THEN 'absent' WHEN o.count IS NULL THEN 'uncounted' ELSE 'counted' END
+               AS status,
+           CASE WHEN o.activity IN ('loading', 'departing', 'dismantled') THEN 'leaving'
+                WHEN o.activity = 'arriving' THEN 'arriving' END AS trend
     FROM core_observation o
     WHERE o.state = 'published' AND o.observed <= %(as_of)s
       AND o.site_id = ANY(ARRAY(SELECT id FROM core_site
                                 WHERE location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326)))
-    ORDER BY o.site_id, o.asset_type_id, o.observed DESC, o.id DESC
-), posture AS (
-    SELECT l.site_id,
-           json_agg(json_build_object(
-               'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'count', l.counted,
-               'count_low', l.count_low, 'count_high', l.count_high, 'activity', l.activity,
-               'observed', l.observed, 'observation', l.id) ORDER BY l.asset_type_id) AS entries,
-           coalesce(sum(l.counted), 0) AS total, max(l.observed) AS last_observed
+    ORDER BY o.site_id, o.asset_type_id, o.presence, o.observed DESC, o.id DESC
+), entries AS (
+    SELECT l.*, t.slug, t.name, t.category, t.fresh_days, %(as_of)s::date - l.observed AS age_days,
+           %(as_of)s::date - l.observed > t.fresh_days AS stale, l.presence = 'based' AS counts
     FROM latest l JOIN core_assettype t ON t.id = l.asset_type_id
-    GROUP BY l.site_id
+), posture AS (
+    SELECT e.site_id,
+           json_agg(json_build_object(
+               'asset_type', e.slug, 'asset_type_name', e.name, 'category', e.category, 'presence', e.presence,
+               'status', e.status, 'count', e.counted, 'count_low', e.count_low, 'count_high', e.count_high,
+               'activity', e.activity, 'trend', e.trend, 'observed', e.observed,
+               'observed_precision', e.observed_precision, 'age_days', e.age_days, 'stale', e.stale,
+               'fresh_days', e.fresh_days, 'observation', e.id) ORDER BY e.presence, e.name) AS entries,
+           CASE WHEN count(*) FILTER (WHERE e.counts AND e.status <> 'uncounted') > 0
+                THEN coalesce(sum(e.counted) FILTER (WHERE e.counts), 0) END AS total,
+           count(*) FILTER (WHERE e.counts AND e.status = 'counted') AS counted_types,
+           count(*) FILTER (WHERE e.counts AND e.status = 'uncounted') AS uncounted_types,
+           count(*) FILTER (WHERE e.counts AND e.status = 'absent') AS absent_types,
+           count(*) FILTER (WHERE e.counts AND e.stale) AS stale_types,
+           count(*) FILTER (WHERE e.counts AND e.trend = 'leaving') AS leaving_types,
+           count(*) FILTER (WHERE NOT e.counts) AS transient_types,
+           max(e.observed) AS last_observed
+    FROM entries e
+    GROUP BY e.site_id
 )
 SELECT json_build_object(
     'type', 'FeatureCollection', 'count', count(*), 'next', NULL, 'previous', NULL,
@@ -42,7 +61,17 @@ SELECT json_build_object(
         'properties', json_build_object(
             'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
             'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision,
-            'last_observed', p.last_observed, 'posture_total', coalesce(p.total, 0),
+            'posture_total', p.total,
+            'posture_label', CASE WHEN coalesce(p.counted_types + p.uncounted_types + p.absent_types, 0) = 0 THEN '?'
+                                  WHEN p.uncounted_types = 0 THEN p.total::text
+                                  WHEN p.counted_types = 0 THEN '+'
+                                  ELSE p.total || '+' END,
+            'counted_types', coalesce(p.counted_types, 0), 'uncounted_types', coalesce(p.uncounted_types, 0),
+            'absent_types', coalesce(p.absent_types, 0), 'stale_types', coalesce(p.stale_types, 0),
+            'stale', coalesce(p.stale_types > 0
+                              AND p.stale_types = p.counted_types + p.uncounted_types + p.absent_types, false),
+            'leaving_types', coalesce(p.leaving_types, 0), 'transient_types', coalesce(p.transient_types, 0),
+            'last_observed', p.last_observed,
             'posture', coalesce(p.entries, '[]'::json))
     ) ORDER BY s.name, s.id), '[]'::json))::text
 FROM core_site s LEFT JOIN posture p ON p.site_id = s.id
@@ -51,23 +80,28 @@ WHERE s.location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326
 
 TIMESERIES = """
 WITH points AS (
-    SELECT DISTINCT ON (o.asset_type_id, o.observed)
-           o.id, o.asset_type_id, o.observed, o.observed_precision, o.count_low, o.count_high, o.activity,
-           CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted
+    SELECT DISTINCT ON (o.asset_type_id, o.presence, o.observed)
+           o.id, o.asset_type_id, o.presence, o.observed, o.observed_precision, o.count_low, o.count_high,
+           o.activity, CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted,
+           CASE WHEN o.activity = 'absent' THEN 'absent' WHEN o.count IS NULL THEN 'uncounted' ELSE 'counted' END
+               AS status,
+           CASE WHEN o.activity IN ('loading', 'departing', 'dismantled') THEN 'leaving'
+                WHEN o.activity = 'arriving' THEN 'arriving' END AS trend
     FROM core_observation o JOIN core_site s ON s.id = o.site_id
     WHERE s.slug = %(slug)s AND o.state = 'published'
-    ORDER BY o.asset_type_id, o.observed, o.id DESC
+    ORDER BY o.asset_type_id, o.presence, o.observed, o.id DESC
 ), series AS (
-    SELECT p.asset_type_id,
+    SELECT p.asset_type_id, p.presence,
            json_agg(json_build_object(
-               'date', p.observed, 'precision', p.observed_precision, 'count', p.counted,
-               'count_low', p.count_low, 'count_high', p.count_high, 'activity', p.activity,
+               'date', p.observed, 'precision', p.observed_precision, 'status', p.status, 'count', p.counted,
+               'count_low', p.count_low, 'count_high', p.count_high, 'activity', p.activity, 'trend', p.trend,
                'observation', p.id) ORDER BY p.observed) AS points
-    FROM points p GROUP BY p.asset_type_id
+    FROM points p GROUP BY p.asset_type_id, p.presence
 )
 SELECT json_build_object('site', %(slug)s, 'series', coalesce(json_agg(json_build_object(
-    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'points', series.points)
-    ORDER BY series.asset_type_id), '[]'::json))::text
+    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'presence', series.presence,
+    'fresh_days', t.fresh_days, 'points', series.points)
+    ORDER BY series.asset_type_id, series.presence), '[]'::json))::text
 FROM series JOIN core_assettype t ON t.id = series.asset_type_id
 """
 
@@ -82,7 +116,8 @@ WITH page AS (
 SELECT json_build_object('next', NULL, 'previous', NULL, 'results', coalesce(json_agg(json_build_object(
     'id', o.id, 'site', s.slug, 'asset_type', t.slug, 'asset', o.asset_id, 'observed', o.observed,
     'observed_precision', o.observed_precision, 'count', o.count, 'count_low', o.count_low,
-    'count_high', o.count_high, 'activity', o.activity, 'credibility', o.credibility, 'notes', o.notes,
+    'count_high', o.count_high, 'activity', o.activity, 'presence', o.presence, 'credibility', o.credibility,
+    'notes', o.notes,
     'sources', (
         SELECT coalesce(json_agg(json_build_object(
             'id', src.id, 'kind', src.kind, 'title', src.title, 'publisher', src.publisher, 'url', src.url,

@@ -121,6 +121,7 @@ def test_observation_needs_a_source_and_records_who_entered_it(admin_client, dem
         "count": "4",
         "activity": "present",
         "credibility": "3",
+        "presence": "based",
         "state": "draft",
     }
     response = admin_client.post(admin_url(Observation, "add"), form)
@@ -154,6 +155,7 @@ def claim_form(observation, **overrides) -> dict:
         "count_high": "",
         "activity": observation.activity,
         "credibility": observation.credibility,
+        "presence": observation.presence,
         "notes": "changed in the admin",
         "sources": [source.pk for source in observation.sources.all()],
         "read_version": observation.version,

@@ -35,6 +35,7 @@ def _form_fields(claim: Observation) -> dict:
         "count_high": "",
         "activity": claim.activity,
         "credibility": claim.credibility,
+        "presence": claim.presence,
         "notes": claim.notes,
         "sources": [source.pk for source in claim.sources.all()],
     }

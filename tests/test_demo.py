@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.posture import PostureOptions
 
 pytestmark = pytest.mark.django_db
 
@@ -59,15 +60,16 @@ def test_every_demo_observation_and_movement_is_sourced_and_published(demo):
 
 def test_khmeimim_posture_changes_between_november_and_december(demo):
     def posture(day):
-        site = Site.objects.with_posture(day).get(slug="khmeimim")
-        return {entry["asset_type"]: (entry["count"], entry["activity"]) for entry in site.posture}
+        site = Site.objects.with_posture(PostureOptions(day)).get(slug="khmeimim")
+        entries = site.posture_state["posture"]
+        return {entry["asset_type"]: (entry["count"], entry["activity"], entry["presence"]) for entry in entries}
 
-    assert posture(dt.date(2024, 11, 1)) == {"s-400": (None, "present")}
+    assert posture(dt.date(2024, 11, 1)) == {"s-400": (None, "present", "based")}
     assert posture(dt.date(2024, 12, 20)) == {
-        "s-400": (None, "loading"),  # "parts of an S-400 unit": presence, no invented count
-        "an-124": (2, "loading"),
-        "ka-52": (1, "dismantled"),
-        "tactical-aviation": (None, "present"),
+        "s-400": (None, "loading", "based"),  # "parts of an S-400 unit": presence, no invented count
+        "an-124": (2, "loading", "transient"),  # flown in to carry equipment away
+        "ka-52": (1, "dismantled", "based"),
+        "tactical-aviation": (None, "present", "based"),
     }
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count
 
 from basewatch.core.models import Asset, Observation, ObservationEvent, Site, SiteEvent, Source
+from basewatch.core.posture import PostureOptions
 from basewatch.core.synthetic import TIERS
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,6 @@ def test_half_the_observations_fall_on_the_busiest_sites():
 def test_no_history_is_written_and_the_app_reads_it():
     generate()
     assert not ObservationEvent.objects.exists() and not SiteEvent.objects.exists()
-    sites = list(Site.objects.with_posture(dt.date(2025, 12, 31)))
-    assert len(sites) == XS.sites and all(site.posture for site in sites)
+    sites = list(Site.objects.with_posture(PostureOptions(dt.date(2025, 12, 31))))
+    assert len(sites) == XS.sites and all(site.posture_state["posture"] for site in sites)
     assert Observation.objects.filter(state="published").count() > 0.9 * XS.observations

@@ -11,12 +11,13 @@ serializers' (tests/api/test_sites.py compares).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 
 from django.db import connection
 from psycopg.adapt import Loader
+
+from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, site_posture_sql
 
 SITE_FEATURES = """
 SELECT json_build_object(
@@ -28,35 +29,19 @@ SELECT json_build_object(
 FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{joins}
 ORDER BY page.n
 """
-# Each site's total and posture are read for that site alone (LATERAL, one index range each),
-# so the plan is a nested loop over the page in order: it streams from the first row and
-# cannot turn into a join of every site with every site's posture.
-# The latest step of the site's total on or before the day (core.models.SiteTotal).
-LATEST_STEP = """ LEFT JOIN LATERAL (
-    SELECT total, day FROM core_sitetotal WHERE site_id = s.id AND day <= %(as_of)s ORDER BY day DESC LIMIT 1
-) AS step ON true"""
-# Posture: per asset type, the latest posture point on or before the date (core.models.PosturePoint,
-# the view that defines posture), as PosturePointQuerySet.as_of().
-POSTURE = """ LEFT JOIN LATERAL (
-    SELECT json_agg(json_build_object(
-               'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'count', l.counted,
-               'count_low', l.count_low, 'count_high', l.count_high, 'activity', l.activity,
-               'observed', l.observed, 'observation', l.observation_id) ORDER BY l.asset_type_id) AS entries
-    FROM (
-        SELECT DISTINCT ON (point.asset_type_id) point.*
-        FROM core_posturepoint point
-        WHERE point.site_id = s.id AND point.observed <= %(as_of)s
-        ORDER BY point.asset_type_id, point.observed DESC
-    ) AS l JOIN core_assettype t ON t.id = l.asset_type_id
-) AS p ON true"""
-TOTAL_PROPERTIES = """,
-        'last_observed', step.day, 'posture_total', coalesce(step.total, 0)"""
+
+
+# Each site's posture is read for that site alone (LATERAL: one index probe of its spans), so
+# the plan is a nested loop over the page in order: it streams from the first row and cannot
+# turn into a join of every site with every site's posture. core.posture defines it.
+def _posture_join(entries: bool) -> str:
+    return f" CROSS JOIN LATERAL ({site_posture_sql('s.id', entries=entries)}) AS p"
+
+
+SUMMARY_PROPERTIES = "".join(f", '{name}', p.{name}" for name in SUMMARY_FIELDS)
 SITE_STATEMENTS = {
-    "full": SITE_FEATURES.format(
-        properties=TOTAL_PROPERTIES + """, 'posture', coalesce(p.entries, '[]'::json)""",
-        joins=LATEST_STEP + POSTURE,
-    ),
-    "total": SITE_FEATURES.format(properties=TOTAL_PROPERTIES, joins=LATEST_STEP),
+    "full": SITE_FEATURES.format(properties=SUMMARY_PROPERTIES + ", 'posture', p.posture", joins=_posture_join(True)),
+    "total": SITE_FEATURES.format(properties=SUMMARY_PROPERTIES, joins=_posture_join(False)),
     "none": SITE_FEATURES.format(properties="", joins=""),
 }
 
@@ -76,10 +61,10 @@ def _document(statement: str, params) -> bytes:
 
 
 def site_collection(
-    ids: list[int], posture: str, as_of: dt.date, count: int, next_url: str | None, previous_url: str | None
+    ids: list[int], posture: str, options: PostureOptions, count: int, next_url: str | None, previous_url: str | None
 ) -> Iterator[bytes]:
-    """The FeatureCollection of the sites `ids`, in that order, with as much posture as of `as_of` as
-    `posture` (full, total, none) asks, in pieces.
+    """The FeatureCollection of the sites `ids`, in that order, with as much posture (read with
+    `options`) as `posture` (full, total, none) asks, in pieces.
 
     A server-side cursor hands the features over a thousand at a time, so the
     worker never holds the whole document (70 MB for ten thousand busy sites).
@@ -89,7 +74,7 @@ def site_collection(
     separator = b""
     with connection.chunked_cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
-        cursor.execute(SITE_STATEMENTS[posture], {"ids": list(ids), "as_of": as_of})
+        cursor.execute(SITE_STATEMENTS[posture], {"ids": list(ids), **options.params()})
         while rows := cursor.fetchmany(FEATURES_PER_CHUNK):
             yield separator + b",".join(row[0] for row in rows)
             separator = b","
@@ -99,36 +84,37 @@ def site_collection(
 FEATURES_PER_CHUNK = 1000
 
 
-SITE_TOTALS = (
-    """
-SELECT coalesce(json_agg(json_build_object(
-    'site', s.slug, 'posture_total', coalesce(step.total, 0), 'last_observed', step.day
-) ORDER BY page.n), '[]'::json)::text
-FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id"""
-    + LATEST_STEP
-)
+SITE_TOTALS = f"""
+SELECT coalesce(json_agg(json_build_object('site', s.slug{SUMMARY_PROPERTIES}) ORDER BY page.n), '[]'::json)::text
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{_posture_join(False)}
+"""  # noqa: S608 (constant SQL; values are parameters)
 
 
-def site_totals(ids: list[int], as_of: dt.date, count: int, next_url: str | None, previous_url: str | None) -> bytes:
-    """The page of site totals (SiteTotalSerializer) for the sites `ids`, in that order, as of `as_of`."""
+def site_totals(
+    ids: list[int], options: PostureOptions, count: int, next_url: str | None, previous_url: str | None
+) -> bytes:
+    """The page of site posture summaries (SiteTotalSerializer) for the sites `ids`, in that order."""
     head = json.dumps({"count": count, "next": next_url, "previous": previous_url})
-    return head[:-1].encode() + b', "results": ' + _document(SITE_TOTALS, {"ids": list(ids), "as_of": as_of}) + b"}"
+    statement_params = {"ids": list(ids), **options.params()}
+    return head[:-1].encode() + b', "results": ' + _document(SITE_TOTALS, statement_params) + b"}"
 
 
 TIME_SERIES = """
 WITH points AS ({points})
 SELECT json_build_object('site', %s::text, 'series', coalesce(json_agg(json_build_object(
-    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'points', series.points)
-    ORDER BY series.asset_type_id), '[]'::json))::text
+    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'presence', series.presence,
+    'fresh_days', t.fresh_days, 'points', series.points)
+    ORDER BY series.asset_type_id, series.presence), '[]'::json))::text
 FROM (
-    SELECT asset_type_id, json_agg(json_build_object(
-        'date', observed, 'precision', observed_precision, 'count', counted, 'count_low', count_low,
-        'count_high', count_high, 'activity', activity, 'observation', observation_id) ORDER BY observed) AS points
-    FROM points GROUP BY asset_type_id
+    SELECT asset_type_id, presence, json_agg(json_build_object(
+        'date', observed, 'precision', observed_precision, 'status', status, 'count', counted,
+        'count_low', count_low, 'count_high', count_high, 'activity', activity, 'trend', trend,
+        'observation', observation_id) ORDER BY observed) AS points
+    FROM points GROUP BY asset_type_id, presence
 ) AS series JOIN core_assettype t ON t.id = series.asset_type_id
 """
-POINT_COLUMNS = ["observation_id", "asset_type_id", "observed", "observed_precision", "counted", "count_low",
-                 "count_high", "activity"]  # fmt: skip
+POINT_COLUMNS = ["observation_id", "asset_type_id", "presence", "observed", "observed_precision", "status",
+                 "counted", "count_low", "count_high", "activity", "trend"]  # fmt: skip
 
 
 def time_series(site_slug: str, points) -> bytes:

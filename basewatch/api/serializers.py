@@ -20,12 +20,13 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from basewatch.api.errors import field_errors
 from basewatch.core import workflow
-from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.models import Asset, AssetType, Movement, Observation, PostureStatus, Site, Source, Trend
+from basewatch.core.posture import SUMMARY_FIELDS
 from basewatch.core.roles import can_view_unpublished
 from basewatch.lib.geometry import GeometryInputError, as_footprint, parse_geometry
 
 # How much of a site's posture to give (`posture=`), and the properties each leaves out.
-POSTURE_MODES = {"full": (), "total": ("posture",), "none": ("last_observed", "posture_total", "posture")}
+POSTURE_MODES = {"full": (), "total": ("posture",), "none": (*SUMMARY_FIELDS, "posture")}
 
 
 class LonLatGeometryField(GeometryField):
@@ -83,7 +84,7 @@ class ModelCleanMixin:
 class AssetTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = AssetType
-        fields = ["slug", "name", "category", "nato_name", "notes", "updated", "version"]
+        fields = ["slug", "name", "category", "nato_name", "fresh_days", "notes", "updated", "version"]
         read_only_fields = ["updated", "version"]
 
 
@@ -128,20 +129,69 @@ class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 
 class PostureEntrySerializer(serializers.Serializer):
-    """One asset type's latest published observation on or before the posture date."""
+    """One asset type's posture at the site on the posture date: its latest published observation
+    on or before it, per presence (README "How posture is computed")."""
 
     asset_type = serializers.CharField(help_text="Asset type slug.")
     asset_type_name = serializers.CharField()
     category = serializers.ChoiceField(choices=AssetType.Category.choices)
+    presence = serializers.ChoiceField(
+        choices=Observation.Presence.choices, help_text="`transient` entries are not counted unless `transient=true`."
+    )
+    status = serializers.ChoiceField(
+        choices=PostureStatus.choices,
+        help_text="`counted`; `uncounted`: present, count unknown; `absent`: looked, not there (counts 0).",
+    )
     count = serializers.IntegerField(allow_null=True, help_text="0 when absent; null when only presence is known.")
     count_low = serializers.IntegerField(allow_null=True)
     count_high = serializers.IntegerField(allow_null=True)
     activity = serializers.ChoiceField(choices=Observation.Activity.choices)
-    observed = serializers.DateField()
+    trend = serializers.ChoiceField(
+        choices=Trend.choices, allow_null=True, help_text="`leaving` for loading, departing or being dismantled."
+    )
+    observed = serializers.DateField(help_text="When last observed (the first day of a week or month).")
+    observed_precision = serializers.ChoiceField(choices=Observation.Precision.choices)
+    age_days = serializers.IntegerField(help_text="Days from `observed` to the posture date.")
+    stale = serializers.BooleanField(help_text="Older than its asset type's freshness horizon (`fresh_days`).")
+    fresh_days = serializers.IntegerField(help_text="The asset type's freshness horizon, in days.")
     observation = serializers.IntegerField(help_text="Id of the observation this entry comes from.")
 
 
-class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializer):
+def _summary(field: type[serializers.Field], name: str, help_text: str, **options) -> serializers.Field:
+    return field(source=f"posture_state.{name}", read_only=True, help_text=help_text, **options)
+
+
+_TYPES = "Asset types (of the entries counted) that are"
+
+
+class PostureSummaryFields(serializers.Serializer):
+    """A site's posture summary (core.posture.SUMMARY_FIELDS), from the site's `posture_state`."""
+
+    posture_total = _summary(
+        serializers.IntegerField,
+        "posture_total",
+        "Sum of the counted entries (absent counts 0); null when none has a count: see posture_label.",
+        allow_null=True,
+    )
+    posture_label = _summary(
+        serializers.CharField,
+        "posture_label",
+        "The total as shown: `3` all counted, `3+` and types present in unknown numbers, "
+        "`+` present, none counted, `0` every type absent, `?` nothing known.",
+    )
+    counted_types = _summary(serializers.IntegerField, "counted_types", f"{_TYPES} counted.")
+    uncounted_types = _summary(serializers.IntegerField, "uncounted_types", f"{_TYPES} present, count unknown.")
+    absent_types = _summary(serializers.IntegerField, "absent_types", f"{_TYPES} absent (looked, not there).")
+    stale_types = _summary(serializers.IntegerField, "stale_types", f"{_TYPES} older than their freshness horizon.")
+    stale = _summary(serializers.BooleanField, "stale", "Every entry counted is stale: the whole picture is old.")
+    leaving_types = _summary(
+        serializers.IntegerField, "leaving_types", f"{_TYPES} loading, departing or being dismantled."
+    )
+    transient_types = _summary(serializers.IntegerField, "transient_types", "Transient entries (passing through).")
+    last_observed = _summary(serializers.DateField, "last_observed", "The newest entry's date.", allow_null=True)
+
+
+class SiteSerializer(FeatureInputMixin, ModelCleanMixin, PostureSummaryFields, GeoFeatureModelSerializer):
     """A site as a GeoJSON Feature; its id is the slug. Posture is read-only, as of `as_of`."""
 
     id = serializers.CharField(source="slug", read_only=True)
@@ -149,9 +199,7 @@ class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializ
     operator = CountryField()
     host_country = CountryField()
     aliases = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=50)
-    posture = PostureEntrySerializer(many=True, read_only=True)
-    posture_total = serializers.IntegerField(read_only=True, help_text="Sum of the posture counts.")
-    last_observed = serializers.DateField(read_only=True, allow_null=True)
+    posture = PostureEntrySerializer(many=True, read_only=True, source="posture_state.posture")
 
     class Meta:
         model = Site
@@ -170,8 +218,7 @@ class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializ
             "status",
             "location",
             "location_precision",
-            "last_observed",
-            "posture_total",
+            *SUMMARY_FIELDS,
             "posture",
         ]
 
@@ -182,12 +229,11 @@ class SiteSerializer(FeatureInputMixin, ModelCleanMixin, GeoFeatureModelSerializ
         return fields
 
 
-class SiteTotalSerializer(serializers.Serializer):
-    """A site's posture total as of a date: what a map redraws when only the date changes."""
+class SiteTotalSerializer(PostureSummaryFields):
+    """A site's posture summary as of a date: what a map redraws when only the date changes.
+    (Documents api.pg_json.site_totals, which PostgreSQL writes.)"""
 
     site = serializers.CharField(help_text="Site slug.")
-    posture_total = serializers.IntegerField(help_text="Sum of the posture counts.")
-    last_observed = serializers.DateField(allow_null=True)
 
 
 class SiteDetailSerializer(SiteSerializer):
@@ -301,6 +347,7 @@ class ObservationSerializer(SourcedClaimSerializer):
             "count_low",
             "count_high",
             "activity",
+            "presence",
             "credibility",
             *SourcedClaimSerializer.CLAIM_FIELDS,
         ]
@@ -347,10 +394,12 @@ class DecisionSerializer(serializers.Serializer):
 class TimeSeriesPointSerializer(serializers.Serializer):
     date = serializers.DateField(source="observed")
     precision = serializers.CharField(source="observed_precision")
-    count = serializers.IntegerField(source="counted", allow_null=True, help_text="0 when absent.")
+    status = serializers.ChoiceField(choices=PostureStatus.choices)
+    count = serializers.IntegerField(source="counted", allow_null=True, help_text="0 when absent; null if unknown.")
     count_low = serializers.IntegerField(allow_null=True)
     count_high = serializers.IntegerField(allow_null=True)
     activity = serializers.ChoiceField(choices=Observation.Activity.choices)
+    trend = serializers.ChoiceField(choices=Trend.choices, allow_null=True)
     observation = serializers.IntegerField(source="pk")
 
 
@@ -358,6 +407,10 @@ class TimeSeriesSerializer(serializers.Serializer):
     asset_type = serializers.CharField(source="asset_type.slug")
     asset_type_name = serializers.CharField(source="asset_type.name")
     category = serializers.CharField(source="asset_type.category")
+    presence = serializers.ChoiceField(choices=Observation.Presence.choices)
+    fresh_days = serializers.IntegerField(
+        source="asset_type.fresh_days", help_text="After this many days a point is stale."
+    )
     points = TimeSeriesPointSerializer(many=True)
 
 

@@ -172,7 +172,7 @@ class SiteAdmin(NoDeleteMixin, LeafletGeoAdmin):
 
 @admin.register(AssetType)
 class AssetTypeAdmin(VersionedAdmin):
-    list_display = ["name", "category", "nato_name"]
+    list_display = ["name", "category", "nato_name", "fresh_days"]
     list_filter = ["category"]
     search_fields = ["name", "nato_name", "notes"]
     prepopulated_fields = {"slug": ["name"]}
@@ -197,8 +197,8 @@ class SourceAdmin(NoDeleteMixin, VersionedAdmin):
 
 @admin.register(Observation)
 class ObservationAdmin(ClaimAdmin):
-    list_display = ["observed", "site", "asset_type", "count", "activity", "credibility", "state"]
-    list_filter = ["state", "activity", "credibility", "asset_type__category", "site"]
+    list_display = ["observed", "site", "asset_type", "count", "activity", "presence", "credibility", "state"]
+    list_filter = ["state", "activity", "presence", "credibility", "asset_type__category", "site"]
     search_fields = ["site__name", "asset_type__name", "asset__registration", "notes"]
     date_hierarchy = "observed"
     autocomplete_fields = ["site", "asset_type", "asset", "sources"]

@@ -4,7 +4,9 @@ Every record comes from the two seed reports (shared/seeds/): an unattributed
 news compilation citing CNN, Maxar and posts on X, and The Moscow Times of
 13 December 2024 (with AFP). Where a report gives no number ("parts of an S-400
 air defense unit", "tactical aviation is still there") the observation records
-presence and activity with no count. Coordinates are from the public record
+presence and activity with no count. Transports that fly in to carry equipment
+away, or arrive on a flight, are `transient`: seen there, not based there.
+Coordinates are from the public record
 and marked approximate. Sources without a URL in the reports have none here.
 """
 
@@ -195,8 +197,10 @@ OBSERVATIONS = [
         "observed": D(2024, 12, 13),
         "count": 2,
         "activity": "loading",
+        "presence": "transient",
         "credibility": 1,
-        "notes": "Two An-124s with nose cones open to load heavy equipment.",
+        "notes": "Two An-124s with nose cones open to load heavy equipment: transports come to carry "
+        "equipment away, not aircraft based at Khmeimim.",
         "sources": ["maxar", "moscow-times", "compilation"],
     },
     {
@@ -246,6 +250,7 @@ OBSERVATIONS = [
         "observed_precision": "week",
         "count": None,
         "activity": "arriving",
+        "presence": "transient",
         "credibility": 3,
         "notes": "Russian-registered cargo planes arrived at least seven times in less than a week "
         "(satellite imagery and flight records). The report is undated: dated here to the week before "
@@ -259,6 +264,7 @@ OBSERVATIONS = [
         "observed": D(2024, 12, 17),
         "count": 1,
         "activity": "arriving",
+        "presence": "transient",
         "credibility": 2,
         "notes": "Third MChS flight; parked on the apron of Base Aérienne 101 de Sénou. Cargo unknown.",
         "sources": ["fabsenbln", "compilation"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.db.models import LineStringField
+from django.contrib.postgres.fields import DateRangeField
 from django.db.models import BooleanField, DateField, Func, IntegerField, TextField
 
 
@@ -74,3 +75,10 @@ class MakeLine(Func):
 
     function = "ST_MakeLine"
     output_field = LineStringField(srid=4326)
+
+
+class DateRangeOf(Func):
+    """daterange(start, end): the days from `start` up to, not including, `end` (NULL: no end)."""
+
+    function = "daterange"
+    output_field = DateRangeField()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, Site, Source
+from basewatch.core.posture import PostureOptions
 from basewatch.core.workflow import State
 
 COUNTRIES = [(code, name) for code, name in countries]
@@ -37,12 +38,38 @@ class AsOfField(forms.DateField):
         return super().clean(value) or timezone.now().date()
 
 
-def parse_as_of(query) -> dt.date:
-    """`as_of` from a query string (a QueryDict); ValidationError naming it when malformed."""
-    try:
-        return AsOfField().clean(query.get("as_of"))
-    except ValidationError as error:
-        raise ValidationError({"as_of": error.messages}) from None
+class SwitchField(forms.Field):
+    """An on/off query parameter: true/false, 1/0, yes/no, on/off; absent or empty is off."""
+
+    VALUES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> bool:
+        if value in (None, ""):
+            return False
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError("Give true or false.") from None
+
+
+class PostureReadForm(forms.Form):
+    """How one site's posture is read: `as_of`, `fresh`, `transient` (core.posture.PostureOptions)."""
+
+    as_of = AsOfField()
+    fresh = SwitchField()
+    transient = SwitchField()
+
+
+def parse_posture_options(query) -> PostureOptions:
+    """PostureOptions from a query string (a QueryDict); ValidationError naming the parameter at fault."""
+    form = PostureReadForm(query)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return PostureOptions.from_filters(form.cleaned_data)
 
 
 class BBoxField(forms.CharField):
@@ -139,20 +166,31 @@ class AsOfFilter(filters.Filter):
         return qs
 
 
+class PostureOptionFilter(filters.BooleanFilter):
+    """How posture is read (core.posture.PostureOptions), not a filter of the sites."""
+
+    field_class = SwitchField
+
+    def filter(self, qs, value):
+        return qs
+
+
 class SiteFilter(filters.FilterSet):
     as_of = AsOfFilter(help_text="Posture date (YYYY-MM-DD); default today.")
+    fresh = PostureOptionFilter(help_text="true: leave out posture entries older than their type's freshness horizon.")
+    transient = PostureOptionFilter(help_text="true: count transient assets (passing through) in the totals too.")
     operator = filters.ChoiceFilter(choices=COUNTRIES, help_text="Operating country, ISO 3166-1 alpha-2.")
     host_country = filters.ChoiceFilter(choices=COUNTRIES, help_text="Host country, ISO 3166-1 alpha-2.")
     kind = filters.ChoiceFilter(choices=Site.Kind.choices)
     asset_type = SlugFilter(
         AssetType,
         method="filter_holding",
-        help_text="Sites holding this asset type (slug) as of `as_of`.",
+        help_text="Sites holding this asset type (slug) as of `as_of`; their posture counts it alone.",
     )
     category = filters.ChoiceFilter(
         choices=AssetType.Category.choices,
         method="filter_holding",
-        help_text="Sites holding an asset type of this category as of `as_of`.",
+        help_text="Sites holding an asset type of this category as of `as_of`; their posture counts those alone.",
     )
     q = SearchFilter(method="filter_search", help_text="Name or alias, ignoring case and accents.")
     bbox = BBoxFilter(field_name="location", help_text="minlon,minlat,maxlon,maxlat (WGS 84 degrees).")
@@ -162,10 +200,11 @@ class SiteFilter(filters.FilterSet):
         fields = []
 
     def filter_holding(self, queryset, name, value):
-        asset_types = (
-            AssetType.objects.filter(pk=value.pk) if name == "asset_type" else AssetType.objects.filter(category=value)
-        )
-        return queryset.holding(self.form.cleaned_data["as_of"], asset_types)
+        return queryset.holding(self.posture_options())
+
+    def posture_options(self) -> PostureOptions:
+        """How the filtered sites' posture is read: the date, the asset types filtered on, the options."""
+        return PostureOptions.from_filters(self.form.cleaned_data)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

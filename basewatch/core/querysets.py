@@ -1,25 +1,22 @@
-"""Query logic: posture and counts over time, computed in PostgreSQL.
-
-Posture of a site as of a date (`as_of`): for each asset type, the latest published
-observation on or before it. An `absent` observation ("looked, not there") counts 0;
-an observation with no count says the type is present in unknown numbers. Ties on a
-date go to the observation entered last (highest id). That rule is one database view,
-core.models.PosturePoint; the methods below read it and are each one SQL query
-whatever the number of sites or rows.
-"""
+"""Query logic. Posture (core.posture has its rules) is computed in PostgreSQL: the methods
+reading it are each one SQL query whatever the number of sites or rows."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, JSONObject
+from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
-from basewatch.core.expressions import ArrayToString, Counted, MakeLine
+from basewatch.core.expressions import ArrayToString, Counted, DateRangeOf, MakeLine
 from basewatch.core.workflow import State
+
+if TYPE_CHECKING:
+    from basewatch.core.posture import PostureOptions
 
 
 class ObservationQuerySet(models.QuerySet):
@@ -50,17 +47,13 @@ class ObservationQuerySet(models.QuerySet):
 
 
 class PosturePointQuerySet(models.QuerySet):
-    def as_of(self, as_of: dt.date) -> PosturePointQuerySet:
-        """Posture: per site and asset type, the latest point on or before `as_of`."""
-        return (
-            self.filter(observed__lte=as_of)
-            .order_by("site_id", "asset_type_id", "-observed")
-            .distinct("site_id", "asset_type_id")
-        )
-
     def series(self) -> PosturePointQuerySet:
-        """Counts over time: the points by asset type, then date."""
-        return self.order_by("asset_type_id", "observed")
+        """Counts over time: the points by asset type, presence, then date."""
+        return self.order_by("asset_type_id", "presence", "observed")
+
+
+# The site's id in the ORM's queries of sites, for the posture SQL to correlate with.
+_SITE_ID = '"core_site"."id"'
 
 
 class SiteQuerySet(models.QuerySet):
@@ -69,41 +62,30 @@ class SiteQuerySet(models.QuerySet):
         names = Concat(F("name"), Value(" "), ArrayToString(F("aliases")), output_field=models.TextField())
         return self.alias(search_names=names).filter(search_names__unaccent__icontains=text)
 
-    def holding(self, as_of: dt.date, asset_types: models.QuerySet) -> SiteQuerySet:
-        """Sites whose posture as of `as_of` includes one of `asset_types` (latest point not absent)."""
-        from basewatch.core.models import PosturePoint
+    def holding(self, options: PostureOptions) -> SiteQuerySet:
+        """Sites whose posture (core.posture, read with `options`) holds something: an entry not absent."""
+        from basewatch.core.posture import holding_sql, positional
 
-        latest = PosturePoint.objects.as_of(as_of).filter(asset_type__in=asset_types).values("pk")
-        present = PosturePoint.objects.filter(pk__in=latest).exclude(activity="absent").values("site_id")
-        return self.filter(pk__in=present)
+        sql, params = positional(holding_sql(_SITE_ID), options.params())
+        holds = RawSQL(sql, params, output_field=models.BooleanField())  # noqa: S611 (constant SQL, parameters)
+        return self.alias(holds=holds).filter(holds=True)
 
-    def with_total(self, as_of: dt.date) -> SiteQuerySet:
-        """Annotate `posture_total` (assets counted) and `last_observed` as of `as_of`, from the site's steps."""
-        from basewatch.core.models import SiteTotal
+    def with_posture(self, options: PostureOptions, *, entries: bool = True) -> SiteQuerySet:
+        """Annotate `posture_state`: the site's posture summary (core.posture.SUMMARY_FIELDS) read with
+        `options` and, with `entries`, its entries (`posture`), as one dict per site, in the same query."""
+        from basewatch.core.posture import positional, site_posture_sql
 
-        step = SiteTotal.objects.filter(site=OuterRef("pk"), day__lte=as_of).order_by("-day")
-        return self.annotate(
-            posture_total=Coalesce(Subquery(step.values("total")[:1]), 0),
-            last_observed=Subquery(step.values("day")[:1]),
-        )
+        posture = site_posture_sql(_SITE_ID, entries=entries)
+        statement = f"(SELECT row_to_json(site_posture)::jsonb FROM ({posture}) AS site_posture)"  # noqa: S608 (constant SQL)
+        sql, params = positional(statement, options.params())
+        state = RawSQL(sql, params, output_field=models.JSONField())  # noqa: S611 (constant SQL, parameters)
+        return self.annotate(posture_state=state)
 
-    def with_posture(self, as_of: dt.date) -> SiteQuerySet:
-        """Annotate `posture` (a list with one dict per asset type) as of `as_of`, and with_total()."""
-        from basewatch.core.models import PosturePoint
 
-        latest = PosturePoint.objects.as_of(as_of).filter(site=OuterRef("pk"))
-        entry = JSONObject(
-            observation=F("observation_id"),
-            asset_type=F("asset_type__slug"),
-            asset_type_name=F("asset_type__name"),
-            category=F("asset_type__category"),
-            count=F("counted"),
-            count_low=F("count_low"),
-            count_high=F("count_high"),
-            activity=F("activity"),
-            observed=F("observed"),
-        )
-        return self.with_total(as_of).annotate(posture=ArraySubquery(latest.values(entry=entry)))
+class PostureSpanQuerySet(models.QuerySet):
+    def holding(self, day: dt.date) -> PostureSpanQuerySet:
+        """The spans holding `day` (each site's latest word on each asset type and presence)."""
+        return self.alias(days=DateRangeOf("observed", "until")).filter(days__contains=day)
 
 
 class MovementQuerySet(models.QuerySet):

@@ -24,7 +24,7 @@ from django.urls import reverse
 from basewatch.core import claims
 from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.fields import allow_map_widget_scripts
-from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, Site, Source
+from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, PostureStatus, Site, Source
 from basewatch.core.roles import EDITOR
 from basewatch.core.versions import StaleVersion, VersionRequired, save_if_current
 from basewatch.core.workflow import Action, State
@@ -39,7 +39,6 @@ from basewatch.front.forms import (
     SourceForm,
 )
 from basewatch.front.templatetags.claims import page_url
-from basewatch.lib.dates import latest_allowed_date
 
 CONFLICT = (
     "Someone else saved this item while you were editing it. Nothing of yours was saved: "
@@ -218,11 +217,12 @@ def last_count_text(site_id, asset_type_id) -> str:
     if not (str(site_id or "").isdigit() and str(asset_type_id or "").isdigit()):
         return ""
     points = PosturePoint.objects.filter(site_id=site_id, asset_type_id=asset_type_id)
-    latest = points.as_of(latest_allowed_date()).first()
+    latest = points.order_by("-observed", "-observation_id").first()
     if latest is None:
         return "No published observation of this type at this site yet."
-    count = "presence only" if latest.counted is None else latest.counted
-    return f"Last published: {count} on {latest.observed} ({latest.get_activity_display().lower()})."
+    count = latest.counted if latest.status == PostureStatus.COUNTED else latest.get_status_display()
+    what = f"{latest.get_activity_display().lower()}, {latest.get_presence_display().split(' (')[0].lower()}"
+    return f"Last published: {count} on {latest.observed} ({what})."
 
 
 @role_required(EDITOR)

@@ -96,6 +96,7 @@ class ObservationForm(ClaimForm):
             "count_low",
             "count_high",
             "activity",
+            "presence",
             "credibility",
             "notes",
             "sources",
@@ -142,7 +143,7 @@ class SiteForm(VersionedForm):
 class AssetTypeForm(VersionedForm):
     class Meta:
         model = AssetType
-        fields = ["name", "slug", "category", "nato_name", "notes"]
+        fields = ["name", "slug", "category", "nato_name", "fresh_days", "notes"]
 
 
 class AssetForm(VersionedForm):

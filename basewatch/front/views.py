@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
-from basewatch.core.filters import ObservationFilter
+from basewatch.core.filters import ObservationFilter, parse_posture_options
 from basewatch.core.models import AssetType, Movement, Observation, PosturePoint, Site
 
 
@@ -64,9 +66,16 @@ def _countries(codes) -> list[tuple[str, str]]:
 
 
 def site(request, slug: str):
-    """One site: its details, small map, chart of counts over time, observations, movements."""
-    today = timezone.now().date()
-    site = get_object_or_404(Site.objects.with_posture(as_of=today), slug=slug)
+    """One site: its details, posture on a date (`as_of`, or `date` as the map's links had it; today
+    by default), small map, chart of counts over time, observations, movements."""
+    query = request.GET.copy()
+    if "date" in query and "as_of" not in query:
+        query["as_of"] = query["date"]
+    try:
+        options = parse_posture_options(query)
+    except ValidationError as error:
+        return render(request, "400.html", {"errors": error.message_dict}, status=400)
+    site = get_object_or_404(Site.objects.with_posture(options), slug=slug)
     published = Observation.objects.published().filter(site=site)
     series = site.counts_over_time()
     # Every chart point is one of these rows: their sources are read once, here.
@@ -77,19 +86,46 @@ def site(request, slug: str):
         .select_related("origin", "destination", "asset_type", "asset")
         .prefetch_related("sources")
     )
+    today = timezone.now().date()
     chart = {
         "today": today.isoformat(),
+        "as_of": options.as_of.isoformat(),
         "series": [
-            {"label": asset_type.name, "points": [_chart_point(point) for point in points]}
-            for asset_type, points in series
+            {
+                "label": asset_type.name,
+                "presence": presence,
+                "fresh_days": asset_type.fresh_days,
+                "points": [_chart_point(point) for point in points],
+            }
+            for (asset_type, presence), points in series
         ],
         "observations": {observation.pk: _observation_detail(observation) for observation in observations},
         "location": [site.location.x, site.location.y],
         "footprint": json.loads(site.footprint.geojson) if site.footprint else None,
         "tiles": _tiles(),
     }
-    context = {"site": site, "today": today, "observations": observations, "movements": movements, "chart": chart}
+    posture = site.posture_state
+    context = {
+        "site": site,
+        "as_of": options.as_of,
+        "today": today,
+        "posture": posture,
+        "based": [entry for entry in posture["posture"] if entry["presence"] == Observation.Presence.BASED],
+        "transient": [entry for entry in posture["posture"] if entry["presence"] == Observation.Presence.TRANSIENT],
+        "map_url": _map_url(site, options.as_of),
+        "observations": observations,
+        "movements": movements,
+        "chart": chart,
+    }
     return render(request, "front/site.html", context)
+
+
+def _map_url(site: Site, as_of) -> str:
+    """The map at this site and date."""
+    query = urlencode(
+        {"as_of": as_of.isoformat(), "lat": f"{site.location.y:.4f}", "lng": f"{site.location.x:.4f}", "z": 9}
+    )
+    return f"{reverse('front:index')}?{query}"
 
 
 def _tiles() -> dict:
@@ -100,6 +136,8 @@ def _tiles() -> dict:
 def _chart_point(point: PosturePoint) -> dict:
     return {
         "date": point.observed.isoformat(),
+        "status": point.status,
+        "trend": point.trend,
         "count": point.counted,
         "low": point.count_low,
         "high": point.count_high,

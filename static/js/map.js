@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  const { DAY, el, parseDate, isoDate, fetchJson, fetchAllPages } = window.basewatch;
+  const { DAY, el, parseDate, isoDate, fetchJson, fetchAllPages, countText, ageText } = window.basewatch;
   const config = JSON.parse(document.getElementById("map-config").textContent);
   const form = document.getElementById("map-controls");
   const slider = document.getElementById("date-slider");
@@ -71,16 +71,27 @@
   });
   tiles.addTo(map);
 
-  // A cluster shows the assets counted at its sites, like a site marker, ringed.
+  // A cluster shows the assets counted at its sites, like a site marker, ringed: "+" when some
+  // of them hold types present in unknown numbers, "?" when nothing is known at any.
   const clusters = L.markerClusterGroup({
     showCoverageOnHover: false,
     maxClusterRadius: 40,
     iconCreateFunction: function (cluster) {
-      const total = cluster.getAllChildMarkers().reduce(function (sum, marker) {
-        return sum + marker.feature.properties.posture_total;
+      const sites = cluster.getAllChildMarkers().map(function (marker) {
+        return marker.feature.properties;
+      });
+      const total = sites.reduce(function (sum, p) {
+        return sum + (p.posture_total || 0);
       }, 0);
+      const known = sites.some(function (p) {
+        return p.posture_label !== "?";
+      });
+      const more = sites.some(function (p) {
+        return p.uncounted_types > 0;
+      });
+      const label = !known ? "?" : more ? total + "+" : String(total);
       const size = Math.round(30 + 8 * Math.log2(1 + total));
-      const badge = el("span", total, "site-badge cluster-badge");
+      const badge = el("span", label, "site-badge cluster-badge");
       badge.title = cluster.getChildCount() + " sites";
       badge.style.width = badge.style.height = size + "px";
       badge.style.lineHeight = size + "px";
@@ -108,22 +119,62 @@
       row.appendChild(el("span", operator.name));
       box.appendChild(row);
     }
-    box.appendChild(el("div", "Number: assets counted", "muted"));
+    appendPostureLegend(box);
     return box;
   };
+
+  // What a marker's number and look say (core.posture; README "How posture is computed").
+  function appendPostureLegend(box) {
+    box.appendChild(el("strong", "Number: assets counted (based there)"));
+    const rows = [
+      ["3", "", "3 counted"],
+      ["3+", "", "3 counted, and more present in unknown numbers"],
+      ["+", "", "present, number unknown"],
+      ["0", "", "looked: none there"],
+      ["?", "unknown", "no information"],
+      ["+", "transient-only", "only passing through (not counted)"],
+      ["1", "stale", "stale: older than the type's freshness horizon"],
+      ["1", "leaving", "leaving: loading, departing or being dismantled"],
+      ["5", "cluster-badge", "several sites, added up"],
+    ];
+    for (const [label, className, text] of rows) {
+      const row = el("div", null, "legend-row");
+      const sample = el("span", label, "site-badge legend-badge " + className);
+      if (className !== "cluster-badge") sample.style.background = "#555";
+      row.appendChild(sample);
+      row.appendChild(el("span", " " + text));
+      box.appendChild(row);
+    }
+  }
   legend.addTo(map);
 
-  // Icons are shared by every site with the same total and operator: ten thousand sites
-  // need a few hundred. Their HTML holds only numbers and palette colours, never user text.
+  // A marker says what is known (posture_label) and how: stale, leaving, nothing known, or
+  // only assets passing through. Icons are shared by every site that looks the same: ten
+  // thousand sites need a few hundred. Their HTML holds only the label (digits, "+" or "?",
+  // checked here), class names and palette colours, never user text.
+  const LABEL = /^(\d+\+?|\+|\?)$/;
   const icons = new Map();
+  function markerLook(p) {
+    const transientOnly = p.posture_label === "?" && p.transient_types > 0;
+    const classes = [];
+    if (transientOnly) classes.push("transient-only");
+    else if (p.posture_label === "?") classes.push("unknown");
+    if (p.stale) classes.push("stale");
+    if (p.leaving_types > 0) classes.push("leaving");
+    const label = transientOnly ? "+" : LABEL.test(p.posture_label) ? p.posture_label : "?";
+    return { label: label, classes: classes.join(" ") };
+  }
+
   function markerIcon(feature) {
-    const total = feature.properties.posture_total;
-    const colour = operatorColour[feature.properties.operator] || "#555";
-    const key = total + colour;
+    const p = feature.properties;
+    const look = markerLook(p);
+    const colour = operatorColour[p.operator] || "#555";
+    const total = p.posture_total || 0;
+    const key = [look.label, look.classes, colour, total].join("|");
     if (!icons.has(key)) {
       const size = Math.round(26 + 8 * Math.log2(1 + total));
       const style = "background:" + colour + ";width:" + size + "px;height:" + size + "px;line-height:" + size + "px";
-      const html = '<span class="site-badge" style="' + style + '">' + Number(total) + "</span>";
+      const html = '<span class="site-badge ' + look.classes + '" style="' + style + '">' + look.label + "</span>";
       icons.set(key, L.divIcon({ html: html, className: "site-marker", iconSize: [size, size] }));
     }
     return icons.get(key);
@@ -143,7 +194,7 @@
     const url = config.siteApiUrl.replace("__slug__", encodeURIComponent(feature.id));
     fetchJson(url + "?" + new URLSearchParams({ as_of: date }))
       .then(function (site) {
-        posture.replaceWith(postureTable(site.properties.posture, date));
+        posture.replaceWith(postureBox(p, shownEntries(site.properties.posture), date));
       })
       .catch(function (error) {
         posture.textContent = "Could not load the posture: " + error.message;
@@ -155,14 +206,50 @@
     return box;
   }
 
-  function postureTable(entries, date) {
-    if (!entries.length) return el("p", "No published observations by " + date + ".");
+  // The popup names what the marker counts: with an asset filter, those assets only.
+  function shownEntries(entries) {
+    if (!currentState.category) return entries;
+    return entries.filter(function (entry) {
+      return entry.category === currentState.category;
+    });
+  }
+
+  function postureBox(summary, entries, date) {
+    const box = el("div", null, "popup-posture");
+    box.appendChild(el("p", summaryText(summary, date)));
+    const based = entries.filter(function (entry) {
+      return entry.presence === "based";
+    });
+    const passing = entries.filter(function (entry) {
+      return entry.presence !== "based";
+    });
+    if (based.length) box.appendChild(postureTable(based));
+    if (passing.length) {
+      box.appendChild(el("div", "Also seen, passing through (not counted):", "muted"));
+      box.appendChild(postureTable(passing));
+    }
+    return box;
+  }
+
+  function summaryText(p, date) {
+    if (p.posture_label === "?") return "Based here on " + date + ": no information.";
+    const words = ["Based here on " + date + ": " + p.posture_label];
+    if (p.leaving_types) words.push(p.leaving_types + " type" + (p.leaving_types > 1 ? "s" : "") + " leaving");
+    if (p.stale) words.push("all stale");
+    else if (p.stale_types) words.push(p.stale_types + " stale");
+    return words.join(", ") + ".";
+  }
+
+  function postureTable(entries) {
     const table = el("table", null, "posture-table");
     for (const entry of entries) {
       const row = table.insertRow();
+      if (entry.stale) row.className = "stale";
       row.insertCell().textContent = entry.asset_type_name;
-      row.insertCell().textContent = entry.count === null ? "present" : String(entry.count);
-      row.insertCell().textContent = (config.activities[entry.activity] || entry.activity) + ", " + entry.observed;
+      row.insertCell().textContent = countText(entry);
+      const activity = entry.activity === "present" ? "" : (config.activities[entry.activity] || entry.activity) + ", ";
+      const seen = "last seen " + entry.observed + " (" + ageText(entry.age_days) + ")";
+      row.insertCell().textContent = activity + seen + (entry.stale ? ", stale" : "");
     }
     return table;
   }
@@ -303,12 +390,10 @@
     map.closePopup();
     totals.forEach(function (row, index) {
       const marker = siteMarkers[index];
-      const properties = marker.feature.properties;
-      properties.last_observed = row.last_observed;
-      if (properties.posture_total !== row.posture_total) {
-        properties.posture_total = row.posture_total;
-        marker.setIcon(markerIcon(marker.feature));
-      }
+      const before = markerIcon(marker.feature);
+      Object.assign(marker.feature.properties, row);
+      const after = markerIcon(marker.feature);
+      if (after !== before) marker.setIcon(after);
     });
     clusters.refreshClusters();
   }

@@ -127,6 +127,7 @@ def test_forms_ignore_server_owned_fields(world):
             "count": "3",
             "activity": "present",
             "credibility": "2",
+            "presence": "based",
             "sources": [world["source"].pk],
             "action": "save",
             "state": "published",

@@ -3,7 +3,7 @@
 Every write endpoint and every detail endpoint is sent every list parameter with a valid
 and an invalid value. The rule: a write ignores the query string (its answer describes
 what it stored, exactly once); a detail ignores list filters (it answers as without
-them) and checks only its own parameters (a site's `as_of` and `posture`: a 400 naming
+them) and checks only its own parameters (a site's `as_of`, `fresh`, `transient` and `posture`: a 400 naming
 the parameter). Nothing answers 5xx, and every 4xx leaves every table as it was.
 """
 
@@ -43,6 +43,8 @@ LIST_PARAMETERS = sorted(
 )
 VALID = {
     "as_of": "2024-12-13",
+    "fresh": "true",
+    "transient": "true",
     "operator": "US",
     "host_country": "SY",
     "kind": "naval_base",
@@ -154,7 +156,7 @@ def _details(demo_rows) -> list[str]:
 
 # A detail's own parameters: they are checked, the list filters are not.
 OWN_PARAMETERS = {
-    "/api/v1/sites/khmeimim/": {"as_of", "posture"},
+    "/api/v1/sites/khmeimim/": {"as_of", "fresh", "transient", "posture"},
     "/api/v1/sites/khmeimim/timeseries/": {"from", "to", "asset_type", "category"},
 }
 

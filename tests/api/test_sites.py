@@ -14,6 +14,7 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from basewatch.core.models import AssetType, Observation, PosturePoint, Site
+from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions
 from tests.api.helpers import assert_error, features
 from tests.factories import make_asset_type, make_observation, make_site, make_source, make_token
 
@@ -41,7 +42,9 @@ def test_khmeimim_posture_before_and_after_13_december(api, demo):
     before = features(api.get("sites/", params={"as_of": "2024-12-12"}))["khmeimim"]
     after = features(api.get("sites/", params={"as_of": "2024-12-20"}))["khmeimim"]
     assert posture(before) == {"s-400": (None, "present")}
-    assert before["properties"]["posture_total"] == 0
+    # An S-400 unit present, not counted: "+", never 0.
+    summary = {name: before["properties"][name] for name in ("posture_total", "posture_label", "uncounted_types")}
+    assert summary == {"posture_total": None, "posture_label": "+", "uncounted_types": 1}
     assert before["properties"]["last_observed"] == "2024-11-01"
     assert posture(after) == {
         "s-400": (None, "loading"),
@@ -49,8 +52,43 @@ def test_khmeimim_posture_before_and_after_13_december(api, demo):
         "ka-52": (1, "dismantled"),
         "tactical-aviation": (None, "present"),
     }
-    assert after["properties"]["posture_total"] == 3
-    assert after["properties"]["last_observed"] == "2024-12-13"
+    properties = after["properties"]
+    # The An-124s came to carry equipment away: transient, shown, not counted. Two types are leaving.
+    assert [e["presence"] for e in properties["posture"] if e["asset_type"] == "an-124"] == ["transient"]
+    assert (properties["posture_label"], properties["posture_total"]) == ("1+", 1)
+    assert (properties["leaving_types"], properties["transient_types"], properties["stale"]) == (2, 1, False)
+    assert properties["last_observed"] == "2024-12-13"
+    counted = features(api.get("sites/", params={"as_of": "2024-12-20", "transient": "true"}))["khmeimim"]
+    assert counted["properties"]["posture_label"] == "3+"
+
+
+def test_khmeimim_in_2026_is_stale_and_says_how_old(api, demo):
+    site = api.get("sites/khmeimim/", params={"as_of": "2026-01-01"}).json()["properties"]
+    assert (site["posture_label"], site["stale"], site["stale_types"]) == ("1+", True, 3)
+    ka52 = next(e for e in site["posture"] if e["asset_type"] == "ka-52")
+    assert (ka52["stale"], ka52["age_days"], ka52["fresh_days"]) == (True, 384, 60)
+    fresh = api.get("sites/khmeimim/", params={"as_of": "2026-01-01", "fresh": "true"}).json()["properties"]
+    assert (fresh["posture_label"], fresh["posture"]) == ("?", [])
+    assert_error(api.get("sites/khmeimim/", params={"fresh": "perhaps"}), 400, "fresh")
+
+
+def test_tartus_and_al_khadim_are_present_not_zero(api, demo):
+    sites = features(api.get("sites/", params={"as_of": "2024-12-20"}))
+    tartus, al_khadim = sites["tartus"]["properties"], sites["al-khadim"]["properties"]
+    assert (tartus["posture_label"], tartus["posture_total"], tartus["uncounted_types"]) == ("+", None, 1)
+    # al-Khadim's cargo flights pass through: nothing based is known, the flights are shown beside it.
+    assert (al_khadim["posture_label"], al_khadim["transient_types"]) == ("?", 1)
+    assert [(e["status"], e["trend"]) for e in al_khadim["posture"]] == [("uncounted", "arriving")]
+
+
+def test_an_asset_filter_counts_only_those_assets(api, demo):
+    helicopters = features(api.get("sites/", params={"as_of": "2024-12-20", "category": "helicopter"}))
+    assert set(helicopters) == {"khmeimim"}
+    khmeimim = helicopters["khmeimim"]["properties"]
+    assert [e["asset_type"] for e in khmeimim["posture"]] == ["ka-52"]
+    assert khmeimim["posture_label"] == "1"
+    totals = api.get("site-totals/", params={"as_of": "2024-12-20", "category": "helicopter"}).json()["results"]
+    assert [(row["site"], row["posture_label"]) for row in totals] == [("khmeimim", "1")]
 
 
 def test_posture_defaults_to_today(api, demo):
@@ -145,8 +183,11 @@ def test_sites_csv(api, demo):
     assert response.headers["Content-Type"].startswith("text/csv")
     rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(response.text))}
     assert set(rows) == {"khmeimim", "tartus", "al-khadim", "bamako-senou"}
-    assert rows["khmeimim"]["posture_total"] == "3"
-    assert "An-124 Ruslan: 2" in rows["khmeimim"]["posture"]
+    assert (rows["khmeimim"]["posture_total"], rows["khmeimim"]["posture_label"]) == ("1", "1+")
+    # A lone "+" is quoted like any cell a spreadsheet could run as a formula.
+    assert (rows["tartus"]["posture_total"], rows["tartus"]["posture_label"]) == ("", "'+")
+    assert "An-124 Ruslan: 2, loading, passing through, last seen 2024-12-13" in rows["khmeimim"]["posture"]
+    assert 'S-400 "Triumf": present, count unknown, loading' in rows["khmeimim"]["posture"]
     assert rows["khmeimim"]["longitude"] == "35.9486"
     assert_error(api.get("sites/", params={"format": "csv", "as_of": "bad"}), 400, "as_of")
 
@@ -188,6 +229,7 @@ def test_time_series(api, db):
     body = api.get("sites/base/timeseries/").json()
     assert body["site"] == "base"
     series = {s["asset_type"]: s for s in body["series"]}
+    assert (series["jets"]["presence"], series["jets"]["fresh_days"]) == ("based", jets.fresh_days)
     assert [(p["date"], p["count"], p["activity"]) for p in series["jets"]["points"]] == [
         ("2024-11-01", 10, "present"),
         ("2024-12-01", 6, "present"),
@@ -198,10 +240,12 @@ def test_time_series(api, db):
         {
             "date": "2024-11-15",
             "precision": "day",
+            "status": "uncounted",
             "count": None,
             "count_low": None,
             "count_high": None,
             "activity": "present",
+            "trend": None,
             "observation": radar_obs.pk,
         }
     ]
@@ -356,7 +400,8 @@ def test_the_collection_built_in_postgresql_is_what_the_serializer_gives(api, de
 
     make_site(slug="zz-empty", name="Zz empty site", aliases=["Ünïcode ✓", 'quote " and \\ backslash'])
     body = api.get("sites/", params={"as_of": as_of}).json()
-    expected = SiteSerializer(Site.objects.with_posture(dt.date.fromisoformat(as_of)), many=True).data
+    sites = Site.objects.with_posture(PostureOptions(dt.date.fromisoformat(as_of)))
+    expected = SiteSerializer(sites, many=True).data
     assert [_rounded(feature) for feature in body["features"]] == [
         _rounded(json.loads(json.dumps(feature))) for feature in expected["features"]
     ]
@@ -369,7 +414,7 @@ def test_the_collection_built_in_postgresql_is_what_the_serializer_gives(api, de
 
 @pytest.mark.parametrize(
     ("mode", "left_out"),
-    [("total", {"posture"}), ("none", {"posture", "posture_total", "last_observed"})],
+    [("total", {"posture"}), ("none", {"posture", *SUMMARY_FIELDS})],
 )
 def test_posture_total_and_none_leave_properties_out_in_json_csv_and_detail(api, demo, mode, left_out):
     from basewatch.api.serializers import SiteSerializer
@@ -378,7 +423,8 @@ def test_posture_total_and_none_leave_properties_out_in_json_csv_and_detail(api,
     body = api.get("sites/", params={**params, "posture": mode}).json()
     full = api.get("sites/", params={**params, "posture": "full"}).json()
     assert full == api.get("sites/", params=params).json()
-    queryset = Site.objects.with_total(dt.date(2024, 12, 17)) if mode == "total" else Site.objects.all()
+    options = PostureOptions(dt.date(2024, 12, 17))
+    queryset = Site.objects.with_posture(options, entries=False) if mode == "total" else Site.objects.all()
     expected = SiteSerializer(queryset, many=True, context={"posture": mode}).data
     assert [_rounded(feature) for feature in body["features"]] == [
         _rounded(json.loads(json.dumps(feature))) for feature in expected["features"]
@@ -405,11 +451,7 @@ def test_site_totals_are_the_sites_lists_totals_in_its_order(api, demo, params):
     sites = api.get("sites/", params=params).json()
     totals = api.get("site-totals/", params=params).json()
     assert totals["results"] == [
-        {
-            "site": feature["id"],
-            "posture_total": feature["properties"]["posture_total"],
-            "last_observed": feature["properties"]["last_observed"],
-        }
+        {"site": feature["id"], **{name: feature["properties"][name] for name in SUMMARY_FIELDS}}
         for feature in sites["features"]
     ]
     assert (totals["count"], totals["next"] is None) == (sites["count"], sites["next"] is None)
@@ -417,7 +459,9 @@ def test_site_totals_are_the_sites_lists_totals_in_its_order(api, demo, params):
 
 def test_site_totals_follow_the_data_and_refuse_bad_parameters(api, demo):
     khmeimim = {row["site"]: row for row in api.get("site-totals/", params={"as_of": "2024-12-20"}).json()["results"]}
-    assert (khmeimim["khmeimim"]["posture_total"], khmeimim["khmeimim"]["last_observed"]) == (3, "2024-12-13")
+    row = khmeimim["khmeimim"]
+    assert (row["posture_label"], row["posture_total"], row["last_observed"]) == ("1+", 1, "2024-12-13")
+    assert_error(api.get("site-totals/", params={"transient": "sometimes"}), 400, "transient")
     assert_error(api.get("site-totals/", params={"as_of": "2024-13-01"}), 400, "as_of")
     assert_error(api.get("site-totals/", params={"bbox": "1,2,3"}), 400, "bbox")
     assert_error(api.get("site-totals/", params={"page_size": "x"}), 400, "page_size")
@@ -434,7 +478,10 @@ def test_the_time_series_built_in_postgresql_is_what_the_serializer_gives(api, d
         points = points.filter(observed__gte=params["from"])
     if "category" in params:
         points = points.filter(asset_type__category=params["category"])
-    series = [{"asset_type": asset_type, "points": rows} for asset_type, rows in site.counts_over_time(points)]
+    series = [
+        {"asset_type": asset_type, "presence": presence, "points": rows}
+        for (asset_type, presence), rows in site.counts_over_time(points)
+    ]
     expected = json.loads(json.dumps(SiteTimeSeriesSerializer({"site": site.slug, "series": series}).data))
     body = api.get("sites/khmeimim/timeseries/", params=params).json()
     assert body == expected and body["series"]

@@ -39,6 +39,7 @@ def observation_data(site_, asset_type, sources=(), **fields) -> dict:
         "count_high": "",
         "activity": "loading",
         "credibility": "2",
+        "presence": "based",
         "notes": "",
         "sources": [source.pk for source in sources],
         "version": "",

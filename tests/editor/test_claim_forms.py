@@ -147,9 +147,9 @@ def test_the_form_shows_the_last_published_count(scene):
     draft = make_observation(site, an124, dt.date(2024, 12, 12), count=9, state=State.DRAFT)
     client = client_for("editor")
     html = client.get(reverse("front:observation-edit", args=[draft.pk])).content.decode()
-    assert "Last published: 4 on 2024-12-10 (present)." in html
+    assert "Last published: 4 on 2024-12-10 (present, based)." in html
     hint = client.get(reverse("front:last-count"), {"site": site.pk, "asset_type": an124.pk}).json()
-    assert hint == {"text": "Last published: 4 on 2024-12-10 (present)."}
+    assert hint == {"text": "Last published: 4 on 2024-12-10 (present, based)."}
     other = make_asset_type()
     hint = client.get(reverse("front:last-count"), {"site": site.pk, "asset_type": other.pk}).json()
     assert hint == {"text": "No published observation of this type at this site yet."}

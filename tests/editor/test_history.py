@@ -77,6 +77,7 @@ def test_admin_changes_and_source_links_are_recorded(observation):
         "count_high": "",
         "activity": "loading",
         "credibility": "2",
+        "presence": "based",
         "notes": "",
         "sources": [source.pk],
         "read_version": observation.version,

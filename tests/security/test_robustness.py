@@ -187,6 +187,7 @@ def test_observations_from_generated_dates_and_counts(api):
                 "count_low": "" if low is None else str(low),
                 "activity": "present",
                 "credibility": "2",
+                "presence": "based",
                 "notes": notes,
                 "sources": [form_source.pk],
                 "action": "save",

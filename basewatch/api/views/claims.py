@@ -98,6 +98,7 @@ class ObservationList(ClaimList):
         ("count_low", lambda o: o.count_low),
         ("count_high", lambda o: o.count_high),
         ("activity", lambda o: o.activity),
+        ("presence", lambda o: o.presence),
         ("credibility", lambda o: o.credibility),
         *_CLAIM_TAIL,
     ]

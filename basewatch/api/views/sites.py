@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -21,17 +21,24 @@ from basewatch.api.serializers import (
     SiteTotalSerializer,
 )
 from basewatch.api.views.base import ApiView, DetailView, ListView
-from basewatch.core.filters import PostureSeriesFilter, SiteFilter, parse_as_of
+from basewatch.core.filters import PostureSeriesFilter, SiteFilter, parse_posture_options
 from basewatch.core.models import AssetType, PosturePoint, Site
+from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
 
 POSTURE_PARAMETER = OpenApiParameter(
     "posture",
     str,
     enum=list(POSTURE_MODES),
-    description="`full` (default): each asset type's latest observation, its total and the last date; "
-    "`total`: only posture_total and last_observed (fast, what a map needs); `none`: the places only.",
+    description="`full` (default): the posture entries and the summary (total, label, what is known, stale, "
+    "leaving); `total`: the summary only (fast, what a map needs); `none`: the places only.",
 )
-AS_OF_PARAMETER = OpenApiParameter("as_of", OpenApiTypes.DATE, description="Posture date (YYYY-MM-DD); default today.")
+POSTURE_READ_PARAMETERS = [
+    OpenApiParameter("as_of", OpenApiTypes.DATE, description="Posture date (YYYY-MM-DD); default today."),
+    OpenApiParameter(
+        "fresh", OpenApiTypes.BOOL, description="true: leave out entries older than their freshness horizon."
+    ),
+    OpenApiParameter("transient", OpenApiTypes.BOOL, description="true: count transient assets in the totals too."),
+]
 
 
 def posture_mode(request) -> str:
@@ -44,29 +51,29 @@ def posture_mode(request) -> str:
     return mode
 
 
-def read_as_of(request):
-    """The posture date of a read (`as_of`, a 400 naming it when malformed); writes answer as of today."""
-    query = request.query_params if request.method in ("GET", "HEAD") else {}
+def read_posture_options(request) -> PostureOptions:
+    """How a read asks for posture (`as_of`, `fresh`, `transient`: a 400 naming a malformed one);
+    writes answer as of today."""
+    query = request.query_params if request.method in ("GET", "HEAD") else QueryDict()
     try:
-        return parse_as_of(query)
+        return parse_posture_options(query)
     except DjangoValidationError as error:
         raise ValidationError(error.message_dict) from None
 
 
-def with_posture(sites, mode: str, as_of):
-    """Sites with as much posture as of `as_of` as `mode` asks for."""
-    if mode == "full":
-        return sites.with_posture(as_of)
-    if mode == "total":
-        return sites.with_total(as_of)
-    return sites
+def with_posture(sites, mode: str, options: PostureOptions):
+    """Sites with as much posture, read with `options`, as `mode` asks for."""
+    if mode == "none":
+        return sites
+    return sites.with_posture(options, entries=mode == "full")
+
+
+def _summary_column(name: str):
+    return (name, lambda site: site.posture_state[name])
 
 
 def _posture_text(site: Site) -> str:
-    return "; ".join(
-        f"{entry['asset_type_name']}: {'present' if entry['count'] is None else entry['count']}"
-        for entry in site.posture
-    )
+    return "; ".join(entry_text(entry) for entry in site.posture_state["posture"])
 
 
 @extend_schema(parameters=[POSTURE_PARAMETER])
@@ -89,8 +96,7 @@ class SiteList(ListView):
         ("longitude", lambda s: s.location.x),
         ("latitude", lambda s: s.location.y),
         ("location_precision", lambda s: s.location_precision),
-        ("last_observed", lambda s: s.last_observed),
-        ("posture_total", lambda s: s.posture_total),
+        *(_summary_column(name) for name in SUMMARY_FIELDS),
         ("posture", _posture_text),
     ]
 
@@ -101,21 +107,21 @@ class SiteList(ListView):
         # The list filters plain sites (PostgreSQL adds the posture to the JSON, api.pg_json);
         # a created site is answered in full as of today.
         sites = Site.objects.all()
-        return (
-            sites if self.request.method in ("GET", "HEAD") else with_posture(sites, "full", read_as_of(self.request))
-        )
+        if self.request.method in ("GET", "HEAD"):
+            return sites
+        return with_posture(sites, "full", read_posture_options(self.request))
 
     def list(self, request, *args, **kwargs):
         mode = posture_mode(request)
         sites = self.filtered()
-        as_of = self.filterset.form.cleaned_data["as_of"]
+        options = self.filterset.posture_options()
         if request.accepted_renderer.format == "csv":
             left_out = POSTURE_MODES[mode]
             columns = [column for column in self.csv_columns if column[0] not in left_out]
-            rows = with_posture(sites, mode, as_of).iterator(chunk_size=2000)
+            rows = with_posture(sites, mode, options).iterator(chunk_size=2000)
             return csv_response(rows, columns, self.csv_name)
         ids, links = page_of_ids(self, sites)
-        return StreamingHttpResponse(site_collection(ids, mode, as_of, *links), content_type="application/json")
+        return StreamingHttpResponse(site_collection(ids, mode, options, *links), content_type="application/json")
 
 
 def page_of_ids(view, sites) -> tuple[list[int], tuple]:
@@ -126,7 +132,8 @@ def page_of_ids(view, sites) -> tuple[list[int], tuple]:
 
 
 class SiteTotals(ListView):
-    """Each site's posture total and last observation date as of `as_of`, with the sites filters.
+    """Each site's posture summary (total, its label, what is known, stale, leaving, transient) as of
+    `as_of`, with the sites filters.
 
     The same sites in the same order as the sites list: a map that has drawn them
     redraws another date from this small answer.
@@ -141,11 +148,10 @@ class SiteTotals(ListView):
     def list(self, request, *args, **kwargs):
         sites = self.filtered()
         ids, links = page_of_ids(self, sites)
-        as_of = self.filterset.form.cleaned_data["as_of"]
-        return HttpResponse(site_totals(ids, as_of, *links), content_type="application/json")
+        return HttpResponse(site_totals(ids, self.filterset.posture_options(), *links), content_type="application/json")
 
 
-@extend_schema(parameters=[AS_OF_PARAMETER, POSTURE_PARAMETER])
+@extend_schema(parameters=[*POSTURE_READ_PARAMETERS, POSTURE_PARAMETER])
 class SiteDetail(DetailView):
     """One site as a GeoJSON Feature, with footprint, description and posture as of `as_of`.
 
@@ -156,7 +162,7 @@ class SiteDetail(DetailView):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return with_posture(Site.objects.all(), posture_mode(self.request), read_as_of(self.request))
+        return with_posture(Site.objects.all(), posture_mode(self.request), read_posture_options(self.request))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "posture": posture_mode(self.request)}
@@ -172,10 +178,11 @@ class SiteDetail(DetailView):
     responses=SiteTimeSeriesSerializer,
 )
 class SiteTimeSeries(ApiView):
-    """Counts over time: per asset type, the published observations as step-function points.
+    """Counts over time: per asset type and presence, the published observations as step-function points.
 
-    `absent` points count 0; a point without a count means present in unknown
-    numbers. Where two observations share a date, the one entered last counts.
+    Each point's `status` says what it knows: `counted`, `uncounted` (present in unknown
+    numbers, `count` null) or `absent` (counts 0). Where two observations share a date, the
+    one entered last counts. A point is stale after its series' `fresh_days`.
     """
 
     lookup_field = "slug"

@@ -10,7 +10,7 @@ from basewatch.core.models.access import ApiToken, LoginFailure
 from basewatch.core.models.catalogue import FUTURE_DATE_MESSAGE, Asset, AssetType, Site, Source
 from basewatch.core.models.changes import DataVersion
 from basewatch.core.models.claims import Movement, MovementSource, Observation, ObservationSource, SourcedClaim
-from basewatch.core.models.posture import PosturePoint, SiteTotal
+from basewatch.core.models.posture import PosturePoint, PostureSpan, PostureStatus, Trend
 
 __all__ = [
     "FUTURE_DATE_MESSAGE",
@@ -24,8 +24,10 @@ __all__ = [
     "Observation",
     "ObservationSource",
     "PosturePoint",
+    "PostureSpan",
+    "PostureStatus",
     "Site",
-    "SiteTotal",
     "Source",
     "SourcedClaim",
+    "Trend",
 ]

@@ -9,7 +9,7 @@ import pghistory
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import F, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from basewatch.core.models.posture import PosturePoint
 
 FUTURE_DATE_MESSAGE = "This date is in the future."
+FRESH_DAYS_MAX = 36500  # a century: "never stale" in practice
 
 
 def _not_future(errors: dict[str, str], **dates: dt.date | None) -> None:
@@ -111,8 +112,9 @@ class Site(VersionedModel):
     def get_absolute_url(self) -> str:
         return reverse("front:site", args=[self.slug])
 
-    def counts_over_time(self, points=None) -> list[tuple[AssetType, list[PosturePoint]]]:
-        """Published counts over time: one step series per asset type, in one query.
+    def counts_over_time(self, points=None) -> list[tuple[tuple[AssetType, str], list[PosturePoint]]]:
+        """Published counts over time: one step series per asset type and presence, in one query,
+        as ((asset type, presence), points).
 
         `points` narrows them (a PosturePoint queryset: a date range, an asset type); by
         default every point of the site.
@@ -121,9 +123,10 @@ class Site(VersionedModel):
 
         if points is None:
             points = PosturePoint.objects.filter(site=self)
-        series: dict[int, tuple[AssetType, list[PosturePoint]]] = {}
+        series: dict[tuple[int, str], tuple[tuple[AssetType, str], list[PosturePoint]]] = {}
         for point in points.series().select_related("asset_type"):
-            series.setdefault(point.asset_type_id, (point.asset_type, []))[1].append(point)
+            key = (point.asset_type_id, point.presence)
+            series.setdefault(key, ((point.asset_type, point.presence), []))[1].append(point)
         return list(series.values())
 
     def clean(self) -> None:
@@ -146,18 +149,49 @@ class AssetType(VersionedModel):
         PERSONNEL = "personnel", "Personnel"
         OTHER = "other", "Other"
 
+    # How long an observation stays fresh when nothing newer is known, by category: aircraft
+    # redeploy within weeks, ships sail within days, air defence stays for months.
+    DEFAULT_FRESH_DAYS = {
+        Category.FIXED_WING_COMBAT: 60,
+        Category.TRANSPORT_AIRCRAFT: 60,
+        Category.HELICOPTER: 60,
+        Category.AIR_DEFENCE: 180,
+        Category.NAVAL_VESSEL: 30,
+        Category.GROUND_VEHICLE: 90,
+        Category.PERSONNEL: 90,
+        Category.OTHER: 90,
+    }
+
     name = models.CharField(max_length=200, unique=True, help_text='E.g. S-400 "Triumf".')
     slug = models.SlugField(max_length=100, unique=True)
     category = models.CharField(max_length=30, choices=Category.choices)
     nato_name = models.CharField("NATO reporting name", max_length=100, blank=True)
+    fresh_days = models.PositiveIntegerField(
+        "freshness horizon (days)",
+        blank=True,
+        default=None,  # save() gives the category's default
+        db_default=90,  # for SQL writers
+        validators=[MinValueValidator(1), MaxValueValidator(FRESH_DAYS_MAX)],
+        help_text="Posture marks an observation older than this as stale. Empty: the category's default.",
+    )
     notes = models.TextField(blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fresh_days__gte=1, fresh_days__lte=FRESH_DAYS_MAX), name="assettype_fresh_days_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.fresh_days is None:
+            self.fresh_days = self.DEFAULT_FRESH_DAYS.get(self.category, 90)
+        super().save(*args, **kwargs)
 
 
 class Asset(VersionedModel):

@@ -44,8 +44,15 @@ class Observation(SourcedClaim):
 
     `count` is the best estimate; it is empty when only presence is known (a
     report says "parts of an S-400 unit"). `absent` means someone looked and
-    the asset type was not there: it counts as 0 in posture.
+    the asset type was not there: it counts as 0 in posture. `presence` says
+    whether the assets belong to the site (based) or pass through it
+    (transient: visiting, staging, transports flying equipment in or out);
+    posture counts based assets (core.posture).
     """
+
+    class Presence(models.TextChoices):
+        BASED = "based", "Based (stationed at the site)"
+        TRANSIENT = "transient", "Transient (visiting, staging, transport in or out)"
 
     class Precision(models.TextChoices):
         DAY = "day", "Day"
@@ -81,6 +88,13 @@ class Observation(SourcedClaim):
     count_low = models.IntegerField("low estimate", null=True, blank=True)
     count_high = models.IntegerField("high estimate", null=True, blank=True)
     activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.PRESENT)
+    presence = models.CharField(
+        max_length=10,
+        choices=Presence.choices,
+        default=Presence.BASED,
+        db_default=Presence.BASED,
+        help_text="Based assets make the site's posture; transient ones are shown beside it, not counted.",
+    )
     credibility = models.PositiveSmallIntegerField(choices=Credibility.choices, default=Credibility.CANNOT_JUDGE)
     sources = models.ManyToManyField(
         Source, through="ObservationSource", related_name="observations", help_text="At least one source."
@@ -113,6 +127,9 @@ class Observation(SourcedClaim):
                 name="observation_absent_counts_zero",
             ),
             models.CheckConstraint(
+                condition=~Q(activity="absent") | Q(presence="based"), name="observation_absent_is_based"
+            ),
+            models.CheckConstraint(
                 condition=Q(observed__lte=LatestAllowedDate()), name="observation_observed_not_future"
             ),
             models.CheckConstraint(
@@ -120,11 +137,12 @@ class Observation(SourcedClaim):
             ),
         ]
         indexes = [
-            # Serves the posture view (PosturePoint: DISTINCT ON (site, asset_type, observed)
-            # ORDER BY observed DESC, id DESC, over published rows), read in this order.
+            # Serves the posture view (PosturePoint: DISTINCT ON (site, asset_type, presence,
+            # observed) ORDER BY observed DESC, id DESC, over published rows), read in this order.
             models.Index(
                 "site",
                 "asset_type",
+                "presence",
                 F("observed").desc(),
                 F("id").desc(),
                 condition=Q(state="published"),
@@ -157,6 +175,8 @@ class Observation(SourcedClaim):
                 errors["count_high"] = "The high estimate cannot be below the count."
         if self.activity == self.Activity.ABSENT and self.count:
             errors["count"] = "An absent observation counts 0; leave the count empty or 0."
+        if self.activity == self.Activity.ABSENT and self.presence == self.Presence.TRANSIENT:
+            errors["presence"] = "“Absent” says the site has none based there; it cannot be transient."
         _not_future(errors, observed=self.observed)
         if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."

@@ -1,30 +1,44 @@
 """Posture as the database keeps it: the points of every site's posture over time (a view) and
-the steps of its total (a table kept by triggers)."""
+the spans during which each holds (a table kept by triggers). The rules are in core.posture."""
 
 from __future__ import annotations
 
 import pgtrigger
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
 from django.db.models import F
 
+from basewatch.core.expressions import DateRangeOf
 from basewatch.core.models.catalogue import AssetType, Site
 from basewatch.core.models.claims import Observation
-from basewatch.core.querysets import (
-    PosturePointQuerySet,
-)
+from basewatch.core.querysets import PosturePointQuerySet, PostureSpanQuerySet
+
+
+class PostureStatus(models.TextChoices):
+    """What a posture point says of its asset type."""
+
+    COUNTED = "counted", "counted"
+    UNCOUNTED = "uncounted", "present, count unknown"
+    ABSENT = "absent", "absent (looked, not there)"
+
+
+class Trend(models.TextChoices):
+    """Which way an observed activity points: loading, departing or being dismantled is leaving."""
+
+    LEAVING = "leaving", "leaving"
+    ARRIVING = "arriving", "arriving"
 
 
 class PosturePoint(models.Model):
-    """A point of the step function that is a site's posture over time: per site, asset type and
-    date, the published observation that counts (the one entered last, when several share the date)
-    and what it counts: 0 for `absent` ("looked, not there"), the count otherwise, NULL when only
-    presence is known.
+    """A point of the step function that is a site's posture over time: per site, asset type,
+    presence (based or transient) and date, the published observation that counts (the one
+    entered last, when several share the date), with what it says: its `status` (counted,
+    uncounted: present in unknown numbers, absent: looked and not there, counting 0), `counted`
+    (0 for absent, the count, or NULL) and `trend` (leaving, arriving or NULL).
 
-    Posture as of D is, per asset type, the latest point on or before D
-    (PosturePointQuerySet.as_of); counts over time are the points in date order. This is the one
-    definition of both: a database view (core_posturepoint, migration 0010), so the ORM, the JSON
-    PostgreSQL builds for the API (api.pg_json) and the trigger that keeps site totals
-    (refresh_site_totals below) all read it. It is read only.
+    A database view (core_posturepoint, migration 0011), the one definition of these points:
+    the posture spans (PostureSpan) are built from it and the counts over time read it.
+    Read only.
     """
 
     observation = models.OneToOneField(
@@ -32,103 +46,115 @@ class PosturePoint(models.Model):
     )
     site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     asset_type = models.ForeignKey(AssetType, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    presence = models.CharField(max_length=10, choices=Observation.Presence.choices)
     observed = models.DateField()
     observed_precision = models.CharField(max_length=10, choices=Observation.Precision.choices)
     count_low = models.IntegerField(null=True)
     count_high = models.IntegerField(null=True)
     activity = models.CharField(max_length=20, choices=Observation.Activity.choices)
     counted = models.IntegerField(null=True)
+    status = models.CharField(max_length=10, choices=PostureStatus.choices)
+    trend = models.CharField(max_length=10, choices=Trend.choices, null=True)
 
     objects = PosturePointQuerySet.as_manager()
 
     class Meta:
         managed = False
         db_table = "core_posturepoint"
-        ordering = ["site_id", "asset_type_id", "observed"]
+        ordering = ["site_id", "asset_type_id", "presence", "observed"]
 
     def __str__(self) -> str:
         return f"{self.observed}: {self.counted} of type {self.asset_type_id} at site {self.site_id}"
 
 
-class SiteTotal(models.Model):
-    """A step of a site's posture total: from `day` on (until the site's next step) the
-    published observations count `total` assets there, and `day` is the latest observed.
+class PostureSpan(models.Model):
+    """The days during which a posture point is its site's latest word on an asset type (and
+    presence): from `observed` up to, not including, `until` (the next point's date; NULL while
+    it is the latest).
 
-    There is a step for every date with a published observation of the site, so the
-    total and the last observation date as of D are one index probe per site (the
-    latest step on or before D) instead of the posture of every asset type: that is
-    what lets the map draw ten thousand sites, and redraw them for another date, at
-    once. Kept by triggers on observations (refresh_site_totals below), in the writing
-    transaction; never written by the application.
+    Posture as of D is the spans holding D (core.posture), found by one GiST index probe per
+    site whatever the site's history, which is what lets a map draw ten thousand sites at
+    once. Kept by triggers on observations (refresh_posture_spans below) in the writing
+    transaction, from the PosturePoint view; never written by the application.
     """
 
-    # Indexed by the unique constraint (site, day desc), which the as-of probes read.
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="totals", db_index=False)
-    day = models.DateField()
-    total = models.IntegerField()
+    observation = models.OneToOneField(
+        Observation, primary_key=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
+    asset_type = models.ForeignKey(AssetType, on_delete=models.CASCADE, related_name="+", db_index=False)
+    presence = models.CharField(max_length=10, choices=Observation.Presence.choices)
+    observed = models.DateField()
+    until = models.DateField(null=True)
+    observed_precision = models.CharField(max_length=10, choices=Observation.Precision.choices)
+    count_low = models.IntegerField(null=True)
+    count_high = models.IntegerField(null=True)
+    activity = models.CharField(max_length=20, choices=Observation.Activity.choices)
+    counted = models.IntegerField(null=True)
+    status = models.CharField(max_length=10, choices=PostureStatus.choices)
+    trend = models.CharField(max_length=10, choices=Trend.choices, null=True)
+
+    objects = PostureSpanQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint("site", F("day").desc(), name="sitetotal_site_day")]
+        indexes = [GistIndex(F("site"), DateRangeOf("observed", "until"), name="posturespan_site_days")]
 
     def __str__(self) -> str:
-        return f"{self.site_id} from {self.day}: {self.total}"
+        return f"type {self.asset_type_id} at site {self.site_id}, {self.observed} to {self.until or 'now'}"
 
 
-# The posture total of a site at every date where one of its posture points falls
-# (PosturePoint: absent counts 0; a count not known adds 0 for now): the change each
-# point makes to its asset type's count, then a running sum of the changes per site.
-_REFRESH_SITE_TOTALS = """
+# The spans of the sites `changed` names, rebuilt from their posture points: each point holds
+# until the next point of its site, asset type and presence.
+_REFRESH_POSTURE_SPANS = """
     sites := ARRAY({changed});
     IF cardinality(sites) = 0 THEN
-        RETURN NULL;  -- no published count, date, type or site changed (a draft, a note)
+        RETURN NULL;  -- nothing posture depends on changed (a draft, a note)
     END IF;
     -- Writers refresh one after another, each seeing what the ones before committed.
-    LOCK TABLE core_sitetotal IN SHARE ROW EXCLUSIVE MODE;
-    DELETE FROM core_sitetotal WHERE site_id = ANY(sites);
-    INSERT INTO core_sitetotal (site_id, day, total)
-    SELECT site_id, observed, sum(sum(change)) OVER (PARTITION BY site_id ORDER BY observed)
-    FROM (
-        SELECT site_id, observed,
-               coalesce(counted, 0)
-                 - coalesce(lag(coalesce(counted, 0)) OVER (PARTITION BY site_id, asset_type_id ORDER BY observed), 0)
-                   AS change
-        FROM core_posturepoint
-        WHERE site_id = ANY(sites)
-    ) AS changes
-    GROUP BY site_id, observed;
+    LOCK TABLE core_posturespan IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM core_posturespan WHERE site_id = ANY(sites);
+    INSERT INTO core_posturespan (observation_id, site_id, asset_type_id, presence, observed, until,
+                                  observed_precision, count_low, count_high, activity, counted, status, trend)
+    SELECT observation_id, site_id, asset_type_id, presence, observed,
+           lead(observed) OVER (PARTITION BY site_id, asset_type_id, presence ORDER BY observed),
+           observed_precision, count_low, count_high, activity, counted, status, trend
+    FROM core_posturepoint
+    WHERE site_id = ANY(sites);
     RETURN NULL;
 """
 
 
-def _refresh_site_totals(operation, referencing: pgtrigger.Referencing, changed: str) -> pgtrigger.Trigger:
-    """A trigger refreshing the steps of the sites `changed` (a query of site ids) names."""
+def _refresh_posture_spans(operation, referencing: pgtrigger.Referencing, changed: str) -> pgtrigger.Trigger:
+    """A trigger refreshing the spans of the sites `changed` (a query of site ids) names."""
     return pgtrigger.Trigger(
-        name=f"refresh_site_totals_{str(operation).lower()}",
+        name=f"refresh_posture_spans_{str(operation).lower()}",
         level=pgtrigger.Statement,
         when=pgtrigger.After,
         operation=operation,
         referencing=referencing,
         declare=[("sites", "bigint[]")],
-        func=_REFRESH_SITE_TOTALS.format(changed=changed),
+        func=_REFRESH_POSTURE_SPANS.format(changed=changed),
     )
 
 
 pgtrigger.register(
-    _refresh_site_totals(
+    _refresh_posture_spans(
         pgtrigger.Insert,
         pgtrigger.Referencing(new="new_rows"),
         "SELECT DISTINCT site_id FROM new_rows WHERE state = 'published'",
     ),
-    _refresh_site_totals(
+    _refresh_posture_spans(
         pgtrigger.Update,
         pgtrigger.Referencing(old="old_rows", new="new_rows"),
-        # Only what a total depends on; both sites of an observation moved from one to another.
+        # Only what posture depends on; both sites of an observation moved from one to another.
         """SELECT DISTINCT unnest(ARRAY[o.site_id, n.site_id]) FROM old_rows o JOIN new_rows n ON n.id = o.id
            WHERE 'published' IN (o.state, n.state)
-             AND (o.site_id, o.asset_type_id, o.observed, o.count, o.activity, o.state)
-                 IS DISTINCT FROM (n.site_id, n.asset_type_id, n.observed, n.count, n.activity, n.state)""",
+             AND (o.site_id, o.asset_type_id, o.presence, o.observed, o.observed_precision, o.count,
+                  o.count_low, o.count_high, o.activity, o.state)
+                 IS DISTINCT FROM (n.site_id, n.asset_type_id, n.presence, n.observed, n.observed_precision,
+                                   n.count, n.count_low, n.count_high, n.activity, n.state)""",
     ),
-    _refresh_site_totals(
+    _refresh_posture_spans(
         pgtrigger.Delete,
         pgtrigger.Referencing(old="old_rows"),
         "SELECT DISTINCT site_id FROM old_rows WHERE state = 'published'",

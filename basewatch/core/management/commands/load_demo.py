@@ -92,6 +92,7 @@ class Command(BaseCommand):
             values = {
                 "asset": assets.get(record.get("asset")),
                 "observed_precision": record.get("observed_precision", "day"),
+                "presence": record.get("presence", Observation.Presence.BASED),
                 "count": record["count"],
                 "credibility": record["credibility"],
                 "notes": record["notes"],

@@ -1,0 +1,185 @@
+"""Posture: what the published observations say a site holds on a date, and how much is known.
+
+The rules, once (README "How posture is computed"):
+
+1. Per site, asset type and presence, the latest published observation on or before the
+   date counts (on a tie, the one entered last): the PosturePoint view and the PostureSpan
+   table built from it (core.models.posture).
+2. It says one of three things: a count (with low/high estimates), *present, count unknown*
+   (`uncounted`), or *absent* (looked, not there: 0). A type never observed is *no
+   information*, which is not 0.
+3. Based assets make the site's posture; transient ones (visiting, staging, transports in
+   and out) are listed beside it and counted only when asked (`with_transient`).
+4. An entry older than its asset type's freshness horizon (AssetType.fresh_days) is
+   `stale`: still shown, marked, and left out when asked (`fresh_only`).
+5. Loading, departing or being dismantled is a `leaving` trend, arriving an `arriving`
+   one; both still count where they are seen (the assets are there that day).
+6. The site's total is the sum of the counted entries, labelled as what it is: `3` (all
+   counted), `3+` (and types present in unknown numbers), `+` (present, none counted), `0`
+   (every type last observed absent), `?` (nothing known).
+
+Everything here is SQL fragments that PostgreSQL evaluates per site (one GiST probe of the
+spans holding the date): the ORM reads them through SiteQuerySet.with_posture and
+.holding, the API's JSON builder (api.pg_json) through site_posture_sql. One definition,
+so the map, the site page, the API and the CSV cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from basewatch.core.models import AssetType, Observation, PostureStatus
+
+
+@dataclass(frozen=True)
+class PostureOptions:
+    """How to read posture: on which date, of which asset types, how strictly."""
+
+    as_of: dt.date
+    asset_types: tuple[int, ...] | None = None  # only these types (a filter); None: all
+    fresh_only: bool = False  # leave stale entries out
+    with_transient: bool = False  # count transient assets in the totals too
+
+    @classmethod
+    def from_filters(cls, data: dict) -> PostureOptions:
+        """From a site filter's cleaned data (core.filters.SiteFilter)."""
+        asset_types = None
+        if data.get("asset_type"):
+            asset_types = (data["asset_type"].pk,)
+        elif data.get("category"):
+            asset_types = tuple(AssetType.objects.filter(category=data["category"]).values_list("pk", flat=True))
+        return cls(
+            as_of=data["as_of"],
+            asset_types=asset_types,
+            fresh_only=bool(data.get("fresh")),
+            with_transient=bool(data.get("transient")),
+        )
+
+    def params(self) -> dict:
+        return {
+            "as_of": self.as_of,
+            "asset_types": list(self.asset_types) if self.asset_types is not None else None,
+            "fresh_only": self.fresh_only,
+            "with_transient": self.with_transient,
+        }
+
+
+# The entries of a site's posture: the spans holding the date, with their type, age and
+# staleness, and whether they count toward the totals. `{site}` is the site id's SQL.
+ENTRIES = """
+    SELECT span.*, t.slug AS asset_type_slug, t.name AS asset_type_name, t.category, t.fresh_days,
+           %(as_of)s::date - span.observed AS age_days,
+           %(as_of)s::date - span.observed > t.fresh_days AS stale,
+           (span.presence = 'based' OR %(with_transient)s) AS counts
+    FROM core_posturespan span JOIN core_assettype t ON t.id = span.asset_type_id
+    WHERE span.site_id = {site} AND daterange(span.observed, span.until) @> %(as_of)s::date
+      AND (%(asset_types)s::bigint[] IS NULL OR span.asset_type_id = ANY(%(asset_types)s::bigint[]))
+      AND NOT (%(fresh_only)s AND %(as_of)s::date - span.observed > t.fresh_days)
+"""
+
+# The site summary, aggregated over the entries (`entry`).
+_COUNTS = """
+    CASE WHEN count(*) FILTER (WHERE entry.counts AND entry.status <> 'uncounted') > 0
+         THEN coalesce(sum(entry.counted) FILTER (WHERE entry.counts), 0) END AS posture_total,
+    count(*) FILTER (WHERE entry.counts AND entry.status = 'counted') AS counted_types,
+    count(*) FILTER (WHERE entry.counts AND entry.status = 'uncounted') AS uncounted_types,
+    count(*) FILTER (WHERE entry.counts AND entry.status = 'absent') AS absent_types,
+    count(*) FILTER (WHERE entry.counts AND entry.stale) AS stale_types,
+    count(*) FILTER (WHERE entry.counts AND entry.trend = 'leaving') AS leaving_types,
+    count(*) FILTER (WHERE entry.presence = 'transient') AS transient_types,
+    max(entry.observed) AS last_observed"""
+
+_ENTRY_LIST = """,
+    coalesce(json_agg(json_build_object(
+        'asset_type', entry.asset_type_slug, 'asset_type_name', entry.asset_type_name,
+        'category', entry.category, 'presence', entry.presence, 'status', entry.status,
+        'count', entry.counted, 'count_low', entry.count_low, 'count_high', entry.count_high,
+        'activity', entry.activity, 'trend', entry.trend, 'observed', entry.observed,
+        'observed_precision', entry.observed_precision, 'age_days', entry.age_days,
+        'stale', entry.stale, 'fresh_days', entry.fresh_days, 'observation', entry.observation_id
+    ) ORDER BY entry.presence, entry.asset_type_name), '[]'::json) AS posture"""
+
+_LABELLED = """
+    SELECT summary.*,
+           CASE WHEN counted_types + uncounted_types + absent_types = 0 THEN '?'
+                WHEN uncounted_types = 0 THEN posture_total::text
+                WHEN counted_types = 0 THEN '+'
+                ELSE posture_total || '+' END AS posture_label,
+           stale_types > 0 AND stale_types = counted_types + uncounted_types + absent_types AS stale
+    FROM (SELECT {columns} FROM ({entries}) AS entry) AS summary
+"""
+
+# The summary's names, in order (what the API documents and the CSV writes).
+SUMMARY_FIELDS = (
+    "posture_total",
+    "posture_label",
+    "counted_types",
+    "uncounted_types",
+    "absent_types",
+    "stale_types",
+    "stale",
+    "leaving_types",
+    "transient_types",
+    "last_observed",
+)
+
+
+def site_posture_sql(site: str, *, entries: bool = True) -> str:
+    """One row: the summary of the site whose id is the SQL `site` (SUMMARY_FIELDS), and with
+    `entries` its posture list (`posture`, JSON). Parameters: PostureOptions.params()."""
+    columns = _COUNTS + (_ENTRY_LIST if entries else "")
+    return _LABELLED.format(columns=columns, entries=ENTRIES.format(site=site))
+
+
+def holding_sql(site: str) -> str:
+    """True when the site (id SQL `site`) has an entry that is not absent: it holds something."""
+    return f"EXISTS (SELECT 1 FROM ({ENTRIES.format(site=site)}) AS entry WHERE entry.status <> 'absent')"  # noqa: S608 (constant SQL; values are parameters)
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def positional(sql: str, params: dict) -> tuple[str, list]:
+    """`sql` with %(name)s placeholders as %s, and its parameters in that order (the ORM's RawSQL form)."""
+    ordered = [params[name] for name in _NAMED.findall(sql)]
+    return _NAMED.sub("%s", sql), ordered
+
+
+def count_text(entry: dict) -> str:  # static/js/common.js countText says the same
+    """An entry's count in words: `2`, `2 (1-3)` (low and high), `present, count unknown`, `absent`."""
+    if entry["status"] == PostureStatus.UNCOUNTED:
+        return PostureStatus.UNCOUNTED.label
+    if entry["status"] == PostureStatus.ABSENT:
+        return "absent"
+    low, high = entry["count_low"], entry["count_high"]
+    if low is None and high is None:
+        return str(entry["count"])
+    return f"{entry['count']} ({'?' if low is None else low}–{'?' if high is None else high})"
+
+
+def age_text(days: int) -> str:  # static/js/common.js ageText says the same
+    """How long before the posture date an entry was observed: `that day`, `12 days earlier`,
+    `3 months earlier`, `2 years earlier`."""
+    if days <= 0:
+        return "that day"
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''} earlier"
+    if days < 730:
+        return f"{days // 30} months earlier"
+    return f"{days // 365} years earlier"
+
+
+def entry_text(entry: dict) -> str:
+    """A posture entry in the words the CSV and the pages use:
+    `Ka-52 Alligator: 1, being dismantled, last seen 2024-12-13 (2 years earlier), stale`."""
+    words = [count_text(entry)]
+    if entry["activity"] not in ("present", "absent"):
+        words.append(Observation.Activity(entry["activity"]).label.lower())
+    if entry["presence"] == Observation.Presence.TRANSIENT:
+        words.append("passing through")
+    words.append(f"last seen {entry['observed']} ({age_text(entry['age_days'])})")
+    if entry["stale"]:
+        words.append("stale")
+    return f"{entry['asset_type_name']}: {', '.join(words)}"

@@ -1,0 +1,192 @@
+"""Posture spans (core.PostureSpan, kept by triggers) give the posture worked out here, in Python,
+from the observations themselves, whatever writes them: creates, edits, workflow changes, moves
+between sites, bulk updates, deletes, and writers in parallel; read with every option."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from basewatch.core.models import Observation, PostureSpan, Site
+from basewatch.core.posture import PostureOptions
+from tests.factories import make_asset_type, make_observation, make_site, make_source
+
+D = dt.date
+DAYS = [D(2024, 11, 30), D(2024, 12, 1), D(2024, 12, 2), D(2024, 12, 3), D(2024, 12, 5), D(2024, 12, 9)]
+# Read on the observation days, and later, when some entries have gone stale (horizons of 3 to 60 days).
+READ_DAYS = [*DAYS, D(2024, 12, 20), D(2025, 3, 1)]
+OPTIONS = [{}, {"fresh_only": True}, {"with_transient": True}]
+
+
+def expected_posture(day: dt.date, fresh_only=False, with_transient=False) -> dict[str, tuple]:
+    """Per site (label, total, counted, uncounted, absent, stale types, leaving, transient, last observed),
+    by the rules of core.posture, from the published observations."""
+    latest: dict[tuple[str, int, str], Observation] = {}
+    published = Observation.objects.published().filter(observed__lte=day).select_related("site", "asset_type")
+    for row in published.order_by("id"):
+        key = (row.site.slug, row.asset_type_id, row.presence)
+        if key not in latest or (row.observed, row.pk) > (latest[key].observed, latest[key].pk):
+            latest[key] = row
+    found = {slug: [] for slug in Site.objects.values_list("slug", flat=True)}
+    for (slug, *_), row in latest.items():
+        stale = (day - row.observed).days > row.asset_type.fresh_days
+        if not (fresh_only and stale):
+            found[slug].append((row, stale))
+    return {slug: _summary(entries, with_transient) for slug, entries in found.items()}
+
+
+def _summary(entries: list[tuple[Observation, bool]], with_transient: bool) -> tuple:
+    counting = [(row, stale) for row, stale in entries if row.presence == "based" or with_transient]
+    absent = [row for row, _ in counting if row.activity == "absent"]
+    uncounted = [row for row, _ in counting if row.activity != "absent" and row.count is None]
+    counted = [row for row, _ in counting if row.activity != "absent" and row.count is not None]
+    total = sum(row.count for row in counted) if counted or absent else None
+    if not counting:
+        label = "?"
+    elif not uncounted:
+        label = str(total)
+    else:
+        label = f"{total}+" if counted else "+"
+    stale = sum(1 for _, is_stale in counting if is_stale)
+    leaving = sum(1 for row, _ in counting if row.activity in ("loading", "departing", "dismantled"))
+    transient = sum(1 for row, _ in entries if row.presence == "transient")
+    last = max((row.observed for row, _ in entries), default=None)
+    return (label, total, len(counted), len(uncounted), len(absent), stale, leaving, transient, last)
+
+
+def read_posture(day: dt.date, **options) -> dict[str, tuple]:
+    names = ("posture_label", "posture_total", "counted_types", "uncounted_types", "absent_types", "stale_types",
+             "leaving_types", "transient_types", "last_observed")  # fmt: skip
+    sites = Site.objects.with_posture(PostureOptions(day, **options), entries=False)
+    result = {}
+    for site in sites:
+        state = site.posture_state
+        last = state["last_observed"] and dt.date.fromisoformat(state["last_observed"])
+        result[site.slug] = (*(state[name] for name in names[:-1]), last)
+    return result
+
+
+def assert_spans_give_the_posture() -> None:
+    for day in READ_DAYS:
+        for options in OPTIONS:
+            assert read_posture(day, **options) == expected_posture(day, **options), (day, options)
+
+
+@pytest.mark.django_db
+def test_spans_follow_every_kind_of_write():
+    sites = [make_site(slug=f"s{n}") for n in range(3)]
+    types = [make_asset_type(fresh_days=days) for days in (3, 20, 60)]
+    source = make_source()
+    pick = random.Random(20241213)  # noqa: S311 (test data, not security)
+    made = []
+    for _ in range(50):
+        activity = pick.choice(["present", "present", "loading", "dismantled", "absent"])
+        count = 0 if activity == "absent" else pick.choice([None, 0, 1, 2, 5, 12])
+        presence = "based" if activity == "absent" else pick.choice(["based", "based", "transient"])
+        made.append(
+            make_observation(
+                pick.choice(sites),
+                pick.choice(types),
+                pick.choice(DAYS[1:]),  # same-day ties included: the one entered last counts
+                count=count,
+                activity=activity,
+                presence=presence,
+                state=pick.choice(["published", "published", "published", "draft", "submitted"]),
+                sources=[source],
+            )
+        )
+    assert_spans_give_the_posture()
+
+    edited = next(o for o in made if o.activity == "present" and o.state == "published")
+    edited.count = 40
+    edited.save()
+    assert_spans_give_the_posture()
+
+    edited.presence = "transient" if edited.presence == "based" else "based"
+    edited.save()
+    assert_spans_give_the_posture()
+
+    Observation.objects.filter(state="submitted").update(state="published")  # one statement, many sites
+    assert_spans_give_the_posture()
+
+    retracted = Observation.objects.published().order_by("-observed", "-id").first()
+    retracted.state, retracted.state_reason = "retracted", "wrong site"
+    retracted.save()
+    assert_spans_give_the_posture()
+
+    moved = Observation.objects.published().filter(site=sites[0]).first()
+    moved.site = sites[2]  # both sites change
+    moved.save()
+    assert_spans_give_the_posture()
+
+    Observation.objects.filter(site=sites[1], observed=DAYS[2]).delete()
+    assert_spans_give_the_posture()
+    assert not PostureSpan.objects.exclude(site__in=Site.objects.filter(observations__state="published"))
+
+
+@pytest.mark.django_db
+def test_a_span_per_published_point_until_the_next():
+    site, jets, helis = make_site(), make_asset_type(), make_asset_type()
+    make_observation(site, jets, D(2024, 12, 1), count=4)
+    make_observation(site, helis, D(2024, 12, 1), count=2)
+    make_observation(site, jets, D(2024, 12, 3), count=None)
+    make_observation(site, jets, D(2024, 12, 4), count=1, presence="transient")  # a lane of its own
+    make_observation(site, helis, D(2024, 12, 5), count=0, activity="absent")
+    make_observation(site, jets, D(2024, 12, 9), count=7, state="draft")  # not public: no span
+    spans = PostureSpan.objects.filter(site=site).order_by("asset_type_id", "presence", "observed")
+    assert [(s.asset_type_id, s.presence, s.observed, s.until, s.status) for s in spans] == [
+        (jets.pk, "based", D(2024, 12, 1), D(2024, 12, 3), "counted"),
+        (jets.pk, "based", D(2024, 12, 3), None, "uncounted"),
+        (jets.pk, "transient", D(2024, 12, 4), None, "counted"),
+        (helis.pk, "based", D(2024, 12, 1), D(2024, 12, 5), "counted"),
+        (helis.pk, "based", D(2024, 12, 5), None, "absent"),
+    ]
+
+
+@pytest.mark.django_db
+def test_writes_that_change_nothing_posture_reads_leave_the_spans_alone():
+    site, jets = make_site(), make_asset_type()
+    published = make_observation(site, jets, D(2024, 12, 1), count=4)
+    spans = list(PostureSpan.objects.filter(site=site).values_list("observation_id", "observed", "until", "counted"))
+    published.notes = "Second look: the same four."
+    published.save()
+    make_observation(site, jets, D(2024, 12, 3), count=9, state="draft")
+    assert list(
+        PostureSpan.objects.filter(site=site).values_list("observation_id", "observed", "until", "counted")
+    ) == (spans)
+    Observation.objects.filter(state="draft").update(state="published")  # now it counts
+    assert read_posture(D(2024, 12, 3))[site.slug][:2] == ("9", 9)
+    assert_spans_give_the_posture()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_on_one_site_leave_consistent_spans():
+    """Transactional: the writers are threads with connections of their own, committing
+    concurrently; they must see the site committed and their triggers must meet in the database."""
+    site, jets = make_site(), make_asset_type()
+    source = make_source()
+    start = threading.Barrier(4)
+    errors = []
+
+    def write(n: int) -> None:
+        try:
+            start.wait(timeout=10)
+            with transaction.atomic():
+                make_observation(site, jets, DAYS[n % len(DAYS)], count=n + 1, sources=[source])
+        except Exception as error:  # reported below, in the test thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert Observation.objects.count() == 4
+    assert_spans_give_the_posture()
