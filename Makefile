@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint db-stop bench bench-quick stress backup restore
+.PHONY: run setup test lint db-stop bench bench-quick stress backup restore screenshots
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -30,6 +30,11 @@ bench:
 bench-quick:
 	bash scripts/setup.sh --bench
 	$(PY) -m bench.run --tier S --rounds 1 --seconds 3
+
+# The README's pictures (docs/*.png) from the demo data, tiles blocked as offline.
+screenshots:
+	bash scripts/setup.sh --test
+	$(PY) scripts/screenshots.py
 
 db-stop:
 	bash scripts/db.sh stop

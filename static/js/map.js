@@ -187,7 +187,8 @@
     const date = currentState.as_of;
     const box = el("div", null, "site-popup");
     const title = el("a", p.name);
-    title.href = config.siteUrl.replace("__slug__", encodeURIComponent(feature.id));
+    // The site page opens on the map's date.
+    title.href = config.siteUrl.replace("__slug__", encodeURIComponent(feature.id)) + "?as_of=" + date;
     box.appendChild(el("strong")).appendChild(title);
     box.appendChild(el("div", (config.kinds[p.kind] || p.kind) + " · " + (config.countries[p.host_country] || p.host_country), "muted"));
     const posture = box.appendChild(el("p", "Loading the posture…", "muted"));

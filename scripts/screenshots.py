@@ -1,0 +1,95 @@
+"""The README's pictures (docs/*.png), made from the demo data: `make screenshots`.
+
+Starts the development server on the project's database (with the demo data `make setup`
+loads), opens the pages in Debian's Chromium with map tiles blocked (as offline: what every
+analyst sees without internet, and what does not change from run to run) and saves:
+
+  docs/map-world.png      the map of every site, on the newest data
+  docs/map-syria.png      Syria zoomed in on 14 December 2024
+  docs/site-khmeimim.png  the Khmeimim site page on 14 December 2024
+  docs/phone-map.png      the map on a 360 px phone
+  docs/phone-site.png     the Khmeimim site page on a 360 px phone
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.chromium import CHROMIUM, FLAGS  # noqa: E402 (after the path is set)
+
+DOCS = ROOT / "docs"
+DESKTOP = {"width": 1200, "height": 760}
+PHONE = {"width": 360, "height": 740}
+SHOTS = [
+    ("map-world", DESKTOP, "/?as_of=2024-12-20&lat=24&lng=14&z=3", True),
+    ("map-syria", DESKTOP, "/?as_of=2024-12-14&lat=35.10&lng=36.00&z=8", True),
+    ("site-khmeimim", DESKTOP, "/sites/khmeimim/?as_of=2024-12-14", False),
+    ("phone-map", PHONE, "/?as_of=2024-12-14&lat=34.2&lng=33.5&z=5", True),
+    ("phone-site", PHONE, "/sites/khmeimim/?as_of=2024-12-14", False),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"screenshots: the server did not start on port {port}")
+
+
+def shoot(browser, base: str, name: str, viewport: dict, path: str, is_map: bool) -> None:
+    context = browser.new_context(base_url=base, viewport=viewport, device_scale_factor=1)
+    page = context.new_page()
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    page.goto(path)
+    if is_map:
+        page.wait_for_function("() => document.body.dataset.loading === 'false'")
+    page.wait_for_timeout(500)  # the last frame of Leaflet's and Chart.js's drawing
+    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=not is_map)
+    context.close()
+    print(f"screenshots: docs/{name}.png")
+
+
+def main() -> None:
+    DOCS.mkdir(exist_ok=True)
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 (our own manage.py)
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            for name, viewport, path, is_map in SHOTS:
+                shoot(browser, f"http://127.0.0.1:{port}", name, viewport, path, is_map)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
