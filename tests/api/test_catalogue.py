@@ -16,7 +16,8 @@ def test_asset_types(api, demo):
     assert {"s-400", "an-124", "ka-52", "il-76"} <= set(slugs)
     assert [i["slug"] for i in results(api.get("asset-types/", params={"category": "helicopter"}))] == ["ka-52"]
     assert [i["slug"] for i in results(api.get("asset-types/", params={"q": "growler"}))] == ["s-400"]
-    assert api.get("asset-types/s-400/").json()["nato_name"] == "SA-21 Growler"
+    s400 = api.get("asset-types/s-400/").json()
+    assert (s400["nato_name"], s400["fresh_days"]) == ("SA-21 Growler", 180)
     assert_error(api.get("asset-types/", params={"category": "x"}), 400, "category")
     assert_error(api.get("asset-types/t-1000/"), 404, "detail")
 
@@ -31,6 +32,16 @@ def test_assets(api, demo):
     assert results(api.get("assets/", params={"q": "76845"}))[0]["id"] == il76["id"]
     assert results(api.get("assets/", params={"asset_type": "an-124"})) == []
     assert api.get(f"assets/{il76['id']}/").json()["icao_hex"] == "152C2D"
+
+
+def test_an_asset_types_horizon_defaults_by_category_and_is_checked(api, demo):
+    token = make_token("editor")
+    body = {"slug": "frigates", "name": "Frigates", "category": "naval_vessel"}
+    response = api.post("asset-types/", json=body, token=token)
+    assert response.status_code == 201, response.text
+    assert response.json()["fresh_days"] == 30
+    refused = api.post("asset-types/", json={**body, "slug": "f2", "name": "F2", "fresh_days": 0}, token=token)
+    assert_error(refused, 400, "fresh_days")
 
 
 def test_editor_adds_an_asset_normalising_its_identifiers(api, demo):

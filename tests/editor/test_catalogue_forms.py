@@ -144,6 +144,21 @@ def test_asset_type_and_asset_forms():
     assert client.get(reverse("front:asset-edit", args=[999999])).status_code == 404
 
 
+def test_editors_set_an_asset_types_freshness_horizon():
+    client = client_for("editor")
+    client.post(reverse("front:asset-type-create"), asset_type_data(fresh_days=""))
+    il76 = AssetType.objects.get()
+    assert il76.fresh_days == 60  # left empty: the category's default (transport aircraft)
+    edit = reverse("front:asset-type-edit", args=[il76.slug])
+    assert 'name="fresh_days"' in client.get(edit).content.decode()
+    changed = client.post(edit, asset_type_data(fresh_days="14", version=str(il76.version)))
+    assert changed.status_code == 302
+    il76.refresh_from_db()
+    assert il76.fresh_days == 14
+    bad = client.post(edit, asset_type_data(fresh_days="0", version=str(il76.version)))
+    assert bad.status_code == 400 and AssetType.objects.get().fresh_days == 14
+
+
 @pytest.mark.parametrize(
     ("name", "args"),
     [
