@@ -93,8 +93,10 @@ def site(request, slug: str):
 
 
 def _tiles() -> dict:
-    _, url, options = settings.LEAFLET_CONFIG["TILES"][0]
-    return {"url": url, "attribution": options["attribution"]}
+    """The tile layer of a page's map, as the editors' map widgets have it (url "": none)."""
+    tiles = settings.LEAFLET_CONFIG["TILES"]
+    url, attribution = (tiles[0][1], tiles[0][2]["attribution"]) if tiles else ("", "")
+    return {"url": url, "attribution": attribution}
 
 
 def _chart_point(point: PosturePoint) -> dict:
