@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
@@ -39,6 +40,7 @@ def index(request):
         "latest": latest.isoformat(),
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+        "maxZoom": settings.LEAFLET_CONFIG["MAX_ZOOM"],
         "tiles": _tiles(),
         "operators": [{"code": code, "name": name} for code, name in operators],
         "countries": dict(operators + host_countries),
@@ -93,10 +95,11 @@ def site(request, slug: str):
 
 
 def _tiles() -> dict:
-    """The tile layer of a page's map, as the editors' map widgets have it (url "": none)."""
+    """What a page's map is drawn on (static/js/basemap.js): the offline world outline and the
+    tile layer over it, as the editors' map widgets have it (url "": none)."""
     tiles = settings.LEAFLET_CONFIG["TILES"]
     url, attribution = (tiles[0][1], tiles[0][2]["attribution"]) if tiles else ("", "")
-    return {"url": url, "attribution": attribution}
+    return {"url": url, "attribution": attribution, "world": static("vendor/world-atlas-2.0.2-countries-50m.json")}
 
 
 def _chart_point(point: PosturePoint) -> dict:

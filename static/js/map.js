@@ -11,7 +11,6 @@
   const slider = document.getElementById("date-slider");
   const dateInput = document.getElementById("date-input");
   const message = document.getElementById("map-message");
-  const tileNotice = document.getElementById("tile-notice");
   const FILTERS = ["operator", "host_country", "kind", "category", "q", "period"];
   const PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053"];
 
@@ -61,15 +60,12 @@
   // --- map ------------------------------------------------------------------------
 
   const initial = readState();
-  const map = L.map("map", { worldCopyJump: true });
+  // maxZoom: markercluster needs one, and with tiles switched off no tile layer sets it.
+  const map = L.map("map", { worldCopyJump: true, maxZoom: config.maxZoom });
   if (initial.view) map.setView([initial.view.lat, initial.view.lng], initial.view.zoom);
   else map.setView(config.center, config.zoom);
 
-  const tiles = L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 });
-  tiles.on("tileerror", function () {
-    tileNotice.hidden = false;
-  });
-  tiles.addTo(map);
+  window.basewatch.basemap(map, config.tiles);
 
   // A cluster shows the assets counted at its sites, like a site marker, ringed.
   const clusters = L.markerClusterGroup({
