@@ -45,6 +45,12 @@
     return "?" + params.toString();
   }
 
+  function sameState(a, b) {
+    return a.as_of === b.as_of && FILTERS.every(function (name) {
+      return a[name] === b[name];
+    });
+  }
+
   function controlsToState() {
     const state = { as_of: dateInput.value || config.today };
     for (const name of FILTERS) state[name] = form.elements[name].value.trim();
@@ -120,7 +126,8 @@
       const size = Math.round(26 + 8 * Math.log2(1 + total));
       const style = "background:" + colour + ";width:" + size + "px;height:" + size + "px;line-height:" + size + "px";
       const html = '<span class="site-badge" style="' + style + '">' + Number(total) + "</span>";
-      icons.set(key, L.divIcon({ html: html, className: "site-marker", iconSize: [size, size] }));
+      // tooltipAnchor: the site's name label hangs from the badge's bottom edge.
+      icons.set(key, L.divIcon({ html: html, className: "site-marker", iconSize: [size, size], tooltipAnchor: [0, size / 2] }));
     }
     return icons.get(key);
   }
@@ -222,7 +229,8 @@
 
   // Nothing is drawn until every page of sites and movements has arrived; the body's data-*
   // attributes then say what is drawn (tests and bench/map_page.py wait for them).
-  async function load(state) {
+  // `fit`: after drawing, show the sites found (a new search).
+  async function load(state, fit) {
     currentState = state;
     if (loading) loading.abort(); // a newer date or filter: the older answer is not wanted
     const mine = new AbortController();
@@ -239,6 +247,7 @@
       if (mine !== loading) return; // a newer date was chosen meanwhile
       if (sites.totals) redrawTotals(sites.totals);
       else drawSites(sites.features);
+      if (fit && siteMarkers.length) fitToSites();
       drawnFilters = filtersOf(state);
       drawMovements(movements);
       document.body.dataset.sites = String(siteMarkers.length);
@@ -304,6 +313,7 @@
       if (properties.posture_total !== row.posture_total) {
         properties.posture_total = row.posture_total;
         marker.setIcon(markerIcon(marker.feature));
+        if (marker.isTooltipOpen()) marker.getTooltip().update(); // it hangs from the badge's new size
       }
     });
     clusters.refreshClusters();
@@ -318,12 +328,35 @@
       keyboard: true,
     });
     marker.feature = feature;
+    // Its name under it, made when shown (markercluster adds only the markers in view to the
+    // map); CSS hides the names until the map is zoomed in (showLabels).
+    marker.bindTooltip(siteLabel, { permanent: true, direction: "bottom", className: "site-label" });
     // Content made on opening (not a content function: Leaflet calls that again on every update()).
     marker.bindPopup("");
     marker.on("popupopen", function (event) {
       event.popup.setContent(popupFor(marker.feature, event.popup));
     });
     return marker;
+  }
+
+  function siteLabel(marker) {
+    return el("span", marker.feature.properties.name);
+  }
+
+  // Names show under the sites that stand alone from zoom LABEL_ZOOM on; further out they
+  // would cover the map, and the sites crowd into clusters anyway.
+  const LABEL_ZOOM = 6;
+  function showLabels() {
+    map.getContainer().classList.toggle("show-labels", map.getZoom() >= LABEL_ZOOM);
+  }
+
+  // A search shows what it found: the view fits those sites, no closer than a region.
+  const SEARCH_MAX_ZOOM = 8;
+  function fitToSites() {
+    const places = siteMarkers.map(function (marker) {
+      return marker.getLatLng();
+    });
+    map.fitBounds(L.latLngBounds(places), { maxZoom: SEARCH_MAX_ZOOM, padding: [30, 30] });
   }
 
   function drawMovements(features) {
@@ -350,9 +383,12 @@
 
   // --- controls -------------------------------------------------------------------
 
+  // Enter in a field fires both change and submit: the second finds nothing new to show.
   function commit(state) {
+    if (sameState(state, currentState)) return;
+    const searched = state.q && state.q !== currentState.q;
     history.pushState(null, "", stateUrl(state));
-    load(state);
+    load(state, searched);
   }
 
   slider.addEventListener("input", function () {
@@ -410,6 +446,7 @@
     step(1);
   });
 
+  map.on("zoomend", showLabels);
   map.on("moveend", function () {
     history.replaceState(null, "", stateUrl(currentState));
   });
@@ -422,6 +459,7 @@
 
   window.basewatchMap = map; // for tests and the curious
   stateToControls(initial);
+  showLabels();
   history.replaceState(null, "", stateUrl(initial));
-  load(initial);
+  load(initial, Boolean(initial.q && !initial.view)); // a shared view stays as it was shared
 })();
