@@ -10,13 +10,71 @@
   const form = document.getElementById("map-controls");
   const slider = document.getElementById("date-slider");
   const dateInput = document.getElementById("date-input");
+  const stepSelect = document.getElementById("step");
   const message = document.getElementById("map-message");
   const FILTERS = ["operator", "host_country", "kind", "category", "q", "period"];
   const PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053"];
 
   const earliest = parseDate(config.earliest);
-  const today = parseDate(config.today);
-  slider.max = String(Math.round((today - earliest) / DAY));
+
+  // --- time -----------------------------------------------------------------------
+
+  // The slider stops on the days the data says something on (observations, departures,
+  // arrivals) and ends today: the weeks a story is told over fill the slider instead of a
+  // sliver of it beside years in which nothing changed. The date field takes any date.
+  const stops = config.dates
+    .filter(function (day) {
+      return day < config.today;
+    })
+    .concat([config.today]);
+  slider.max = String(stops.length - 1);
+
+  // The stop a date is shown at: the last one on or before it (the first, before them all).
+  function stopIndex(day) {
+    let index = 0;
+    while (index + 1 < stops.length && stops[index + 1] <= day) index++;
+    return index;
+  }
+
+  // Where a step back (-1) or forward (+1) from `day` lands with the chosen step: the previous
+  // or next stop, or a day, week or month away. Never past today, and never further back
+  // than the first data date (unless the map is already before it: then nowhere further).
+  function stepFrom(day, direction) {
+    let next;
+    if (stepSelect.value === "data") {
+      next = direction > 0 ? stops.find(function (stop) {
+        return stop > day;
+      }) : stops.filter(function (stop) {
+        return stop < day;
+      }).pop();
+      return next || day;
+    }
+    const date = parseDate(day);
+    if (stepSelect.value === "month") next = isoDate(addMonths(date, direction));
+    else next = isoDate(new Date(date.getTime() + direction * (stepSelect.value === "week" ? 7 : 1) * DAY));
+    const first = day < stops[0] ? day : stops[0];
+    return next > config.today ? config.today : next < first ? first : next;
+  }
+
+  // A month after 31 January is the last day of February, not a day in March.
+  function addMonths(date, months) {
+    const moved = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
+    const length = new Date(Date.UTC(moved.getUTCFullYear(), moved.getUTCMonth() + 1, 0)).getUTCDate();
+    moved.setUTCDate(Math.min(date.getUTCDate(), length));
+    return moved;
+  }
+
+  // The date field as typed: YYYY-MM-DD, a later date read as today; null (and said so) if not a date.
+  function typedDate() {
+    const text = dateInput.value.trim();
+    const valid = Boolean(parseDate(text));
+    dateInput.setAttribute("aria-invalid", String(!valid));
+    if (!valid) {
+      showMessage("Write the date as YYYY-MM-DD, for example " + config.latest + ".");
+      return null;
+    }
+    return text > config.today ? config.today : text;
+  }
 
   // --- state <-> URL --------------------------------------------------------------
 
@@ -34,10 +92,16 @@
     return state;
   }
 
-  function stateUrl(state) {
+  // The filters that are set, in a fixed order: in the URL, and in body[data-filters] once drawn.
+  function filterParams(state) {
     const params = new URLSearchParams();
-    params.set("as_of", state.as_of);
     for (const name of FILTERS) if (state[name]) params.set(name, state[name]);
+    return params;
+  }
+
+  function stateUrl(state) {
+    const params = new URLSearchParams({ as_of: state.as_of });
+    for (const [name, value] of filterParams(state)) params.set(name, value);
     const centre = map.getCenter();
     params.set("lat", centre.lat.toFixed(4));
     params.set("lng", centre.lng.toFixed(4));
@@ -52,14 +116,15 @@
   }
 
   function controlsToState() {
-    const state = { as_of: dateInput.value || config.today };
+    const state = { as_of: typedDate() || currentState.as_of };
     for (const name of FILTERS) state[name] = form.elements[name].value.trim();
     return state;
   }
 
   function stateToControls(state) {
     dateInput.value = state.as_of;
-    slider.value = String(Math.round((parseDate(state.as_of) - earliest) / DAY));
+    dateInput.removeAttribute("aria-invalid");
+    slider.value = String(stopIndex(state.as_of));
     for (const name of FILTERS) form.elements[name].value = state[name];
   }
 
@@ -253,6 +318,7 @@
       document.body.dataset.sites = String(siteMarkers.length);
       document.body.dataset.movements = String(movements.length);
       document.body.dataset.date = state.as_of;
+      document.body.dataset.filters = filterParams(state).toString();
       if (!siteMarkers.length) showMessage("No sites match these filters.");
       else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
       else showMessage("");
@@ -385,6 +451,8 @@
 
   // Enter in a field fires both change and submit: the second finds nothing new to show.
   function commit(state) {
+    stopPlaying();
+    stateToControls(state); // the slider at the typed date's stop, a later date shown as today
     if (sameState(state, currentState)) return;
     const searched = state.q && state.q !== currentState.q;
     history.pushState(null, "", stateUrl(state));
@@ -392,18 +460,14 @@
   }
 
   slider.addEventListener("input", function () {
-    dateInput.value = isoDate(new Date(earliest.getTime() + parseInt(slider.value, 10) * DAY));
+    dateInput.value = stops[parseInt(slider.value, 10)];
   });
   slider.addEventListener("change", function () {
     commit(controlsToState());
   });
   form.addEventListener("change", function (event) {
-    if (event.target === slider) return;
-    if (event.target === dateInput) {
-      const date = parseDate(dateInput.value);
-      if (!date) return;
-      slider.value = String(Math.round((date - earliest) / DAY));
-    }
+    if (event.target === slider || event.target === stepSelect) return;
+    if (event.target === dateInput && !typedDate()) return;
     commit(controlsToState());
   });
   form.addEventListener("submit", function (event) {
@@ -411,34 +475,12 @@
     commit(controlsToState());
   });
 
-  function step(days) {
-    const wanted = parseDate(dateInput.value).getTime() + days * DAY;
-    const date = new Date(Math.min(today.getTime(), Math.max(earliest.getTime(), wanted)));
-    dateInput.value = isoDate(date);
-    slider.value = String(Math.round((date - earliest) / DAY));
+  function step(direction) {
+    const day = stepFrom(currentState.as_of, direction);
+    if (day === currentState.as_of) return;
+    dateInput.value = day;
     commit(controlsToState());
-    return date < today;
   }
-
-  let player = null;
-  const playButton = document.getElementById("play");
-  function stopPlaying() {
-    clearInterval(player);
-    player = null;
-    playButton.textContent = "▶ Play";
-    playButton.setAttribute("aria-pressed", "false");
-  }
-  playButton.addEventListener("click", function () {
-    if (player) return stopPlaying();
-    if (parseDate(dateInput.value) >= today) {
-      dateInput.value = config.earliest;
-    }
-    playButton.textContent = "❚❚ Pause";
-    playButton.setAttribute("aria-pressed", "true");
-    player = setInterval(function () {
-      if (!step(7)) stopPlaying();
-    }, 700);
-  });
   document.getElementById("step-back").addEventListener("click", function () {
     step(-1);
   });
@@ -446,12 +488,60 @@
     step(1);
   });
 
+  // ▶ Play tells the story from its start: from the first data date when the map shows the
+  // last one or later, else from where it is; a step per frame, each drawn before the next,
+  // until today. A play is one history entry: pushed as it starts, replaced at each frame
+  // (Back then returns to where the play began).
+  const FRAME_MS = 700;
+  const playButton = document.getElementById("play");
+  let player = null; // the play going on; stopPlaying() lets go of it, and its loop ends
+
+  async function play() {
+    const mine = {};
+    player = mine;
+    playButton.textContent = "❚❚ Pause";
+    playButton.setAttribute("aria-pressed", "true");
+    const lastData = config.dates[config.dates.length - 1];
+    let state = Object.assign({}, currentState);
+    if (lastData && state.as_of >= lastData) state.as_of = stops[0];
+    stateToControls(state);
+    history.pushState(null, "", stateUrl(state));
+    for (;;) {
+      await load(state);
+      await new Promise(function (resolve) {
+        setTimeout(resolve, FRAME_MS);
+      });
+      if (player !== mine) return;
+      const day = stepFrom(state.as_of, 1);
+      if (day === state.as_of) break; // today
+      state = Object.assign({}, state, { as_of: day });
+      stateToControls(state);
+      history.replaceState(null, "", stateUrl(state));
+    }
+    stopPlaying();
+  }
+
+  function stopPlaying() {
+    player = null;
+    playButton.textContent = "▶ Play";
+    playButton.setAttribute("aria-pressed", "false");
+  }
+
+  playButton.addEventListener("click", function () {
+    if (player) stopPlaying();
+    else play();
+  });
+
   map.on("zoomend", showLabels);
   map.on("moveend", function () {
     history.replaceState(null, "", stateUrl(currentState));
   });
   window.addEventListener("popstate", function () {
+    stopPlaying();
     const state = readState();
+    // Before setView: its moveend writes the URL from currentState, which must be this state,
+    // not the one the map is leaving (the address bar would show a step later than the map).
+    currentState = state;
     stateToControls(state);
     if (state.view) map.setView([state.view.lat, state.view.lng], state.view.zoom);
     load(state);
