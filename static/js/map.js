@@ -283,6 +283,19 @@
     return params;
   }
 
+  // Movements in the period before the date that leave or reach a site the filters show (the
+  // API matches one end against all of them), so no arrow points at a site filtered out.
+  function movementParams(state) {
+    const to = parseDate(state.as_of);
+    const from = new Date(to - (parseInt(state.period || "30", 10) - 1) * DAY);
+    const params = new URLSearchParams({ from: isoDate(from), to: state.as_of, page_size: "1000" });
+    for (const name of ["operator", "host_country", "kind", "category"]) {
+      if (state[name]) params.set(name, state[name]);
+    }
+    if (state.q) params.set("site_q", state.q);
+    return params;
+  }
+
   function showMessage(text) {
     message.textContent = text || "";
     message.hidden = !text;
@@ -302,12 +315,10 @@
     loading = mine;
     document.body.dataset.loading = "true";
     const to = parseDate(state.as_of);
-    const from = new Date(to - (parseInt(state.period || "30", 10) - 1) * DAY);
-    const moves = new URLSearchParams({ from: isoDate(from), to: state.as_of, page_size: "1000" });
     try {
       const [sites, movements] = await Promise.all([
         fetchSites(state, mine.signal),
-        fetchAllPages(config.movementsUrl + "?" + moves, "features", idOf, mine.signal),
+        fetchAllPages(config.movementsUrl + "?" + movementParams(state), "features", idOf, mine.signal),
       ]);
       if (mine !== loading) return; // a newer date was chosen meanwhile
       if (sites.totals) redrawTotals(sites.totals);
