@@ -34,6 +34,11 @@
     const countries = world.objects.countries;
     const options = { renderer: renderer, interactive: false };
     const land = topojson.feature(world, world.objects.land);
+    for (const feature of land.features) {
+      feature.geometry.coordinates = feature.geometry.coordinates.map(function (polygon) {
+        return polygon.map(unwrap);
+      });
+    }
     // An arc that belongs to one country only is a coast; one shared by two is a border.
     const coasts = topojson.mesh(world, countries, function (a, b) {
       return a === b;
@@ -41,10 +46,37 @@
     const borders = topojson.mesh(world, countries, function (a, b) {
       return a !== b;
     });
+    coasts.coordinates = coasts.coordinates.map(unwrap);
     L.geoJSON(land, Object.assign({ style: LAND, attribution: "Outline: Natural Earth" }, options)).addTo(map);
     L.geoJSON(borders, Object.assign({ style: BORDER }, options)).addTo(map);
     L.geoJSON(coasts, Object.assign({ style: COAST }, options)).addTo(map);
     container.dataset.basemap = "drawn";
+  }
+
+  // The atlas's rings that cross the antimeridian (Chukotka, Fiji, Antarctica) jump from +180
+  // to -180 between two points, which Leaflet would draw as a line, and a band of land, across
+  // the whole world. Their longitudes are made continuous instead, and each ring is placed
+  // where it mostly lies: Chukotka just east of 180°, Antarctica (all longitudes) from -180.
+  function unwrap(ring) {
+    let offset = 0;
+    let west = Infinity;
+    let east = -Infinity;
+    const points = ring.map(function (point, index) {
+      if (index > 0) {
+        const step = point[0] - ring[index - 1][0];
+        if (step > 180) offset -= 360;
+        else if (step < -180) offset += 360;
+      }
+      const lng = point[0] + offset;
+      west = Math.min(west, lng);
+      east = Math.max(east, lng);
+      return [lng, point[1]];
+    });
+    const shift = east - west >= 359 ? -360 * Math.round((west + 180) / 360) : -360 * Math.floor((west + east) / 720 + 0.5);
+    if (!shift) return points;
+    return points.map(function (point) {
+      return [point[0] + shift, point[1]];
+    });
   }
 
   function addTiles(map, tiles) {
