@@ -13,6 +13,10 @@
   const stepSelect = document.getElementById("step");
   const message = document.getElementById("map-message");
   const FILTERS = ["operator", "host_country", "kind", "category", "q", "period"];
+  // Names show under the sites that stand alone from this zoom on; further out they would
+  // cover the map, and the sites crowd into clusters anyway.
+  const LABEL_ZOOM = 6;
+  const SEARCH_MAX_ZOOM = 8; // a search's sites are brought into view, no closer than a region
   const PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053"];
 
   const earliest = parseDate(config.earliest);
@@ -163,21 +167,79 @@
     operatorColour[operator.code] = PALETTE[index % PALETTE.length];
   });
 
+  // --- legend ---------------------------------------------------------------------
+
+  // Every colour and symbol the map draws, explained. It folds away behind its button (folded
+  // at first on a phone, where it would cover the map) and stays as set while the page lives.
+  const PHONE = window.matchMedia("(max-width: 640px)");
+  const legendDates = {}; // the texts that name the map's date, rewritten on every draw
   const legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
     const box = el("div", null, "map-legend");
-    box.appendChild(el("strong", "Operator"));
+    const toggle = box.appendChild(el("button", "Legend", "legend-toggle"));
+    toggle.type = "button";
+    const body = box.appendChild(el("div", null, "legend-body"));
+    body.id = "legend-body";
+    toggle.setAttribute("aria-controls", body.id);
+    toggle.addEventListener("click", function () {
+      foldLegend(toggle, body, !body.hidden);
+    });
+    foldLegend(toggle, body, PHONE.matches);
+
+    body.appendChild(el("strong", "Sites, by operator"));
     for (const operator of config.operators) {
-      const row = el("div");
       const swatch = el("span", null, "swatch");
       swatch.style.background = operatorColour[operator.code];
-      row.appendChild(swatch);
-      row.appendChild(el("span", operator.name));
-      box.appendChild(row);
+      body.appendChild(legendRow(swatch, el("span", operator.name)));
     }
-    box.appendChild(el("div", "Number: assets counted", "muted"));
+    legendDates.site = el("span");
+    body.appendChild(legendRow(el("span", "5", "site-badge legend-site"), legendDates.site));
+    const cluster = el("span", "12", "site-badge cluster-badge legend-cluster");
+    body.appendChild(legendRow(cluster, el("span", "sites close together, their assets added up (click to zoom in)")));
+    legendDates.movement = el("span");
+    body.appendChild(legendRow(movementSymbol(), legendDates.movement));
+    body.appendChild(el("div", "Names show under the sites from zoom " + LABEL_ZOOM + ".", "muted"));
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
     return box;
   };
+
+  function foldLegend(toggle, body, folded) {
+    body.hidden = folded;
+    toggle.setAttribute("aria-expanded", String(!folded));
+  }
+
+  function legendRow(symbol, text) {
+    const row = el("div", null, "legend-row");
+    row.appendChild(symbol);
+    row.appendChild(text);
+    return row;
+  }
+
+  // A dashed line with an arrowhead, as drawMovements draws them.
+  function movementSymbol() {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 36 12");
+    svg.setAttribute("class", "legend-movement");
+    svg.setAttribute("aria-hidden", "true");
+    const line = svg.appendChild(document.createElementNS(ns, "path"));
+    line.setAttribute("d", "M1,6 H27");
+    line.setAttribute("stroke", "#7d3c98");
+    line.setAttribute("stroke-width", "3");
+    line.setAttribute("stroke-dasharray", "6 4");
+    const head = svg.appendChild(document.createElementNS(ns, "path"));
+    head.setAttribute("d", "M26,1 L35,6 L26,11 z");
+    head.setAttribute("fill", "#7d3c98");
+    return svg;
+  }
+
+  function dateLegend(state) {
+    legendDates.site.textContent = "a site: the assets counted there on " + state.as_of;
+    const days = state.period || "30";
+    legendDates.movement.textContent = "assets moved in the " + days + " days to " + state.as_of;
+  }
+
   legend.addTo(map);
 
   // Icons are shared by every site with the same total and operator: ten thousand sites
@@ -329,6 +391,7 @@
       document.body.dataset.sites = String(siteMarkers.length);
       document.body.dataset.movements = String(movements.length);
       document.body.dataset.date = state.as_of;
+      dateLegend(state);
       document.body.dataset.filters = filterParams(state).toString();
       if (!siteMarkers.length) showMessage("No sites match these filters.");
       else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
@@ -420,15 +483,10 @@
     return el("span", marker.feature.properties.name);
   }
 
-  // Names show under the sites that stand alone from zoom LABEL_ZOOM on; further out they
-  // would cover the map, and the sites crowd into clusters anyway.
-  const LABEL_ZOOM = 6;
   function showLabels() {
     map.getContainer().classList.toggle("show-labels", map.getZoom() >= LABEL_ZOOM);
   }
 
-  // A search shows what it found: the view fits those sites, no closer than a region.
-  const SEARCH_MAX_ZOOM = 8;
   function fitToSites() {
     const places = siteMarkers.map(function (marker) {
       return marker.getLatLng();

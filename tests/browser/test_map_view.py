@@ -64,3 +64,31 @@ def test_a_shared_search_link_keeps_its_view(page, demo):
     wait_for_map(page)
     assert page.evaluate("window.basewatchMap.getZoom()") == 4
     assert "lat=20" in page.url
+
+
+def test_the_legend_explains_every_symbol_and_folds_away(page, demo):
+    page.goto("/?as_of=2024-12-20&lat=25&lng=15&z=3")
+    wait_for_map(page)
+    legend = page.locator(".map-legend")
+    text = legend.inner_text()
+    assert "Russia" in text
+    assert "the assets counted there on 2024-12-20" in text
+    assert "sites close together, their assets added up" in text
+    assert "assets moved in the 30 days to 2024-12-20" in text
+    assert legend.locator(".cluster-badge").count() == 1  # drawn as the clusters are
+    assert legend.locator("svg.legend-movement path").count() == 2  # a dashed line and its arrowhead
+    page.select_option("select[name=period]", "90")
+    wait_for_map(page)
+    assert "assets moved in the 90 days to 2024-12-20" in legend.inner_text()
+
+    toggle = legend.locator(".legend-toggle")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert legend.locator(".legend-body").is_hidden()
+    page.fill("#date-input", "2024-12-13")
+    page.dispatch_event("#date-input", "change")
+    wait_for_map(page)
+    assert legend.locator(".legend-body").is_hidden()  # stays folded while the page lives
+    toggle.click()
+    assert "the assets counted there on 2024-12-13" in legend.inner_text()
