@@ -47,7 +47,7 @@
       return a !== b;
     });
     coasts.coordinates = coasts.coordinates.map(unwrap);
-    L.geoJSON(land, Object.assign({ style: LAND, attribution: "Outline: Natural Earth" }, options)).addTo(map);
+    L.geoJSON(land, Object.assign({ style: LAND, attribution: "Natural Earth" }, options)).addTo(map);
     L.geoJSON(borders, Object.assign({ style: BORDER }, options)).addTo(map);
     L.geoJSON(coasts, Object.assign({ style: COAST }, options)).addTo(map);
     container.dataset.basemap = "drawn";

@@ -11,6 +11,7 @@
   const slider = document.getElementById("date-slider");
   const dateInput = document.getElementById("date-input");
   const stepSelect = document.getElementById("step");
+  const controlsToggle = document.getElementById("controls-toggle");
   const message = document.getElementById("map-message");
   const FILTERS = ["operator", "host_country", "kind", "category", "q", "period"];
   // Names show under the sites that stand alone from this zoom on; further out they would
@@ -130,6 +131,14 @@
     dateInput.removeAttribute("aria-invalid");
     slider.value = String(stopIndex(state.as_of));
     for (const name of FILTERS) form.elements[name].value = state[name];
+    summariseControls(state);
+  }
+
+  // The button that unfolds the controls on a phone says what they are set to.
+  function summariseControls(state) {
+    const count = Array.from(filterParams(state).keys()).length;
+    const filters = count === 1 ? " · 1 filter" : count ? " · " + count + " filters" : "";
+    controlsToggle.textContent = "Date & filters: " + state.as_of + filters;
   }
 
   // --- map ------------------------------------------------------------------------
@@ -141,6 +150,9 @@
   else map.setView(config.center, config.zoom);
 
   window.basewatch.basemap(map, config.tiles);
+
+  // Popups keep clear of the zoom buttons, which are drawn over them, and fit a phone's width.
+  const POPUP = { autoPanPaddingTopLeft: [50, 10], maxWidth: Math.min(300, window.innerWidth - 110) };
 
   // A cluster shows the assets counted at its sites, like a site marker, ringed.
   const clusters = L.markerClusterGroup({
@@ -472,7 +484,7 @@
     // map); CSS hides the names until the map is zoomed in (showLabels).
     marker.bindTooltip(siteLabel, { permanent: true, direction: "bottom", className: "site-label" });
     // Content made on opening (not a content function: Leaflet calls that again on every update()).
-    marker.bindPopup("");
+    marker.bindPopup("", POPUP);
     marker.on("popupopen", function (event) {
       event.popup.setContent(popupFor(marker.feature, event.popup));
     });
@@ -505,7 +517,7 @@
       );
       line.bindPopup(function () {
         return movementPopup(feature);
-      });
+      }, POPUP);
       line.bindTooltip(function () {
         return movementPopup(feature);
       }, { sticky: true });
@@ -550,6 +562,10 @@
     dateInput.value = day;
     commit(controlsToState());
   }
+  controlsToggle.addEventListener("click", function () {
+    controlsToggle.setAttribute("aria-expanded", String(form.classList.toggle("open")));
+  });
+
   document.getElementById("step-back").addEventListener("click", function () {
     step(-1);
   });
