@@ -513,7 +513,8 @@
         feature.geometry.coordinates.map(function (c) {
           return [c[1], c[0]];
         }),
-        { color: "#7d3c98", weight: 3, opacity: 0.8, dashArray: "6 6", className: "movement-line" }
+        // noClip: a line cut at the edge of the view would get its arrowhead there.
+        { color: "#7d3c98", weight: 3, opacity: 0.8, dashArray: "6 6", className: "movement-line", noClip: true }
       );
       line.bindPopup(function () {
         return movementPopup(feature);
