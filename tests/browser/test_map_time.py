@@ -5,6 +5,7 @@ The demo data speaks on 2024-11-01 (the first observation), 2024-12-09, 12-11, 1
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -58,10 +59,20 @@ def test_the_slider_stops_at_the_data_dates_and_today(page, demo):
     assert page.errors == []
 
 
+# A date written any other way than YYYY-MM-DD: 12/13/2024, 13.12.2024, Dec 13, 13 December.
+MONTHS = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+OTHER_DATES = re.compile(rf"\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b|\b{MONTHS}[a-z]*\.? \d|\d {MONTHS}")
+
+
 def test_dates_read_and_are_typed_as_iso(page, demo):
-    page.goto(f"/?as_of=2024-12-20&{VIEW}")
+    page.goto("/?as_of=2024-12-20&lat=35.40&lng=35.95&z=10")  # Khmeimim, not clustered with Tartus
     wait_for_map(page)
     assert page.input_value("#date-input") == "2024-12-20"
+    page.locator('.leaflet-marker-icon[title="Khmeimim Air Base"]').click()
+    page.locator(".site-popup[data-loaded]").wait_for()
+    shown = page.inner_text("body")
+    assert "2024-12-13" in shown and "2024-12-20" in shown  # the popup's and the legend's dates
+    assert not OTHER_DATES.search(shown), OTHER_DATES.search(shown)
     page.fill("#date-input", "12/11/2024")
     page.dispatch_event("#date-input", "change")
     assert page.inner_text("#map-message") == "Write the date as YYYY-MM-DD, for example 2024-12-17."
