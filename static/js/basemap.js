@@ -33,24 +33,29 @@
     }
     const countries = world.objects.countries;
     const options = { renderer: renderer, interactive: false };
-    const land = topojson.feature(world, world.objects.land);
-    for (const feature of land.features) {
-      feature.geometry.coordinates = feature.geometry.coordinates.map(function (polygon) {
-        return polygon.map(unwrap);
-      });
-    }
+    const land = topojson.feature(world, world.objects.land).features.flatMap(function (feature) {
+      return feature.geometry.coordinates;
+    });
     // An arc that belongs to one country only is a coast; one shared by two is a border.
     const coasts = topojson.mesh(world, countries, function (a, b) {
       return a === b;
-    });
+    }).coordinates;
     const borders = topojson.mesh(world, countries, function (a, b) {
       return a !== b;
+    }).coordinates;
+    // A layer per island and per line, not one for the world: on every redraw Leaflet skips
+    // those outside the view by their bounds instead of clipping all 80,000 points.
+    const islands = land.map(function (polygon) {
+      return { type: "Polygon", coordinates: polygon.map(unwrap) };
     });
-    coasts.coordinates = coasts.coordinates.map(unwrap);
-    L.geoJSON(land, Object.assign({ style: LAND, attribution: "Natural Earth" }, options)).addTo(map);
-    L.geoJSON(borders, Object.assign({ style: BORDER }, options)).addTo(map);
-    L.geoJSON(coasts, Object.assign({ style: COAST }, options)).addTo(map);
+    L.geoJSON(islands, Object.assign({ style: LAND, attribution: "Natural Earth" }, options)).addTo(map);
+    L.geoJSON(borders.map(lineString), Object.assign({ style: BORDER }, options)).addTo(map);
+    L.geoJSON(coasts.map(unwrap).map(lineString), Object.assign({ style: COAST }, options)).addTo(map);
     container.dataset.basemap = "drawn";
+  }
+
+  function lineString(points) {
+    return { type: "LineString", coordinates: points };
   }
 
   // The atlas's rings that cross the antimeridian (Chukotka, Fiji, Antarctica) jump from +180
