@@ -45,18 +45,14 @@
   // or next stop, or a day, week or month away. Never past today, and never further back
   // than the first data date (unless the map is already before it: then nowhere further).
   function stepFrom(day, direction) {
-    let next;
     if (stepSelect.value === "data") {
-      next = direction > 0 ? stops.find(function (stop) {
-        return stop > day;
-      }) : stops.filter(function (stop) {
-        return stop < day;
-      }).pop();
-      return next || day;
+      const earlier = stops.filter(function (stop) { return stop < day; });
+      const later = stops.filter(function (stop) { return stop > day; });
+      return (direction > 0 ? later[0] : earlier[earlier.length - 1]) || day;
     }
     const date = parseDate(day);
-    if (stepSelect.value === "month") next = isoDate(addMonths(date, direction));
-    else next = isoDate(new Date(date.getTime() + direction * (stepSelect.value === "week" ? 7 : 1) * DAY));
+    const days = stepSelect.value === "week" ? 7 : 1;
+    const next = isoDate(stepSelect.value === "month" ? addMonths(date, direction) : new Date(date.getTime() + direction * days * DAY));
     const first = day < stops[0] ? day : stops[0];
     return next > config.today ? config.today : next < first ? first : next;
   }
@@ -206,7 +202,7 @@
     }
     legendDates.site = el("span");
     body.appendChild(legendRow(el("span", "5", "site-badge legend-site"), legendDates.site));
-    const cluster = el("span", "12", "site-badge cluster-badge legend-cluster");
+    const cluster = el("span", "12", "site-badge cluster-badge");
     body.appendChild(legendRow(cluster, el("span", "sites close together, their assets added up (click to zoom in)")));
     legendDates.movement = el("span");
     body.appendChild(legendRow(movementSymbol(), legendDates.movement));
@@ -531,10 +527,10 @@
 
   // --- controls -------------------------------------------------------------------
 
-  // Enter in a field fires both change and submit: the second finds nothing new to show.
   function commit(state) {
     stopPlaying();
     stateToControls(state); // the slider at the typed date's stop, a later date shown as today
+    // Enter in a field fires both change and submit: the second finds nothing new to show.
     if (sameState(state, currentState)) return;
     const searched = state.q && state.q !== currentState.q;
     history.pushState(null, "", stateUrl(state));
@@ -557,16 +553,16 @@
     commit(controlsToState());
   });
 
+  controlsToggle.addEventListener("click", function () {
+    controlsToggle.setAttribute("aria-expanded", String(form.classList.toggle("open")));
+  });
+
   function step(direction) {
     const day = stepFrom(currentState.as_of, direction);
     if (day === currentState.as_of) return;
     dateInput.value = day;
     commit(controlsToState());
   }
-  controlsToggle.addEventListener("click", function () {
-    controlsToggle.setAttribute("aria-expanded", String(form.classList.toggle("open")));
-  });
-
   document.getElementById("step-back").addEventListener("click", function () {
     step(-1);
   });
