@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 
 
@@ -57,8 +58,8 @@ def content_security_policy(nonce: str | None = None) -> str:
             "default-src 'self'",
             f"script-src {script}",
             "style-src 'self' 'unsafe-inline'",
-            # Map tiles (settings.LEAFLET_CONFIG) and the small images Leaflet inlines.
-            "img-src 'self' data: https://tile.openstreetmap.org",
+            # Map tiles (settings.TILE_URL, if any) and the small images Leaflet inlines.
+            f"img-src 'self' data: {settings.TILE_ORIGIN}".rstrip(),
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",

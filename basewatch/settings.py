@@ -12,6 +12,7 @@ import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 from basewatch.lib.env import env_bool, env_int, env_list, env_str
+from basewatch.lib.tiles import tile_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -141,19 +142,30 @@ LOGOUT_REDIRECT_URL = None  # show registration/logged_out.html
 # Messages may carry a newly issued API key: keep them server-side, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# Maps: OpenStreetMap tiles are the only thing a page loads from the internet.
+# --- maps -------------------------------------------------------------------------
+# Every map draws the offline world outline (static/js/basemap.js) and, over it, map tiles:
+# the only thing a page loads from the internet. BASEWATCH_TILE_URL="" switches tiles off
+# (the outline alone); the Content-Security-Policy's img-src names the tiles' origin
+# (basewatch.middleware). The attribution is HTML, shown as it is under the maps.
+OPENSTREETMAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_URL = env_str("BASEWATCH_TILE_URL", OPENSTREETMAP_TILES, keep_empty=True).strip()
+TILE_ATTRIBUTION = env_str(
+    "BASEWATCH_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors" if TILE_URL == OPENSTREETMAP_TILES else ""
+)
+TILE_ORIGIN = ""
+if TILE_URL:
+    try:
+        TILE_ORIGIN = tile_origin(TILE_URL)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"BASEWATCH_TILE_URL={TILE_URL!r} {error}") from None
+# The map page, the site page and the editors' map widgets all read TILES: one tile layer or
+# none (django-leaflet draws no tiles for an empty list).
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (33.0, 25.0),
     "DEFAULT_ZOOM": 4,
     "MIN_ZOOM": 2,
     "MAX_ZOOM": 18,
-    "TILES": [
-        (
-            "OpenStreetMap",
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            {"attribution": "&copy; OpenStreetMap contributors", "maxZoom": 19},
-        )
-    ],
+    "TILES": [("Map tiles", TILE_URL, {"attribution": TILE_ATTRIBUTION, "maxZoom": 19})] if TILE_URL else [],
     "RESET_VIEW": False,
 }
 

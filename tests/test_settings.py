@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -25,6 +26,8 @@ def test_env_readers(monkeypatch):
     assert env_int("X_INT", 0) == 42
     assert env_list("X_LIST", []) == ["a.example", "b.example"]
     assert env_str("X_EMPTY", "fallback") == "fallback"
+    assert env_str("X_EMPTY", "fallback", keep_empty=True) == ""
+    assert env_str("X_UNSET", "fallback", keep_empty=True) == "fallback"
     assert env_bool("X_UNSET", True) is True
 
 
@@ -59,3 +62,47 @@ def test_only_postgis_urls_are_accepted():
     result = manage("check", DATABASE_URL="sqlite:///var/db.sqlite3")
     assert result.returncode != 0
     assert "postgis://" in result.stderr
+
+
+TILE_SETTINGS = (
+    "import json; from django.conf import settings; from basewatch.middleware import POLICY; "
+    "print(json.dumps({'tiles': settings.LEAFLET_CONFIG['TILES'], 'policy': POLICY}))"
+)
+
+
+def tile_settings(**env: str) -> dict:
+    result = manage("shell", "--no-imports", "-c", TILE_SETTINGS, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_tiles_default_to_openstreetmap():
+    answer = tile_settings()
+    attribution = {"attribution": "&copy; OpenStreetMap contributors", "maxZoom": 19}
+    assert answer["tiles"] == [["Map tiles", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", attribution]]
+    assert "img-src 'self' data: https://tile.openstreetmap.org;" in answer["policy"]
+
+
+def test_an_empty_tile_url_switches_tiles_off():
+    answer = tile_settings(BASEWATCH_TILE_URL="")
+    assert answer["tiles"] == []  # django-leaflet's widgets draw no tile layer
+    assert "img-src 'self' data:;" in answer["policy"]
+
+
+def test_another_tile_server_is_named_in_the_policy():
+    answer = tile_settings(
+        BASEWATCH_TILE_URL="https://{s}.tiles.example.org/base/{z}/{x}/{y}@2x.png",
+        BASEWATCH_TILE_ATTRIBUTION="Tiles &copy; Example",
+    )
+    assert answer["tiles"][0][1:] == [
+        "https://{s}.tiles.example.org/base/{z}/{x}/{y}@2x.png",
+        {"attribution": "Tiles &copy; Example", "maxZoom": 19},
+    ]
+    assert "img-src 'self' data: https://*.tiles.example.org;" in answer["policy"]
+
+
+@pytest.mark.parametrize("url", ["tile.example.org/{z}/{x}/{y}.png", "https://tile.example.org/{z}/{x}.png"])
+def test_a_malformed_tile_url_fails_loudly(url):
+    result = manage("check", BASEWATCH_TILE_URL=url)
+    assert result.returncode != 0
+    assert "BASEWATCH_TILE_URL=" in result.stderr

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max, Min, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
@@ -22,12 +22,15 @@ from basewatch.core.models import AssetType, Movement, Observation, PosturePoint
 def index(request):
     """The map: every site's posture at a date, movements before it; the state is in the URL."""
     today = timezone.now().date()
-    dates = Observation.objects.published().aggregate(first=Min("observed"), last=Max("observed"))
-    earliest = dates["first"] or today
+    observed = sorted(Observation.objects.published().order_by().values_list("observed", flat=True).distinct())
+    moved = Movement.objects.published().order_by().values_list("departed", "arrived").distinct()
+    # The days the published data says something on: the time slider stops at these (and
+    # today), so the weeks a story is told over are not squeezed against years of no change.
+    dates = sorted({*observed, *(day for pair in moved for day in pair if day)})
+    earliest = observed[0] if observed else today
     # The map opens on the newest data, so recent movements show too; the posture
     # there is the same as today's, since nothing newer is known.
-    arrivals = Movement.objects.published().aggregate(last=Max(Coalesce("arrived", "departed")))
-    latest = max(filter(None, [dates["last"], arrivals["last"]]), default=today)
+    latest = dates[-1] if dates else today
     operators = _countries(Site.objects.values_list("operator", flat=True))
     host_countries = _countries(Site.objects.values_list("host_country", flat=True))
     config = {
@@ -39,8 +42,10 @@ def index(request):
         "earliest": earliest.isoformat(),
         "today": today.isoformat(),
         "latest": latest.isoformat(),
+        "dates": [day.isoformat() for day in dates],
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+        "maxZoom": settings.LEAFLET_CONFIG["MAX_ZOOM"],
         "tiles": _tiles(),
         "operators": [{"code": code, "name": name} for code, name in operators],
         "countries": dict(operators + host_countries),
@@ -49,8 +54,6 @@ def index(request):
     }
     context = {
         "config": config,
-        "earliest": earliest,
-        "today": today,
         "operators": operators,
         "host_countries": host_countries,
         "kinds": Site.Kind.choices,
@@ -129,8 +132,11 @@ def _map_url(site: Site, as_of) -> str:
 
 
 def _tiles() -> dict:
-    _, url, options = settings.LEAFLET_CONFIG["TILES"][0]
-    return {"url": url, "attribution": options["attribution"]}
+    """What a page's map is drawn on (static/js/basemap.js): the offline world outline and the
+    tile layer over it, as the editors' map widgets have it (url "": none)."""
+    tiles = settings.LEAFLET_CONFIG["TILES"]
+    url, attribution = (tiles[0][1], tiles[0][2]["attribution"]) if tiles else ("", "")
+    return {"url": url, "attribution": attribution, "world": static("vendor/world-atlas-2.0.2-countries-50m.json")}
 
 
 def _chart_point(point: PosturePoint) -> dict:

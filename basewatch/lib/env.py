@@ -15,8 +15,12 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name) or default
+def env_str(name: str, default: str = "", *, keep_empty: bool = False) -> str:
+    """With keep_empty, a variable set to "" means "" (something switched off), not the default."""
+    value = os.environ.get(name)
+    if value is None or (not value and not keep_empty):
+        return default
+    return value
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -10,14 +10,72 @@
   const form = document.getElementById("map-controls");
   const slider = document.getElementById("date-slider");
   const dateInput = document.getElementById("date-input");
+  const stepSelect = document.getElementById("step");
+  const controlsToggle = document.getElementById("controls-toggle");
   const message = document.getElementById("map-message");
-  const tileNotice = document.getElementById("tile-notice");
   const FILTERS = ["operator", "host_country", "kind", "category", "q", "period"];
+  // Names show under the sites that stand alone from this zoom on; further out they would
+  // cover the map, and the sites crowd into clusters anyway.
+  const LABEL_ZOOM = 6;
+  const SEARCH_MAX_ZOOM = 8; // a search's sites are brought into view, no closer than a region
   const PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053"];
 
   const earliest = parseDate(config.earliest);
-  const today = parseDate(config.today);
-  slider.max = String(Math.round((today - earliest) / DAY));
+
+  // --- time -----------------------------------------------------------------------
+
+  // The slider stops on the days the data says something on (observations, departures,
+  // arrivals) and ends today: the weeks a story is told over fill the slider instead of a
+  // sliver of it beside years in which nothing changed. The date field takes any date.
+  const stops = config.dates
+    .filter(function (day) {
+      return day < config.today;
+    })
+    .concat([config.today]);
+  slider.max = String(stops.length - 1);
+
+  // The stop a date is shown at: the last one on or before it (the first, before them all).
+  function stopIndex(day) {
+    let index = 0;
+    while (index + 1 < stops.length && stops[index + 1] <= day) index++;
+    return index;
+  }
+
+  // Where a step back (-1) or forward (+1) from `day` lands with the chosen step: the previous
+  // or next stop, or a day, week or month away. Never past today, and never further back
+  // than the first data date (unless the map is already before it: then nowhere further).
+  function stepFrom(day, direction) {
+    if (stepSelect.value === "data") {
+      const earlier = stops.filter(function (stop) { return stop < day; });
+      const later = stops.filter(function (stop) { return stop > day; });
+      return (direction > 0 ? later[0] : earlier[earlier.length - 1]) || day;
+    }
+    const date = parseDate(day);
+    const days = stepSelect.value === "week" ? 7 : 1;
+    const next = isoDate(stepSelect.value === "month" ? addMonths(date, direction) : new Date(date.getTime() + direction * days * DAY));
+    const first = day < stops[0] ? day : stops[0];
+    return next > config.today ? config.today : next < first ? first : next;
+  }
+
+  // A month after 31 January is the last day of February, not a day in March.
+  function addMonths(date, months) {
+    const moved = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
+    const length = new Date(Date.UTC(moved.getUTCFullYear(), moved.getUTCMonth() + 1, 0)).getUTCDate();
+    moved.setUTCDate(Math.min(date.getUTCDate(), length));
+    return moved;
+  }
+
+  // The date field as typed: YYYY-MM-DD, a later date read as today; null (and said so) if not a date.
+  function typedDate() {
+    const text = dateInput.value.trim();
+    const valid = Boolean(parseDate(text));
+    dateInput.setAttribute("aria-invalid", String(!valid));
+    if (!valid) {
+      showMessage("Write the date as YYYY-MM-DD, for example " + config.latest + ".");
+      return null;
+    }
+    return text > config.today ? config.today : text;
+  }
 
   // --- state <-> URL --------------------------------------------------------------
 
@@ -35,10 +93,16 @@
     return state;
   }
 
-  function stateUrl(state) {
+  // The filters that are set, in a fixed order: in the URL, and in body[data-filters] once drawn.
+  function filterParams(state) {
     const params = new URLSearchParams();
-    params.set("as_of", state.as_of);
     for (const name of FILTERS) if (state[name]) params.set(name, state[name]);
+    return params;
+  }
+
+  function stateUrl(state) {
+    const params = new URLSearchParams({ as_of: state.as_of });
+    for (const [name, value] of filterParams(state)) params.set(name, value);
     const centre = map.getCenter();
     params.set("lat", centre.lat.toFixed(4));
     params.set("lng", centre.lng.toFixed(4));
@@ -46,30 +110,45 @@
     return "?" + params.toString();
   }
 
+  function sameState(a, b) {
+    return a.as_of === b.as_of && FILTERS.every(function (name) {
+      return a[name] === b[name];
+    });
+  }
+
   function controlsToState() {
-    const state = { as_of: dateInput.value || config.today };
+    const state = { as_of: typedDate() || currentState.as_of };
     for (const name of FILTERS) state[name] = form.elements[name].value.trim();
     return state;
   }
 
   function stateToControls(state) {
     dateInput.value = state.as_of;
-    slider.value = String(Math.round((parseDate(state.as_of) - earliest) / DAY));
+    dateInput.removeAttribute("aria-invalid");
+    slider.value = String(stopIndex(state.as_of));
     for (const name of FILTERS) form.elements[name].value = state[name];
+    summariseControls(state);
+  }
+
+  // The button that unfolds the controls on a phone says what they are set to.
+  function summariseControls(state) {
+    const count = Array.from(filterParams(state).keys()).length;
+    const filters = count === 1 ? " · 1 filter" : count ? " · " + count + " filters" : "";
+    controlsToggle.textContent = "Date & filters: " + state.as_of + filters;
   }
 
   // --- map ------------------------------------------------------------------------
 
   const initial = readState();
-  const map = L.map("map", { worldCopyJump: true });
+  // maxZoom: markercluster needs one, and with tiles switched off no tile layer sets it.
+  const map = L.map("map", { worldCopyJump: true, maxZoom: config.maxZoom });
   if (initial.view) map.setView([initial.view.lat, initial.view.lng], initial.view.zoom);
   else map.setView(config.center, config.zoom);
 
-  const tiles = L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 });
-  tiles.on("tileerror", function () {
-    tileNotice.hidden = false;
-  });
-  tiles.addTo(map);
+  window.basewatch.basemap(map, config.tiles);
+
+  // Popups keep clear of the zoom buttons, which are drawn over them, and fit a phone's width.
+  const POPUP = { autoPanPaddingTopLeft: [50, 10], maxWidth: Math.min(300, window.innerWidth - 110) };
 
   // A cluster shows the assets counted at its sites, like a site marker, ringed: "+" when some
   // of them hold types present in unknown numbers, "?" when nothing is known at any.
@@ -107,25 +186,83 @@
     operatorColour[operator.code] = PALETTE[index % PALETTE.length];
   });
 
+  // --- legend ---------------------------------------------------------------------
+
+  // Every colour and symbol the map draws, explained. It folds away behind its button (folded
+  // at first on a phone, where it would cover the map) and stays as set while the page lives.
+  const PHONE = window.matchMedia("(max-width: 640px)");
+  const legendDates = {}; // the texts that name the map's date, rewritten on every draw
   const legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
     const box = el("div", null, "map-legend");
-    box.appendChild(el("strong", "Operator"));
+    const toggle = box.appendChild(el("button", "Legend", "legend-toggle"));
+    toggle.type = "button";
+    const body = box.appendChild(el("div", null, "legend-body"));
+    body.id = "legend-body";
+    toggle.setAttribute("aria-controls", body.id);
+    toggle.addEventListener("click", function () {
+      foldLegend(toggle, body, !body.hidden);
+    });
+    foldLegend(toggle, body, PHONE.matches);
+
+    body.appendChild(el("strong", "Sites, by operator"));
     for (const operator of config.operators) {
-      const row = el("div");
       const swatch = el("span", null, "swatch");
       swatch.style.background = operatorColour[operator.code];
-      row.appendChild(swatch);
-      row.appendChild(el("span", operator.name));
-      box.appendChild(row);
+      body.appendChild(legendRow(swatch, el("span", operator.name)));
     }
-    appendPostureLegend(box);
+    legendDates.site = el("span");
+    body.appendChild(legendRow(el("span", "5", "site-badge legend-site"), legendDates.site));
+    const cluster = el("span", "12", "site-badge cluster-badge");
+    body.appendChild(legendRow(cluster, el("span", "sites close together, their assets added up (click to zoom in)")));
+    legendDates.movement = el("span");
+    body.appendChild(legendRow(movementSymbol(), legendDates.movement));
+    appendPostureLegend(body);
+    body.appendChild(el("div", "Names show under the sites from zoom " + LABEL_ZOOM + ".", "muted"));
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
     return box;
   };
 
-  // What a marker's number and look say (core.posture; README "How posture is computed").
-  function appendPostureLegend(box) {
-    box.appendChild(el("strong", "Number: assets counted (based there)"));
+  function foldLegend(toggle, body, folded) {
+    body.hidden = folded;
+    toggle.setAttribute("aria-expanded", String(!folded));
+  }
+
+  function legendRow(symbol, text) {
+    const row = el("div", null, "legend-row");
+    row.appendChild(symbol);
+    row.appendChild(text);
+    return row;
+  }
+
+  // A dashed line with an arrowhead, as drawMovements draws them.
+  function movementSymbol() {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 36 12");
+    svg.setAttribute("class", "legend-movement");
+    svg.setAttribute("aria-hidden", "true");
+    const line = svg.appendChild(document.createElementNS(ns, "path"));
+    line.setAttribute("d", "M1,6 H27");
+    line.setAttribute("stroke", "#7d3c98");
+    line.setAttribute("stroke-width", "3");
+    line.setAttribute("stroke-dasharray", "6 4");
+    const head = svg.appendChild(document.createElementNS(ns, "path"));
+    head.setAttribute("d", "M26,1 L35,6 L26,11 z");
+    head.setAttribute("fill", "#7d3c98");
+    return svg;
+  }
+
+  function dateLegend(state) {
+    legendDates.site.textContent = "a site: the assets counted there on " + state.as_of;
+    const days = state.period || "30";
+    legendDates.movement.textContent = "assets moved in the " + days + " days to " + state.as_of;
+  }
+
+  // What a site's number and look say (core.posture; README "How posture is computed").
+  function appendPostureLegend(body) {
+    body.appendChild(el("strong", "A site's number: assets based there"));
     const rows = [
       ["3", "", "3 counted"],
       ["3+", "", "3 counted, and more present in unknown numbers"],
@@ -135,17 +272,13 @@
       ["+", "transient-only", "only passing through (not counted)"],
       ["1", "stale", "stale: older than the type's freshness horizon"],
       ["1", "leaving", "leaving: loading, departing or being dismantled"],
-      ["5", "cluster-badge", "several sites, added up"],
     ];
-    for (const [label, className, text] of rows) {
-      const row = el("div", null, "legend-row");
-      const sample = el("span", label, "site-badge legend-badge " + className);
-      if (className !== "cluster-badge") sample.style.background = "#555";
-      row.appendChild(sample);
-      row.appendChild(el("span", " " + text));
-      box.appendChild(row);
+    for (const [label, look, text] of rows) {
+      const sample = el("span", label, "site-badge legend-badge " + look);
+      body.appendChild(legendRow(sample, el("span", text)));
     }
   }
+
   legend.addTo(map);
 
   // A marker says what is known (posture_label) and how: stale, leaving, nothing known, or
@@ -175,7 +308,9 @@
       const size = Math.round(26 + 8 * Math.log2(1 + total));
       const style = "background:" + colour + ";width:" + size + "px;height:" + size + "px;line-height:" + size + "px";
       const html = '<span class="site-badge ' + look.classes + '" style="' + style + '">' + look.label + "</span>";
-      icons.set(key, L.divIcon({ html: html, className: "site-marker", iconSize: [size, size] }));
+      // tooltipAnchor: the site's name label hangs from the badge's bottom edge.
+      const options = { html: html, className: "site-marker", iconSize: [size, size], tooltipAnchor: [0, size / 2] };
+      icons.set(key, L.divIcon(options));
     }
     return icons.get(key);
   }
@@ -303,6 +438,19 @@
     return params;
   }
 
+  // Movements in the period before the date that leave or reach a site the filters show (the
+  // API matches one end against all of them), so no arrow points at a site filtered out.
+  function movementParams(state) {
+    const to = parseDate(state.as_of);
+    const from = new Date(to - (parseInt(state.period || "30", 10) - 1) * DAY);
+    const params = new URLSearchParams({ from: isoDate(from), to: state.as_of, page_size: "1000" });
+    for (const name of ["operator", "host_country", "kind", "category"]) {
+      if (state[name]) params.set(name, state[name]);
+    }
+    if (state.q) params.set("site_q", state.q);
+    return params;
+  }
+
   function showMessage(text) {
     message.textContent = text || "";
     message.hidden = !text;
@@ -314,28 +462,30 @@
 
   // Nothing is drawn until every page of sites and movements has arrived; the body's data-*
   // attributes then say what is drawn (tests and bench/map_page.py wait for them).
-  async function load(state) {
+  // `fit`: after drawing, show the sites found (a new search).
+  async function load(state, fit) {
     currentState = state;
     if (loading) loading.abort(); // a newer date or filter: the older answer is not wanted
     const mine = new AbortController();
     loading = mine;
     document.body.dataset.loading = "true";
     const to = parseDate(state.as_of);
-    const from = new Date(to - (parseInt(state.period || "30", 10) - 1) * DAY);
-    const moves = new URLSearchParams({ from: isoDate(from), to: state.as_of, page_size: "1000" });
     try {
       const [sites, movements] = await Promise.all([
         fetchSites(state, mine.signal),
-        fetchAllPages(config.movementsUrl + "?" + moves, "features", idOf, mine.signal),
+        fetchAllPages(config.movementsUrl + "?" + movementParams(state), "features", idOf, mine.signal),
       ]);
       if (mine !== loading) return; // a newer date was chosen meanwhile
       if (sites.totals) redrawTotals(sites.totals);
       else drawSites(sites.features);
+      if (fit && siteMarkers.length) fitToSites();
       drawnFilters = filtersOf(state);
       drawMovements(movements);
       document.body.dataset.sites = String(siteMarkers.length);
       document.body.dataset.movements = String(movements.length);
       document.body.dataset.date = state.as_of;
+      dateLegend(state);
+      document.body.dataset.filters = filterParams(state).toString();
       if (!siteMarkers.length) showMessage("No sites match these filters.");
       else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
       else showMessage("");
@@ -394,7 +544,10 @@
       const before = markerIcon(marker.feature);
       Object.assign(marker.feature.properties, row);
       const after = markerIcon(marker.feature);
-      if (after !== before) marker.setIcon(after);
+      if (after !== before) {
+        marker.setIcon(after);
+        if (marker.isTooltipOpen()) marker.getTooltip().update(); // it hangs from the badge's new size
+      }
     });
     clusters.refreshClusters();
   }
@@ -408,12 +561,30 @@
       keyboard: true,
     });
     marker.feature = feature;
+    // Its name under it, made when shown (markercluster adds only the markers in view to the
+    // map); CSS hides the names until the map is zoomed in (showLabels).
+    marker.bindTooltip(siteLabel, { permanent: true, direction: "bottom", className: "site-label" });
     // Content made on opening (not a content function: Leaflet calls that again on every update()).
-    marker.bindPopup("");
+    marker.bindPopup("", POPUP);
     marker.on("popupopen", function (event) {
       event.popup.setContent(popupFor(marker.feature, event.popup));
     });
     return marker;
+  }
+
+  function siteLabel(marker) {
+    return el("span", marker.feature.properties.name);
+  }
+
+  function showLabels() {
+    map.getContainer().classList.toggle("show-labels", map.getZoom() >= LABEL_ZOOM);
+  }
+
+  function fitToSites() {
+    const places = siteMarkers.map(function (marker) {
+      return marker.getLatLng();
+    });
+    map.fitBounds(L.latLngBounds(places), { maxZoom: SEARCH_MAX_ZOOM, padding: [30, 30] });
   }
 
   function drawMovements(features) {
@@ -423,11 +594,12 @@
         feature.geometry.coordinates.map(function (c) {
           return [c[1], c[0]];
         }),
-        { color: "#7d3c98", weight: 3, opacity: 0.8, dashArray: "6 6", className: "movement-line" }
+        // noClip: a line cut at the edge of the view would get its arrowhead there.
+        { color: "#7d3c98", weight: 3, opacity: 0.8, dashArray: "6 6", className: "movement-line", noClip: true }
       );
       line.bindPopup(function () {
         return movementPopup(feature);
-      });
+      }, POPUP);
       line.bindTooltip(function () {
         return movementPopup(feature);
       }, { sticky: true });
@@ -441,23 +613,24 @@
   // --- controls -------------------------------------------------------------------
 
   function commit(state) {
+    stopPlaying();
+    stateToControls(state); // the slider at the typed date's stop, a later date shown as today
+    // Enter in a field fires both change and submit: the second finds nothing new to show.
+    if (sameState(state, currentState)) return;
+    const searched = state.q && state.q !== currentState.q;
     history.pushState(null, "", stateUrl(state));
-    load(state);
+    load(state, searched);
   }
 
   slider.addEventListener("input", function () {
-    dateInput.value = isoDate(new Date(earliest.getTime() + parseInt(slider.value, 10) * DAY));
+    dateInput.value = stops[parseInt(slider.value, 10)];
   });
   slider.addEventListener("change", function () {
     commit(controlsToState());
   });
   form.addEventListener("change", function (event) {
-    if (event.target === slider) return;
-    if (event.target === dateInput) {
-      const date = parseDate(dateInput.value);
-      if (!date) return;
-      slider.value = String(Math.round((date - earliest) / DAY));
-    }
+    if (event.target === slider || event.target === stepSelect) return;
+    if (event.target === dateInput && !typedDate()) return;
     commit(controlsToState());
   });
   form.addEventListener("submit", function (event) {
@@ -465,34 +638,16 @@
     commit(controlsToState());
   });
 
-  function step(days) {
-    const wanted = parseDate(dateInput.value).getTime() + days * DAY;
-    const date = new Date(Math.min(today.getTime(), Math.max(earliest.getTime(), wanted)));
-    dateInput.value = isoDate(date);
-    slider.value = String(Math.round((date - earliest) / DAY));
-    commit(controlsToState());
-    return date < today;
-  }
-
-  let player = null;
-  const playButton = document.getElementById("play");
-  function stopPlaying() {
-    clearInterval(player);
-    player = null;
-    playButton.textContent = "▶ Play";
-    playButton.setAttribute("aria-pressed", "false");
-  }
-  playButton.addEventListener("click", function () {
-    if (player) return stopPlaying();
-    if (parseDate(dateInput.value) >= today) {
-      dateInput.value = config.earliest;
-    }
-    playButton.textContent = "❚❚ Pause";
-    playButton.setAttribute("aria-pressed", "true");
-    player = setInterval(function () {
-      if (!step(7)) stopPlaying();
-    }, 700);
+  controlsToggle.addEventListener("click", function () {
+    controlsToggle.setAttribute("aria-expanded", String(form.classList.toggle("open")));
   });
+
+  function step(direction) {
+    const day = stepFrom(currentState.as_of, direction);
+    if (day === currentState.as_of) return;
+    dateInput.value = day;
+    commit(controlsToState());
+  }
   document.getElementById("step-back").addEventListener("click", function () {
     step(-1);
   });
@@ -500,11 +655,60 @@
     step(1);
   });
 
+  // ▶ Play tells the story from its start: from the first data date when the map shows the
+  // last one or later, else from where it is; a step per frame, each drawn before the next,
+  // until today. A play is one history entry: pushed as it starts, replaced at each frame
+  // (Back then returns to where the play began).
+  const FRAME_MS = 700;
+  const playButton = document.getElementById("play");
+  let player = null; // the play going on; stopPlaying() lets go of it, and its loop ends
+
+  async function play() {
+    const mine = {};
+    player = mine;
+    playButton.textContent = "❚❚ Pause";
+    playButton.setAttribute("aria-pressed", "true");
+    const lastData = config.dates[config.dates.length - 1];
+    let state = Object.assign({}, currentState);
+    if (lastData && state.as_of >= lastData) state.as_of = stops[0];
+    stateToControls(state);
+    history.pushState(null, "", stateUrl(state));
+    for (;;) {
+      await load(state);
+      await new Promise(function (resolve) {
+        setTimeout(resolve, FRAME_MS);
+      });
+      if (player !== mine) return;
+      const day = stepFrom(state.as_of, 1);
+      if (day === state.as_of) break; // today
+      state = Object.assign({}, state, { as_of: day });
+      stateToControls(state);
+      history.replaceState(null, "", stateUrl(state));
+    }
+    stopPlaying();
+  }
+
+  function stopPlaying() {
+    player = null;
+    playButton.textContent = "▶ Play";
+    playButton.setAttribute("aria-pressed", "false");
+  }
+
+  playButton.addEventListener("click", function () {
+    if (player) stopPlaying();
+    else play();
+  });
+
+  map.on("zoomend", showLabels);
   map.on("moveend", function () {
     history.replaceState(null, "", stateUrl(currentState));
   });
   window.addEventListener("popstate", function () {
+    stopPlaying();
     const state = readState();
+    // Before setView: its moveend writes the URL from currentState, which must be this state,
+    // not the one the map is leaving (the address bar would show a step later than the map).
+    currentState = state;
     stateToControls(state);
     if (state.view) map.setView([state.view.lat, state.view.lng], state.view.zoom);
     load(state);
@@ -512,6 +716,7 @@
 
   window.basewatchMap = map; // for tests and the curious
   stateToControls(initial);
+  showLabels();
   history.replaceState(null, "", stateUrl(initial));
-  load(initial);
+  load(initial, Boolean(initial.q && !initial.view)); // a shared view stays as it was shared
 })();

@@ -19,11 +19,7 @@
   // --- small map ------------------------------------------------------------------
   const [lng, lat] = data.location;
   const map = L.map("site-map", { scrollWheelZoom: false }).setView([lat, lng], 12);
-  const tiles = L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: 19 });
-  tiles.on("tileerror", function () {
-    document.getElementById("tile-notice").hidden = false;
-  });
-  tiles.addTo(map);
+  window.basewatch.basemap(map, data.tiles);
   L.circleMarker([lat, lng], { radius: 8, color: "#c0392b", weight: 3 }).addTo(map);
   if (data.footprint) {
     const outline = L.geoJSON(data.footprint, { style: { color: "#c0392b", weight: 2, fillOpacity: 0.1 } });

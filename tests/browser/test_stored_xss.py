@@ -33,7 +33,7 @@ def test_popups_and_site_pages_show_every_payload_as_text(page):
         site = Site.objects.get(slug=f"xss-{i}")
         # Sites are 10 degrees apart: at zoom 8 the view shows this one alone.
         page.evaluate(
-            "([lat, lng]) => window.basewatchMap.setView([lat, lng], 8, {animate: false})",
+            "([lat, lng]) => { window.basewatchMap.setView([lat, lng], 8, {animate: false}); }",
             [site.location.y, site.location.x],
         )
         page.get_by_title(text, exact=True).click()
@@ -41,7 +41,8 @@ def test_popups_and_site_pages_show_every_payload_as_text(page):
         popup.wait_for()
         assert text in popup.inner_text(), text
         assert page.evaluate(INJECTED) == {"added": 0, "handlers": 0}, text
-        page.evaluate("() => window.basewatchMap.closePopup()")
+        page.evaluate("() => { window.basewatchMap.closePopup(); }")
+        page.wait_for_function("() => !document.querySelector('.leaflet-popup')")  # faded out
     for i, text in list(enumerate(VECTORS))[1::4]:
         page.goto(f"/sites/xss-{i}/")
         page.wait_for_function("() => document.body.dataset.chartSeries !== undefined")

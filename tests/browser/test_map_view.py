@@ -1,0 +1,94 @@
+"""What the map shows where: site names once zoomed in, a search's sites brought into view."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import wait_for_map
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+KHMEIMIM_VIEW = "lat=35.40&lng=35.95&z=10"
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).bounding_box()
+
+
+def test_site_names_show_under_the_markers_once_zoomed_in(page, demo):
+    page.goto(f"/?as_of=2024-12-20&{KHMEIMIM_VIEW}")
+    wait_for_map(page)
+    label = page.locator(".site-label", has_text="Khmeimim Air Base")
+    label.wait_for()  # visible
+    marker = box(page, '.leaflet-marker-icon[title="Khmeimim Air Base"]')
+    name = label.bounding_box()
+    assert marker["y"] + marker["height"] <= name["y"] <= marker["y"] + marker["height"] + 6  # just under it
+    assert abs((name["x"] + name["width"] / 2) - (marker["x"] + marker["width"] / 2)) < 2  # centred
+
+    page.evaluate("() => { window.basewatchMap.setZoom(4, {animate: false}); }")
+    page.wait_for_function("() => !window.basewatchMap.getContainer().classList.contains('show-labels')")
+    labels = page.locator(".site-label")
+    assert labels.count() >= 1  # sites that stand alone (Bamako, al-Khadim) still have their label…
+    assert all(not labels.nth(i).is_visible() for i in range(labels.count()))  # …hidden this far out
+    assert page.errors == []
+
+
+def test_a_search_brings_the_sites_it_finds_into_view(page, demo):
+    page.goto("/?as_of=2024-12-20&lat=0&lng=-120&z=3")  # the Pacific
+    wait_for_map(page)
+    page.fill("input[name=q]", "Bamako")
+    page.press("input[name=q]", "Enter")
+    wait_for_map(page)
+    page.wait_for_function("() => window.basewatchMap.getZoom() === 8")  # one site: no closer than that
+    centre = page.evaluate("window.basewatchMap.getCenter()")
+    assert abs(centre["lat"] - 12.53) < 0.1 and abs(centre["lng"] + 7.95) < 0.1
+    assert "q=Bamako" in page.url and "z=8" in page.url  # the view it found is the one in the URL
+
+    page.fill("input[name=q]", "air base")  # Khmeimim and al-Khadim, 1,400 km apart
+    page.press("input[name=q]", "Enter")
+    wait_for_map(page)
+    page.wait_for_function("() => window.basewatchMap.getZoom() < 8")
+    assert page.evaluate("document.body.dataset.sites") == "2"
+    in_view = page.evaluate(
+        """() => {
+            const map = window.basewatchMap;
+            return [[35.4, 35.95], [31.9987, 21.1953]].every((place) => map.getBounds().contains(place));
+        }"""
+    )
+    assert in_view
+    assert page.errors == []
+
+
+def test_a_shared_search_link_keeps_its_view(page, demo):
+    page.goto("/?as_of=2024-12-20&q=Bamako&lat=20&lng=10&z=4")
+    wait_for_map(page)
+    assert page.evaluate("window.basewatchMap.getZoom()") == 4
+    assert "lat=20" in page.url
+
+
+def test_the_legend_explains_every_symbol_and_folds_away(page, demo):
+    page.goto("/?as_of=2024-12-20&lat=25&lng=15&z=3")
+    wait_for_map(page)
+    legend = page.locator(".map-legend")
+    text = legend.inner_text()
+    assert "Russia" in text
+    assert "the assets counted there on 2024-12-20" in text
+    assert "sites close together, their assets added up" in text
+    assert "assets moved in the 30 days to 2024-12-20" in text
+    assert legend.locator(".cluster-badge").count() == 1  # drawn as the clusters are
+    assert legend.locator("svg.legend-movement path").count() == 2  # a dashed line and its arrowhead
+    page.select_option("select[name=period]", "90")
+    wait_for_map(page)
+    assert "assets moved in the 90 days to 2024-12-20" in legend.inner_text()
+
+    toggle = legend.locator(".legend-toggle")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert legend.locator(".legend-body").is_hidden()
+    page.fill("#date-input", "2024-12-13")
+    page.dispatch_event("#date-input", "change")
+    wait_for_map(page)
+    assert legend.locator(".legend-body").is_hidden()  # stays folded while the page lives
+    toggle.click()
+    assert "the assets counted there on 2024-12-13" in legend.inner_text()
