@@ -273,3 +273,9 @@ def test_a_horizon_edit_takes_effect_at_once(world):
     assert posture(base, D(2024, 12, 5))["stale_types"] == 0
     AssetType.objects.filter(pk=radar.pk).update(fresh_days=5)
     assert posture(base, D(2024, 12, 5))["stale_types"] == 1
+
+
+def test_observation_days_are_the_published_days_in_order(world):
+    from basewatch.core.posture import observation_days
+
+    assert observation_days() == [D(2024, 11, 1), D(2024, 11, 15), D(2024, 12, 1), D(2024, 12, 5), D(2024, 12, 10)]

@@ -30,6 +30,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db import connection
+
 from basewatch.core.models import AssetType, Observation, PostureStatus
 
 
@@ -136,6 +138,26 @@ def site_posture_sql(site: str, *, entries: bool = True) -> str:
 def holding_sql(site: str) -> str:
     """True when the site (id SQL `site`) has an entry that is not absent: it holds something."""
     return f"EXISTS (SELECT 1 FROM ({ENTRIES.format(site=site)}) AS entry WHERE entry.status <> 'absent')"  # noqa: S608 (constant SQL; values are parameters)
+
+
+# Every distinct day of a published observation, one index probe per day (a "skip scan"):
+# the spans hold a point for every such day, and there are far fewer days than observations.
+_OBSERVATION_DAYS = """
+WITH RECURSIVE day AS (
+    (SELECT observed FROM core_posturespan ORDER BY observed LIMIT 1)
+    UNION ALL
+    SELECT (SELECT observed FROM core_posturespan WHERE observed > day.observed ORDER BY observed LIMIT 1)
+    FROM day WHERE day.observed IS NOT NULL
+)
+SELECT observed FROM day WHERE observed IS NOT NULL
+"""
+
+
+def observation_days() -> list[dt.date]:
+    """The days with a published observation, in order (the map's time slider stops at them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_OBSERVATION_DAYS)
+        return [row[0] for row in cursor.fetchall()]
 
 
 _NAMED = re.compile(r"%\((\w+)\)s")

@@ -17,12 +17,13 @@ from django_countries import countries
 
 from basewatch.core.filters import ObservationFilter, parse_posture_options
 from basewatch.core.models import AssetType, Movement, Observation, PosturePoint, Site
+from basewatch.core.posture import observation_days
 
 
 def index(request):
     """The map: every site's posture at a date, movements before it; the state is in the URL."""
     today = timezone.now().date()
-    observed = sorted(Observation.objects.published().order_by().values_list("observed", flat=True).distinct())
+    observed = observation_days()
     moved = Movement.objects.published().order_by().values_list("departed", "arrived").distinct()
     # The days the published data says something on: the time slider stops at these (and
     # today), so the weeks a story is told over are not squeezed against years of no change.

@@ -97,7 +97,11 @@ class PostureSpan(models.Model):
     objects = PostureSpanQuerySet.as_manager()
 
     class Meta:
-        indexes = [GistIndex(F("site"), DateRangeOf("observed", "until"), name="posturespan_site_days")]
+        indexes = [
+            GistIndex(F("site"), DateRangeOf("observed", "until"), name="posturespan_site_days"),
+            # The days anything was observed (core.posture.observation_days), a probe per day.
+            models.Index("observed", name="posturespan_observed"),
+        ]
 
     def __str__(self) -> str:
         return f"type {self.asset_type_id} at site {self.site_id}, {self.observed} to {self.until or 'now'}"
