@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -117,3 +118,23 @@ def test_site_chart_data_carries_ranges_absences_and_sources(client, db):
     ]
     assert chart["observations"][gone.pk]["activity"] == "Absent (looked, not there)"
     assert chart["observations"][gone.pk]["sources"][0]["url"].startswith("https://news.example.org/")
+
+
+MONTH_NAME_DATE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}")
+
+
+def test_site_page_writes_every_date_yyyy_mm_dd(client, demo):
+    page = client.get(reverse("front:site", args=["khmeimim"]), {"as_of": "2024-12-14"}).content.decode()
+    assert '<td data-label="Date">2024-11-01 <span class="muted">(month)</span></td>' in page  # observations
+    assert "Maxar Technologies, 2024-12-13, reliability A" in page  # their sources
+    assert "(departed ?, arrived 2024-12-09)" in page  # movements
+    assert '<td data-label="Last seen">2024-12-13 <span class="muted">(1 day earlier)</span>' in page  # posture
+    assert 'name="as_of" value="2024-12-14"' in page
+    assert not MONTH_NAME_DATE.search(page), MONTH_NAME_DATE.search(page)
+
+
+@pytest.mark.parametrize("query", [{"as_of": "2024-13-45"}, {"date": "2024-13-45"}, {"as_of": "last week"}])
+def test_site_page_refuses_a_date_that_is_not_one_naming_as_of(client, demo, query):
+    response = client.get(reverse("front:site", args=["khmeimim"]), query)
+    assert response.status_code == 400
+    assert "<code>as_of</code>" in response.content.decode()
