@@ -249,7 +249,7 @@
   if (firstCount < Infinity) {
     const xs = Array.from(breaks)
       .filter(function (x) {
-        return x >= firstCount && x < axisEnd;
+        return x >= firstCount && x <= axisEnd;
       })
       .sort(function (a, b) {
         return a - b;
@@ -266,7 +266,7 @@
       return total;
     });
     const last = items[items.length - 1];
-    items.push(Object.assign({}, last, { x: axisEnd }));
+    if (last.x < axisEnd) items.push(Object.assign({}, last, { x: axisEnd }));
     const dataset = {
       role: "total",
       label: "Total counted, based",

@@ -12,6 +12,7 @@ import itertools
 import re
 
 import pytest
+from django.utils import timezone
 
 from basewatch.core.models import AssetType
 from tests.browser.helpers import screenshot
@@ -239,6 +240,21 @@ def test_absent_drops_a_count_to_zero_and_ends_a_presence_band(page, db):
         ("2024-12-23", 0),
     ]
     assert "✕ absent (looked, not there: 0)" in page.inner_text(".chart-key")
+    assert page.errors == []
+
+
+def test_an_observation_made_today_is_drawn_at_the_axis_end(page, db):
+    site, jets = make_site(slug="today"), make_asset_type(name="Jets")
+    today = timezone.now().date()  # the server's today, as the page has it
+    make_observation(site, jets, today - dt.timedelta(days=3), count=2)
+    make_observation(site, jets, today, count=4)
+    datasets = open_chart(page, "/sites/today/")
+    assert [(i["date"], i["y"]) for i in datasets["count", "Jets"]["items"]] == [
+        ((today - dt.timedelta(days=3)).isoformat(), 2),
+        (today.isoformat(), 4),
+    ]
+    [total] = [d for (role, _), d in datasets.items() if role == "total"]
+    assert [i["y"] for i in total["items"]] == [2, 4]
     assert page.errors == []
 
 
