@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from basewatch.core.models import AssetType
 from tests.factories import make_asset_type, make_observation, make_site
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +119,76 @@ def test_site_chart_data_carries_ranges_absences_and_sources(client, db):
     ]
     assert chart["observations"][gone.pk]["activity"] == "Absent (looked, not there)"
     assert chart["observations"][gone.pk]["sources"][0]["url"].startswith("https://news.example.org/")
+
+
+MONTH_NAME_DATE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}")
+
+
+def test_site_page_writes_every_date_yyyy_mm_dd(client, demo):
+    page = client.get(reverse("front:site", args=["khmeimim"]), {"as_of": "2024-12-14"}).content.decode()
+    assert '<td data-label="Date">2024-11-01 <span class="muted">(month)</span></td>' in page  # observations
+    assert "Maxar Technologies, 2024-12-13, reliability A" in page  # their sources
+    assert "(departed ?, arrived 2024-12-09)" in page  # movements
+    assert '<td data-label="Last seen">2024-12-13 <span class="muted">(1 day earlier)</span>' in page  # posture
+    assert 'name="as_of" value="2024-12-14"' in page
+    assert not MONTH_NAME_DATE.search(page), MONTH_NAME_DATE.search(page)
+
+
+@pytest.mark.parametrize("query", [{"as_of": "2024-13-45"}, {"date": "2024-13-45"}, {"as_of": "last week"}])
+def test_site_page_refuses_a_date_that_is_not_one_naming_as_of(client, demo, query):
+    response = client.get(reverse("front:site", args=["khmeimim"]), query)
+    assert response.status_code == 400
+    assert "<code>as_of</code>" in response.content.decode()
+
+
+def test_site_chart_spans_the_observations_and_the_posture_date(client, db):
+    site, jets = make_site(), make_asset_type()
+    make_observation(site, jets, dt.date(2024, 12, 1), count=5)
+    make_observation(site, jets, dt.date(2024, 12, 31), count=3)
+
+    def span(as_of: str) -> tuple[str, str]:
+        chart = client.get(site.get_absolute_url(), {"as_of": as_of}).context["chart"]
+        assert chart["as_of"] == as_of
+        return chart["start"], chart["end"]
+
+    # Room after the last point (30 % of the span, at least 14 days), a little before the first.
+    assert span("2024-12-15") == ("2024-11-28", "2025-01-14")
+    # A posture date outside that stretches the axis to it.
+    assert span("2025-06-01") == ("2024-11-22", "2025-06-01")
+    assert span("2024-10-01") == ("2024-09-26", "2025-01-14")
+
+
+def chart_key(page: str) -> str:
+    return page[page.index('<ul class="chart-key"') : page.index("</ul>", page.index('<ul class="chart-key"'))]
+
+
+def test_site_chart_key_names_what_the_chart_draws(client, db):
+    site = make_site()
+    jets = make_asset_type(name="Jets", category=AssetType.Category.FIXED_WING_COMBAT)
+    radars = make_asset_type(name="Radars", category=AssetType.Category.AIR_DEFENCE)
+    make_observation(site, jets, dt.date(2024, 12, 1), count=5, count_low=4, count_high=7)
+    make_observation(site, radars, dt.date(2024, 12, 1), count=None)
+    response = client.get(site.get_absolute_url(), {"as_of": "2024-12-10"})
+    assert response.context["chart_key"] == {
+        "counted": True,
+        "total": True,
+        "lanes": True,
+        "absent": False,
+        "ranges": True,
+        "transient": False,
+        "leaving": False,
+        "arriving": False,
+        "stale": False,
+    }
+    key = chart_key(response.content.decode())
+    assert "wide grey line: the total of based assets counted" in key
+    assert "shaded rows under the counts: present, count unknown" in key
+    assert "bars: low–high estimates" in key and "vertical line: the posture date, 2024-12-10" in key
+    assert "passing through" not in key and "stale" not in key and "leaving" not in key
+
+    # Transient lifters leaving; months later the jets (fresh for 60 days) are stale.
+    lifters = make_asset_type(name="Lifters")
+    make_observation(site, lifters, dt.date(2024, 12, 2), presence="transient", activity="loading")
+    key = chart_key(client.get(site.get_absolute_url(), {"as_of": "2025-03-01"}).content.decode())
+    assert "dotted, hollow points: passing through, not in the total" in key
+    assert "▼ leaving" in key and "faded and dashed: stale" in key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 from urllib.parse import urlencode
 
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from basewatch.core.filters import ObservationFilter, parse_posture_options
-from basewatch.core.models import AssetType, Movement, Observation, PosturePoint, Site
+from basewatch.core.models import AssetType, Movement, Observation, PosturePoint, PostureStatus, Site, Trend
 from basewatch.core.posture import observation_days
 
 
@@ -91,9 +93,12 @@ def site(request, slug: str):
         .prefetch_related("sources")
     )
     today = timezone.now().date()
+    start, end = _chart_span(series, options.as_of, today)
     chart = {
         "today": today.isoformat(),
         "as_of": options.as_of.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
         "series": [
             {
                 "label": asset_type.name,
@@ -120,6 +125,7 @@ def site(request, slug: str):
         "observations": observations,
         "movements": movements,
         "chart": chart,
+        "chart_key": _chart_key(chart["series"], end),
     }
     return render(request, "front/site.html", context)
 
@@ -143,6 +149,7 @@ def _tiles() -> dict:
 def _chart_point(point: PosturePoint) -> dict:
     return {
         "date": point.observed.isoformat(),
+        "precision": point.observed_precision,
         "status": point.status,
         "trend": point.trend,
         "count": point.counted,
@@ -173,6 +180,49 @@ def _observation_detail(observation: Observation) -> dict:
             for source in observation.sources.all()
         ],
     }
+
+
+def _chart_span(series, as_of: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The chart's time axis: the observations, with some room after the last (up to today) so a
+    story told over weeks is not squeezed against years of "no change since"; and always the
+    posture date, which the chart marks."""
+    if not series:
+        return as_of, as_of
+    dates = [point.observed for _, points in series for point in points]
+    first, last = min(dates), max(dates)
+    end = max(as_of, min(today, last + dt.timedelta(days=max(14, round((last - first).days * 0.3)))))
+    start = min(first, as_of)
+    return start - dt.timedelta(days=max(3, round((end - start).days * 0.05))), end
+
+
+def _chart_key(series: list[dict], end: dt.date) -> dict:
+    """What the chart draws (static/js/site.js), so that the explanation under it names only that."""
+    points = [point for one in series for point in one["points"]]
+    counted = [one for one in series if _has(one["points"], PostureStatus.COUNTED)]
+    return {
+        "counted": bool(counted),
+        "total": any(one["presence"] == Observation.Presence.BASED for one in counted),
+        # A series without counts, or with stretches of unknown count, has a row of its own.
+        "lanes": any(one not in counted or _has(one["points"], PostureStatus.UNCOUNTED) for one in series),
+        "absent": _has(points, PostureStatus.ABSENT),
+        "ranges": any(point["low"] is not None or point["high"] is not None for point in points),
+        "transient": any(one["presence"] == Observation.Presence.TRANSIENT for one in series),
+        "leaving": any(point["trend"] == Trend.LEAVING for point in points),
+        "arriving": any(point["trend"] == Trend.ARRIVING for point in points),
+        "stale": any(_has_stale_stretch(one, end) for one in series),
+    }
+
+
+def _has(points: list[dict], status: str) -> bool:
+    return any(point["status"] == status for point in points)
+
+
+def _has_stale_stretch(series: dict, end: dt.date) -> bool:
+    """Whether a point of the series is the latest word for longer than its type stays fresh,
+    before the next point or the end of the axis (core.posture: stale)."""
+    dates = [dt.date.fromisoformat(point["date"]) for point in series["points"]] + [end]
+    fresh = dt.timedelta(days=series["fresh_days"])
+    return any(later - earlier > fresh for earlier, later in itertools.pairwise(dates))
 
 
 def observations(request):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.gis.geos import Point
 
-from basewatch.core.models import Site
+from basewatch.core.models import Observation, Site
 from tests.browser.helpers import screenshot
 from tests.factories import make_asset_type, make_observation, make_site
 
@@ -19,7 +19,7 @@ XSS = "<img src=x onerror=alert(1)>"
 def test_khmeimim_chart_has_one_series_per_asset_type_and_the_table_lists_sources(page, demo):
     page.goto("/sites/khmeimim/")
     page.wait_for_function("() => document.body.dataset.chartSeries !== undefined")
-    labels = page.evaluate("window.basewatchChart.data.datasets.map(d => d.label)")
+    labels = page.evaluate("window.basewatchChart.data.datasets.filter(d => d.role !== 'total').map(d => d.label)")
     assert sorted(labels) == sorted(
         ['S-400 "Triumf"', "An-124 Ruslan", "Ka-52 Alligator", "Tactical combat aircraft (type not reported)"]
     )
@@ -73,6 +73,75 @@ def test_empty_site_and_unknown_slug(page, db):
     assert response.status == 404
     assert "There is no page at /sites/atlantis/" in page.inner_text("body")
     assert Site.objects.count() == 1
+
+
+def test_the_page_shows_posture_on_the_date_in_its_url(page, demo):
+    # `date`, as older map links have it, is the same as `as_of`.
+    page.goto("/sites/khmeimim/?date=2024-12-14")
+    assert page.inner_text("#posture-heading") == "Posture on 2024-12-14"
+    assert page.input_value("input[name=as_of]") == "2024-12-14"
+    assert page.inner_text(".posture-summary .posture-label") == "1+"
+    based, passing = page.locator("table.posture-table").all()
+    ka52 = based.locator("tr", has_text="Ka-52 Alligator")
+    assert ka52.locator("td[data-label=Count]").inner_text() == "1"
+    assert ka52.locator("td[data-label=Activity]").inner_text() == "Being dismantled ↓"
+    assert ka52.locator(".trend-leaving").get_attribute("title") == "leaving"
+    assert "leaving" in ka52.get_attribute("class")
+    assert page.locator("h3.also-seen").inner_text() == "Also seen, passing through (not counted)"
+    assert passing.locator("td[data-label='Asset type']").all_inner_texts() == ["An-124 Ruslan"]
+    assert "An-124" not in based.inner_text()
+    assert page.locator("tr.stale").count() == 0
+    link = page.get_by_role("link", name="This site on the map, 2024-12-14")
+    assert "as_of=2024-12-14" in link.get_attribute("href")
+
+
+def test_a_year_later_every_entry_is_marked_stale(page, demo):
+    page.goto("/sites/khmeimim/?as_of=2026-01-01")
+    assert page.inner_text("#posture-heading") == "Posture on 2026-01-01"
+    rows = page.locator("table.posture-table tbody tr")
+    assert rows.count() == 4
+    for row in rows.all():
+        assert "stale" in row.get_attribute("class")
+        seen = row.locator("td[data-label='Last seen']").inner_text()
+        assert seen.startswith("2024-12-13 (12 months earlier)") and seen.lower().endswith("stale"), seen
+    assert page.locator(".posture-label.stale").inner_text() == "1+"
+    assert "Stale: every entry is older than its freshness horizon." in page.inner_text(".posture-summary")
+
+
+def test_a_date_that_is_not_one_is_refused_naming_as_of(page, demo):
+    for query in ("as_of=2024-13-45", "date=2024-13-45"):
+        response = page.goto(f"/sites/khmeimim/?{query}")
+        assert response.status == 400, query
+        assert page.inner_text("li code") == "as_of", query
+
+
+# Each shown cell of a table: its column's name, the label drawn before it, its text, its right edge.
+LABELS = """(selector) => Array.from(document.querySelectorAll(selector)).filter(cell => cell.offsetParent).map(
+  cell => ({
+    label: cell.dataset.label,
+    shown: getComputedStyle(cell, "::before").content,
+    text: cell.innerText.trim(),
+    right: cell.getBoundingClientRect().right,
+  }))"""
+
+
+def test_on_a_phone_every_table_cell_says_its_column(page, demo):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/sites/khmeimim/?as_of=2024-12-14")
+    page.wait_for_function("() => document.body.dataset.chartSeries !== undefined")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for table in ("table.observations", "table.posture-table"):
+        assert not page.locator(f"{table} thead").first.is_visible()
+        cells = page.evaluate(LABELS, f"{table} td")
+        assert cells, table
+        for cell in cells:
+            assert cell["label"] and cell["shown"] == f'"{cell["label"]}"', cell
+            assert cell["right"] <= 360, cell
+    # The Ka-52's count and its credibility grade, each under its name.
+    ka52 = Observation.objects.get(site__slug="khmeimim", asset_type__slug="ka-52")
+    cells = {cell["label"]: cell["text"] for cell in page.evaluate(LABELS, f"#observation-{ka52.pk} td")}
+    assert cells["Count"] == "1" and cells["Credibility"] == "2 — probably true"
+    screenshot(page, "site-phone")
 
 
 def test_phone_width(page, demo):
