@@ -8,7 +8,7 @@ analyst sees without internet, and what does not change from run to run) and sav
   docs/map-syria.png      Syria zoomed in on 14 December 2024
   docs/site-khmeimim.png  the Khmeimim site page on 14 December 2024
   docs/phone-map.png      the map on a 360 px phone
-  docs/phone-site.png     the Khmeimim site page on a 360 px phone
+  docs/phone-site.png     the Khmeimim site page's posture on a 360 px phone
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from tests.browser.chromium import CHROMIUM, FLAGS  # noqa: E402 (after the path
 DOCS = ROOT / "docs"
 DESKTOP = {"width": 1200, "height": 760}
 PHONE = {"width": 360, "height": 740}
+# (name, viewport, path, a map page?, the whole page or the window)
 SHOTS = [
-    ("map-world", DESKTOP, "/?as_of=2024-12-20&lat=24&lng=14&z=3", True),
-    ("map-syria", DESKTOP, "/?as_of=2024-12-14&lat=35.10&lng=36.00&z=8", True),
-    ("site-khmeimim", DESKTOP, "/sites/khmeimim/?as_of=2024-12-14", False),
-    ("phone-map", PHONE, "/?as_of=2024-12-14&lat=34.2&lng=33.5&z=5", True),
-    ("phone-site", PHONE, "/sites/khmeimim/?as_of=2024-12-14", False),
+    ("map-world", DESKTOP, "/?as_of=2024-12-20&lat=24&lng=14&z=3", True, False),
+    ("map-syria", DESKTOP, "/?as_of=2024-12-14&lat=35.10&lng=36.00&z=8", True, False),
+    ("site-khmeimim", DESKTOP, "/sites/khmeimim/?as_of=2024-12-14", False, True),
+    ("phone-map", PHONE, "/?as_of=2024-12-14&lat=34.2&lng=33.5&z=5", True, False),
+    ("phone-site", PHONE, "/sites/khmeimim/?as_of=2024-12-14#posture-heading", False, False),
 ]
 
 
@@ -56,7 +57,7 @@ def wait_for(port: int, seconds: float = 30) -> None:
     raise SystemExit(f"screenshots: the server did not start on port {port}")
 
 
-def shoot(browser, base: str, name: str, viewport: dict, path: str, is_map: bool) -> None:
+def shoot(browser, base: str, name: str, viewport: dict, path: str, is_map: bool, full_page: bool) -> None:
     context = browser.new_context(base_url=base, viewport=viewport, device_scale_factor=1)
     page = context.new_page()
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
@@ -64,7 +65,7 @@ def shoot(browser, base: str, name: str, viewport: dict, path: str, is_map: bool
     if is_map:
         page.wait_for_function("() => document.body.dataset.loading === 'false'")
     page.wait_for_timeout(500)  # the last frame of Leaflet's and Chart.js's drawing
-    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=not is_map)
+    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=full_page)
     context.close()
     print(f"screenshots: docs/{name}.png")
 
@@ -83,8 +84,8 @@ def main() -> None:
         wait_for(port)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-            for name, viewport, path, is_map in SHOTS:
-                shoot(browser, f"http://127.0.0.1:{port}", name, viewport, path, is_map)
+            for name, viewport, path, is_map, full_page in SHOTS:
+                shoot(browser, f"http://127.0.0.1:{port}", name, viewport, path, is_map, full_page)
             browser.close()
     finally:
         server.terminate()

@@ -82,7 +82,14 @@ def test_the_legend_explains_every_marker(page, demo):
     page.goto("/?as_of=2024-12-20")
     wait_for_map(page)
     legend = page.locator(".map-legend").inner_text()
-    for words in ("present, number unknown", "no information", "passing through", "stale", "leaving", "several sites"):
+    for words in (
+        "present, number unknown",
+        "no information",
+        "passing through",
+        "stale",
+        "leaving",
+        "sites close together",
+    ):
         assert words in legend
 
 

@@ -141,4 +141,5 @@ def test_url_payloads_render_as_inert_links():
         make_observation(site, asset_type, dt.date(2024, 12, day), sources=[source])
     page = markup_of(Client().get("/sites/links/").content.decode())
     assert len(sources) >= 4 and {source.url for source in sources} <= set(page.links)  # the links are there
-    assert page.dangers == [] and page.elements["script"] <= 5 and page.elements["img"] == 0
+    # The page's own scripts: Leaflet, the atlas reader, the base map, Chart.js, common, site, the chart's data.
+    assert page.dangers == [] and page.elements["script"] <= 7 and page.elements["img"] == 0
