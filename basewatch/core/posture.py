@@ -169,7 +169,7 @@ def positional(sql: str, params: dict) -> tuple[str, list]:
     return _NAMED.sub("%s", sql), ordered
 
 
-def count_text(entry: dict) -> str:  # static/js/common.js countText says the same
+def count_text(entry: dict) -> str:  # static/js/posture.js countText says the same
     """An entry's count in words: `2`, `2 (1-3)` (low and high), `present, count unknown`, `absent`."""
     if entry["status"] == PostureStatus.UNCOUNTED:
         return PostureStatus.UNCOUNTED.label
@@ -181,7 +181,7 @@ def count_text(entry: dict) -> str:  # static/js/common.js countText says the sa
     return f"{entry['count']} ({'?' if low is None else low}–{'?' if high is None else high})"
 
 
-def age_text(days: int) -> str:  # static/js/common.js ageText says the same
+def age_text(days: int) -> str:  # static/js/posture.js ageText says the same
     """How long before the posture date an entry was observed: `that day`, `12 days earlier`,
     `3 months earlier`, `2 years earlier`."""
     if days <= 0:

@@ -104,23 +104,5 @@ window.basewatch = (function () {
     return url.pathname + url.search;
   }
 
-  // --- posture in words: the same words as core.posture.count_text and age_text -----------
-
-  function countText(entry) {
-    if (entry.status === "uncounted") return "present, count unknown";
-    if (entry.status === "absent") return "absent";
-    const low = entry.count_low;
-    const high = entry.count_high;
-    if (low === null && high === null) return String(entry.count);
-    return entry.count + " (" + (low === null ? "?" : low) + "–" + (high === null ? "?" : high) + ")";
-  }
-
-  function ageText(days) {
-    if (days <= 0) return "that day";
-    if (days < 60) return days + (days === 1 ? " day" : " days") + " earlier";
-    if (days < 730) return Math.floor(days / 30) + " months earlier";
-    return Math.floor(days / 365) + " years earlier";
-  }
-
-  return { DAY, el, parseDate, isoDate, fetchJson, fetchAllPages, countText, ageText };
+  return { DAY, el, parseDate, isoDate, fetchJson, fetchAllPages };
 })();

@@ -5,7 +5,8 @@
 (function () {
   "use strict";
 
-  const { DAY, el, parseDate, isoDate, fetchJson, fetchAllPages, countText, ageText } = window.basewatch;
+  const { DAY, el, parseDate, isoDate, fetchJson, fetchAllPages } = window.basewatch;
+  const { markerLook, postureBox } = window.basewatch.posture;
   const config = JSON.parse(document.getElementById("map-config").textContent);
   const form = document.getElementById("map-controls");
   const slider = document.getElementById("date-slider");
@@ -186,118 +187,14 @@
     operatorColour[operator.code] = PALETTE[index % PALETTE.length];
   });
 
-  // --- legend ---------------------------------------------------------------------
-
-  // Every colour and symbol the map draws, explained. It folds away behind its button (folded
-  // at first on a phone, where it would cover the map) and stays as set while the page lives.
-  const PHONE = window.matchMedia("(max-width: 640px)");
-  const legendDates = {}; // the texts that name the map's date, rewritten on every draw
-  const legend = L.control({ position: "bottomright" });
-  legend.onAdd = function () {
-    const box = el("div", null, "map-legend");
-    const toggle = box.appendChild(el("button", "Legend", "legend-toggle"));
-    toggle.type = "button";
-    const body = box.appendChild(el("div", null, "legend-body"));
-    body.id = "legend-body";
-    toggle.setAttribute("aria-controls", body.id);
-    toggle.addEventListener("click", function () {
-      foldLegend(toggle, body, !body.hidden);
-    });
-    foldLegend(toggle, body, PHONE.matches);
-
-    body.appendChild(el("strong", "Sites, by operator"));
-    for (const operator of config.operators) {
-      const swatch = el("span", null, "swatch");
-      swatch.style.background = operatorColour[operator.code];
-      body.appendChild(legendRow(swatch, el("span", operator.name)));
-    }
-    legendDates.site = el("span");
-    body.appendChild(legendRow(el("span", "5", "site-badge legend-site"), legendDates.site));
-    const cluster = el("span", "12", "site-badge cluster-badge");
-    body.appendChild(legendRow(cluster, el("span", "sites close together, their assets added up (click to zoom in)")));
-    legendDates.movement = el("span");
-    body.appendChild(legendRow(movementSymbol(), legendDates.movement));
-    appendPostureLegend(body);
-    body.appendChild(el("div", "Names show under the sites from zoom " + LABEL_ZOOM + ".", "muted"));
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    return box;
-  };
-
-  function foldLegend(toggle, body, folded) {
-    body.hidden = folded;
-    toggle.setAttribute("aria-expanded", String(!folded));
-  }
-
-  function legendRow(symbol, text) {
-    const row = el("div", null, "legend-row");
-    row.appendChild(symbol);
-    row.appendChild(text);
-    return row;
-  }
-
-  // A dashed line with an arrowhead, as drawMovements draws them.
-  function movementSymbol() {
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 36 12");
-    svg.setAttribute("class", "legend-movement");
-    svg.setAttribute("aria-hidden", "true");
-    const line = svg.appendChild(document.createElementNS(ns, "path"));
-    line.setAttribute("d", "M1,6 H27");
-    line.setAttribute("stroke", "#7d3c98");
-    line.setAttribute("stroke-width", "3");
-    line.setAttribute("stroke-dasharray", "6 4");
-    const head = svg.appendChild(document.createElementNS(ns, "path"));
-    head.setAttribute("d", "M26,1 L35,6 L26,11 z");
-    head.setAttribute("fill", "#7d3c98");
-    return svg;
-  }
-
-  function dateLegend(state) {
-    legendDates.site.textContent = "a site: the assets counted there on " + state.as_of;
-    const days = state.period || "30";
-    legendDates.movement.textContent = "assets moved in the " + days + " days to " + state.as_of;
-  }
-
-  // What a site's number and look say (core.posture; README "How posture is computed").
-  function appendPostureLegend(body) {
-    body.appendChild(el("strong", "A site's number: assets based there"));
-    const rows = [
-      ["3", "", "3 counted"],
-      ["3+", "", "3 counted, and more present in unknown numbers"],
-      ["+", "", "present, number unknown"],
-      ["0", "", "looked: none there"],
-      ["?", "unknown", "no information"],
-      ["+", "transient-only", "only passing through (not counted)"],
-      ["1", "stale", "stale: older than the type's freshness horizon"],
-      ["1", "leaving", "leaving: loading, departing or being dismantled"],
-    ];
-    for (const [label, look, text] of rows) {
-      const sample = el("span", label, "site-badge legend-badge " + look);
-      body.appendChild(legendRow(sample, el("span", text)));
-    }
-  }
-
+  // Every colour and symbol the map draws, explained (map-legend.js).
+  const legend = window.basewatch.mapLegend(config.operators, operatorColour, LABEL_ZOOM);
   legend.addTo(map);
 
-  // A marker says what is known (posture_label) and how: stale, leaving, nothing known, or
-  // only assets passing through. Icons are shared by every site that looks the same: ten
-  // thousand sites need a few hundred. Their HTML holds only the label (digits, "+" or "?",
-  // checked here), class names and palette colours, never user text.
-  const LABEL = /^(\d+\+?|\+|\?)$/;
+  // A marker says what is known and how (posture.js markerLook). Icons are shared by every
+  // site that looks the same: ten thousand sites need a few hundred. Their HTML holds only the
+  // label (digits, "+" or "?", checked there), class names and palette colours, never user text.
   const icons = new Map();
-  function markerLook(p) {
-    const transientOnly = p.posture_label === "?" && p.transient_types > 0;
-    const classes = [];
-    if (transientOnly) classes.push("transient-only");
-    else if (p.posture_label === "?") classes.push("unknown");
-    if (p.stale) classes.push("stale");
-    if (p.leaving_types > 0) classes.push("leaving");
-    const label = transientOnly ? "+" : LABEL.test(p.posture_label) ? p.posture_label : "?";
-    return { label: label, classes: classes.join(" ") };
-  }
-
   function markerIcon(feature) {
     const p = feature.properties;
     const look = markerLook(p);
@@ -330,7 +227,7 @@
     const url = config.siteApiUrl.replace("__slug__", encodeURIComponent(feature.id));
     fetchJson(url + "?" + new URLSearchParams({ as_of: date }))
       .then(function (site) {
-        posture.replaceWith(postureBox(p, shownEntries(site.properties.posture), date));
+        posture.replaceWith(postureBox(p, shownEntries(site.properties.posture), date, config.activities));
       })
       .catch(function (error) {
         posture.textContent = "Could not load the posture: " + error.message;
@@ -348,46 +245,6 @@
     return entries.filter(function (entry) {
       return entry.category === currentState.category;
     });
-  }
-
-  function postureBox(summary, entries, date) {
-    const box = el("div", null, "popup-posture");
-    box.appendChild(el("p", summaryText(summary, date)));
-    const based = entries.filter(function (entry) {
-      return entry.presence === "based";
-    });
-    const passing = entries.filter(function (entry) {
-      return entry.presence !== "based";
-    });
-    if (based.length) box.appendChild(postureTable(based));
-    if (passing.length) {
-      box.appendChild(el("div", "Also seen, passing through (not counted):", "muted"));
-      box.appendChild(postureTable(passing));
-    }
-    return box;
-  }
-
-  function summaryText(p, date) {
-    if (p.posture_label === "?") return "Based here on " + date + ": no information.";
-    const words = ["Based here on " + date + ": " + p.posture_label];
-    if (p.leaving_types) words.push(p.leaving_types + " type" + (p.leaving_types > 1 ? "s" : "") + " leaving");
-    if (p.stale) words.push("all stale");
-    else if (p.stale_types) words.push(p.stale_types + " stale");
-    return words.join(", ") + ".";
-  }
-
-  function postureTable(entries) {
-    const table = el("table", null, "posture-table");
-    for (const entry of entries) {
-      const row = table.insertRow();
-      if (entry.stale) row.className = "stale";
-      row.insertCell().textContent = entry.asset_type_name;
-      row.insertCell().textContent = countText(entry);
-      const activity = entry.activity === "present" ? "" : (config.activities[entry.activity] || entry.activity) + ", ";
-      const seen = "last seen " + entry.observed + " (" + ageText(entry.age_days) + ")";
-      row.insertCell().textContent = activity + seen + (entry.stale ? ", stale" : "");
-    }
-    return table;
   }
 
   function arrowDefs(path) {
@@ -484,7 +341,7 @@
       document.body.dataset.sites = String(siteMarkers.length);
       document.body.dataset.movements = String(movements.length);
       document.body.dataset.date = state.as_of;
-      dateLegend(state);
+      legend.showDate(state);
       document.body.dataset.filters = filterParams(state).toString();
       if (!siteMarkers.length) showMessage("No sites match these filters.");
       else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");

@@ -100,8 +100,8 @@ def test_the_page_words_posture_as_the_server_does(page, demo):
         for site in Site.objects.with_posture(PostureOptions(dt.date.fromisoformat(day))):
             for entry in site.posture_state["posture"]:
                 said = page.evaluate(
-                    "e => [window.basewatch.countText(e), window.basewatch.ageText(e.age_days)]", entry
+                    "e => [window.basewatch.posture.countText(e), window.basewatch.posture.ageText(e.age_days)]", entry
                 )
                 assert said == [count_text(entry), age_text(entry["age_days"])]
     bounds = {"status": "counted", "count": 3, "count_low": 0, "count_high": None}
-    assert page.evaluate("e => window.basewatch.countText(e)", bounds) == count_text(bounds) == "3 (0–?)"
+    assert page.evaluate("e => window.basewatch.posture.countText(e)", bounds) == count_text(bounds) == "3 (0–?)"

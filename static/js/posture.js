@@ -1,0 +1,104 @@
+// Posture as the pages show it: a site's marker, its popup's table, the legend's rows. The
+// words are core.posture's (count_text, age_text; README "How posture is computed"), and user
+// text only ever reaches the page through textContent (common.js's `el`).
+window.basewatch.posture = (function () {
+  "use strict";
+
+  const { el } = window.basewatch;
+
+  // An entry's count in words, as core.posture.count_text says it.
+  function countText(entry) {
+    if (entry.status === "uncounted") return "present, count unknown";
+    if (entry.status === "absent") return "absent";
+    const low = entry.count_low;
+    const high = entry.count_high;
+    if (low === null && high === null) return String(entry.count);
+    return entry.count + " (" + (low === null ? "?" : low) + "–" + (high === null ? "?" : high) + ")";
+  }
+
+  // How long before the posture date an entry was seen, as core.posture.age_text says it.
+  function ageText(days) {
+    if (days <= 0) return "that day";
+    if (days < 60) return days + (days === 1 ? " day" : " days") + " earlier";
+    if (days < 730) return Math.floor(days / 30) + " months earlier";
+    return Math.floor(days / 365) + " years earlier";
+  }
+
+  // A marker's label and classes from a site's posture summary: what is known (the label:
+  // digits, "+" or "?", nothing else reaches the marker's HTML) and how (stale, leaving,
+  // nothing known, or only assets passing through, shown "+" in a dashed ring).
+  const LABEL = /^(\d+\+?|\+|\?)$/;
+  function markerLook(p) {
+    const transientOnly = p.posture_label === "?" && p.transient_types > 0;
+    const classes = [];
+    if (transientOnly) classes.push("transient-only");
+    else if (p.posture_label === "?") classes.push("unknown");
+    if (p.stale) classes.push("stale");
+    if (p.leaving_types > 0) classes.push("leaving");
+    const label = transientOnly ? "+" : LABEL.test(p.posture_label) ? p.posture_label : "?";
+    return { label: label, classes: classes.join(" ") };
+  }
+
+  // A popup's posture: the summary in a sentence, the based entries, then those passing through.
+  function postureBox(summary, entries, date, activities) {
+    const box = el("div", null, "popup-posture");
+    box.appendChild(el("p", summaryText(summary, date)));
+    const based = entries.filter(function (entry) {
+      return entry.presence === "based";
+    });
+    const passing = entries.filter(function (entry) {
+      return entry.presence !== "based";
+    });
+    if (based.length) box.appendChild(postureTable(based, activities));
+    if (passing.length) {
+      box.appendChild(el("div", "Also seen, passing through (not counted):", "muted"));
+      box.appendChild(postureTable(passing, activities));
+    }
+    return box;
+  }
+
+  function summaryText(p, date) {
+    if (p.posture_label === "?") return "Based here on " + date + ": no information.";
+    const words = ["Based here on " + date + ": " + p.posture_label];
+    if (p.leaving_types) words.push(p.leaving_types + " type" + (p.leaving_types > 1 ? "s" : "") + " leaving");
+    if (p.stale) words.push("all stale");
+    else if (p.stale_types) words.push(p.stale_types + " stale");
+    return words.join(", ") + ".";
+  }
+
+  function postureTable(entries, activities) {
+    const table = el("table", null, "posture-table");
+    for (const entry of entries) {
+      const row = table.insertRow();
+      if (entry.stale) row.className = "stale";
+      row.insertCell().textContent = entry.asset_type_name;
+      row.insertCell().textContent = countText(entry);
+      const activity = entry.activity === "present" ? "" : (activities[entry.activity] || entry.activity) + ", ";
+      const seen = "last seen " + entry.observed + " (" + ageText(entry.age_days) + ")";
+      row.insertCell().textContent = activity + seen + (entry.stale ? ", stale" : "");
+    }
+    return table;
+  }
+
+  // The legend's rows for what a site's number and look say: [sample badge, text] pairs.
+  function postureLegend() {
+    const rows = [
+      ["3", "", "3 counted"],
+      ["3+", "", "3 counted, and more present in unknown numbers"],
+      ["+", "", "present, number unknown"],
+      ["0", "", "looked: none there"],
+      ["?", "unknown", "no information"],
+      ["+", "transient-only", "only passing through (not counted)"],
+      ["1", "stale", "stale: older than the type's freshness horizon"],
+      ["1", "leaving", "leaving: loading, departing or being dismantled"],
+    ];
+    const heading = [el("strong", "A site's number: assets based there"), el("span")];
+    return [heading].concat(
+      rows.map(function ([label, look, text]) {
+        return [el("span", label, "site-badge legend-badge " + look), el("span", text)];
+      })
+    );
+  }
+
+  return { countText, ageText, markerLook, postureBox, postureLegend };
+})();
