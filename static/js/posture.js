@@ -84,8 +84,8 @@ window.basewatch.posture = (function () {
   function postureLegend() {
     const rows = [
       ["3", "", "3 counted"],
-      ["3+", "", "3 counted, and more present in unknown numbers"],
-      ["+", "", "present, number unknown"],
+      ["3+", "", "3 counted, and more types present, count unknown"],
+      ["+", "", "present, count unknown"],
       ["0", "", "looked: none there"],
       ["?", "unknown", "no information"],
       ["+", "transient-only", "only passing through (not counted)"],

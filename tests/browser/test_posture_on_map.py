@@ -83,7 +83,7 @@ def test_the_legend_explains_every_marker(page, demo):
     wait_for_map(page)
     legend = page.locator(".map-legend").inner_text()
     for words in (
-        "present, number unknown",
+        "present, count unknown",
         "no information",
         "passing through",
         "stale",
