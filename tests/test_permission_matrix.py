@@ -76,6 +76,7 @@ MATRIX = {
     "front:index": PUBLIC_PAGE,
     "front:site": PUBLIC_PAGE,
     "front:observations": PUBLIC_PAGE,
+    "front:asset": PUBLIC_PAGE,
     # --- pages for viewers and up -------------------------------------------------------
     "front:observation": VIEWER_PAGE,
     "front:movement": VIEWER_PAGE,
@@ -226,6 +227,7 @@ def url_for(name: str, rows) -> str:
         "front:source-edit": {"pk": rows["source"].pk},
         "front:asset-type-edit": {"slug": "jets"},
         "front:asset-edit": {"pk": rows["asset"].pk},
+        "front:asset": {"key": rows["asset"].registration},
         "api:site-detail": {"slug": "alpha"},
         "api:site-timeseries": {"slug": "alpha"},
         "api:observation-detail": {"pk": rows["published"].pk},

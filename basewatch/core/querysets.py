@@ -107,6 +107,16 @@ class MovementQuerySet(models.QuerySet):
         )
 
 
+class AssetQuerySet(models.QuerySet):
+    def named(self, key: str) -> AssetQuerySet:
+        """The asset a readable key names: its registration or ICAO hex (any case), or its id."""
+        key = key.strip()
+        match = models.Q(registration__iexact=key) | models.Q(icao_hex__iexact=key) if key else models.Q(pk=None)
+        if key.isdigit() and len(key) < 19:
+            match |= models.Q(pk=int(key))
+        return self.filter(match)
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self) -> ApiTokenQuerySet:
         """Tokens not revoked."""

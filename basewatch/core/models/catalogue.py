@@ -16,9 +16,7 @@ from django_countries.fields import CountryField
 
 from basewatch.core.expressions import IsCountryCode, IsValidGeometry, LatestAllowedDate, LonLatInRange
 from basewatch.core.fields import HttpURLField, LonLatMultiPolygonField, LonLatPointField
-from basewatch.core.querysets import (
-    SiteQuerySet,
-)
+from basewatch.core.querysets import AssetQuerySet, SiteQuerySet
 from basewatch.core.versions import VersionedModel
 from basewatch.lib.dates import latest_allowed_date
 
@@ -211,6 +209,8 @@ class Asset(VersionedModel):
     notes = models.TextField(blank=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = AssetQuerySet.as_manager()
+
     class Meta:
         ordering = ["registration", "name"]
         constraints = [
@@ -229,6 +229,10 @@ class Asset(VersionedModel):
     def __str__(self) -> str:
         label = self.registration or self.hull_number or self.name or self.icao_hex
         return f"{label} ({self.asset_type})" if self.asset_type_id else label
+
+    def get_absolute_url(self) -> str:
+        """/assets/RA-76845/: the registration, else the ICAO hex, else the id (AssetQuerySet.named reads each)."""
+        return reverse("front:asset", args=[self.registration or self.icao_hex.lower() or str(self.pk)])
 
     def clean(self) -> None:
         self.icao_hex = self.icao_hex.strip().upper()

@@ -1,0 +1,47 @@
+"""An identified asset's page: reached by registration, ICAO hex or id; its published sightings and
+movements in date order with their sources; linked from where the asset is named."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from basewatch.core.models import Asset, Site
+from tests.factories import make_asset, make_observation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ra_76845_by_registration_hex_and_id(demo):
+    il76 = Asset.objects.get(registration="RA-76845")
+    pages = [Client().get(f"/assets/{key}/") for key in ("RA-76845", "ra-76845", "152c2d", "152C2D", str(il76.pk))]
+    assert {page.status_code for page in pages} == {200}
+    html = pages[0].content.decode()
+    assert all(page.content.decode() == html for page in pages)
+    assert "EMERCOM of Russia (MChS)" in html and "152C2D" in html
+    # The arrival in Bamako, seen there and as a movement from al-Khadim, both with their sources.
+    assert html.count("2024-12-17") >= 3  # first seen, last seen, the rows
+    assert "Bamako–Sénou (Base Aérienne 101)" in html and "al-Khadim Air Base" in html
+    assert "A 3rd flight of Russia&#x27;s MChS arrived this morning in Bamako from Al Khadim" in html
+    assert il76.get_absolute_url() == "/assets/RA-76845/"
+
+
+def test_unknown_assets_are_404(demo):
+    for key in ("RA-00000", "000000", "999999999", "99999999999999999999999"):
+        assert Client().get(f"/assets/{key}/").status_code == 404
+
+
+def test_the_public_page_shows_published_claims_only(demo):
+    asset = make_asset(registration="RF-95000")
+    site = Site.objects.get(slug="khmeimim")
+    make_observation(site, asset.asset_type, dt.date(2024, 12, 2), asset=asset, notes="published one")
+    make_observation(site, asset.asset_type, dt.date(2024, 12, 3), asset=asset, state="draft")
+    html = Client().get("/assets/RF-95000/").content.decode()
+    assert "2024-12-02" in html and "2024-12-03" not in html
+
+
+def test_pages_naming_the_asset_link_to_it(demo):
+    for path in ("/sites/bamako-senou/", "/sites/al-khadim/", "/observations/"):
+        assert 'href="/assets/RA-76845/"' in Client().get(path).content.decode(), path
