@@ -203,8 +203,11 @@ class SiteFilter(filters.FilterSet):
         return queryset.holding(self.posture_options())
 
     def posture_options(self) -> PostureOptions:
-        """How the filtered sites' posture is read: the date, the asset types filtered on, the options."""
-        return PostureOptions.from_filters(self.form.cleaned_data)
+        """How the filtered sites' posture is read: the date, the asset types filtered on, the options
+        (worked out once: the filters and the view both ask)."""
+        if not hasattr(self, "_posture_options"):
+            self._posture_options = PostureOptions.from_filters(self.form.cleaned_data)
+        return self._posture_options
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -221,8 +221,7 @@ def last_count_text(site_id, asset_type_id) -> str:
     if latest is None:
         return "No published observation of this type at this site yet."
     count = latest.counted if latest.status == PostureStatus.COUNTED else latest.get_status_display()
-    what = f"{latest.get_activity_display().lower()}, {latest.get_presence_display().split(' (')[0].lower()}"
-    return f"Last published: {count} on {latest.observed} ({what})."
+    return f"Last published: {count} on {latest.observed} ({latest.get_activity_display().lower()}, {latest.presence})."
 
 
 @role_required(EDITOR)

@@ -16,3 +16,10 @@ def screenshot(page, name: str) -> None:
 def wait_for_map(page) -> None:
     """Until the map has drawn what the current date and filters ask for."""
     page.wait_for_function("() => document.body.dataset.loading === 'false'")
+
+
+def set_date(page, day: str) -> None:
+    """Type a date into the map's date field and wait until the map has drawn it."""
+    page.fill("#date-input", day)
+    page.dispatch_event("#date-input", "change")
+    wait_for_map(page)

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.helpers import screenshot, wait_for_map
+from tests.browser.helpers import screenshot, set_date, wait_for_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,12 +20,6 @@ def open_popup(page, name: str) -> str:
     popup = page.locator(".leaflet-popup-content .site-popup[data-loaded]")
     popup.wait_for()
     return popup.inner_text()
-
-
-def set_date(page, day: str) -> None:
-    page.fill("#date-input", day)
-    page.dispatch_event("#date-input", "change")
-    wait_for_map(page)
 
 
 def test_map_shows_the_demo_sites_and_movements(page, demo):

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser.helpers import wait_for_map
+from tests.browser.helpers import set_date, wait_for_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,12 +20,6 @@ VIEW = "lat=30&lng=20&z=4"
 
 def today(page) -> str:
     return page.evaluate("JSON.parse(document.getElementById('map-config').textContent).today")
-
-
-def set_date(page, day: str) -> None:
-    page.fill("#date-input", day)
-    page.dispatch_event("#date-input", "change")
-    wait_for_map(page)
 
 
 def click_and_draw(page, selector: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from basewatch.core.models import Site
 from basewatch.core.posture import PostureOptions, age_text, count_text
-from tests.browser.helpers import wait_for_map
+from tests.browser.helpers import set_date, wait_for_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,9 +48,7 @@ def test_khmeimim_from_the_seeds_and_into_2026(page, demo):
     assert marker(page, "Khmeimim Air Base").inner_text() == "+"
     assert 'S-400 "Triumf"\tpresent, count unknown' in popup_text(page, "Khmeimim Air Base")
 
-    page.fill("#date-input", "2024-12-14")
-    page.dispatch_event("#date-input", "change")
-    wait_for_map(page)
+    set_date(page, "2024-12-14")
     badge = marker(page, "Khmeimim Air Base")
     assert badge.inner_text() == "1+" and "leaving" in badge.get_attribute("class")
     text = popup_text(page, "Khmeimim Air Base")
@@ -59,9 +57,7 @@ def test_khmeimim_from_the_seeds_and_into_2026(page, demo):
     passing = text.split("passing through")[1]
     assert "An-124 Ruslan\t2\tLoading" in passing
 
-    page.fill("#date-input", "2026-01-01")
-    page.dispatch_event("#date-input", "change")
-    wait_for_map(page)
+    set_date(page, "2026-01-01")
     badge = marker(page, "Khmeimim Air Base")
     assert badge.inner_text() == "1+" and "stale" in badge.get_attribute("class")
     text = popup_text(page, "Khmeimim Air Base")

@@ -29,7 +29,24 @@ class Trend(models.TextChoices):
     ARRIVING = "arriving", "arriving"
 
 
-class PosturePoint(models.Model):
+class PointFields(models.Model):
+    """What a posture point says, as the view and the spans both hold it."""
+
+    presence = models.CharField(max_length=10, choices=Observation.Presence.choices)
+    observed = models.DateField()
+    observed_precision = models.CharField(max_length=10, choices=Observation.Precision.choices)
+    count_low = models.IntegerField(null=True)
+    count_high = models.IntegerField(null=True)
+    activity = models.CharField(max_length=20, choices=Observation.Activity.choices)
+    counted = models.IntegerField(null=True)
+    status = models.CharField(max_length=10, choices=PostureStatus.choices)
+    trend = models.CharField(max_length=10, choices=Trend.choices, null=True)
+
+    class Meta:
+        abstract = True
+
+
+class PosturePoint(PointFields):
     """A point of the step function that is a site's posture over time: per site, asset type,
     presence (based or transient) and date, the published observation that counts (the one
     entered last, when several share the date), with what it says: its `status` (counted,
@@ -46,19 +63,10 @@ class PosturePoint(models.Model):
     )
     site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     asset_type = models.ForeignKey(AssetType, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-    presence = models.CharField(max_length=10, choices=Observation.Presence.choices)
-    observed = models.DateField()
-    observed_precision = models.CharField(max_length=10, choices=Observation.Precision.choices)
-    count_low = models.IntegerField(null=True)
-    count_high = models.IntegerField(null=True)
-    activity = models.CharField(max_length=20, choices=Observation.Activity.choices)
-    counted = models.IntegerField(null=True)
-    status = models.CharField(max_length=10, choices=PostureStatus.choices)
-    trend = models.CharField(max_length=10, choices=Trend.choices, null=True)
 
     objects = PosturePointQuerySet.as_manager()
 
-    class Meta:
+    class Meta(PointFields.Meta):
         managed = False
         db_table = "core_posturepoint"
         ordering = ["site_id", "asset_type_id", "presence", "observed"]
@@ -67,7 +75,7 @@ class PosturePoint(models.Model):
         return f"{self.observed}: {self.counted} of type {self.asset_type_id} at site {self.site_id}"
 
 
-class PostureSpan(models.Model):
+class PostureSpan(PointFields):
     """The days during which a posture point is its site's latest word on an asset type (and
     presence): from `observed` up to, not including, `until` (the next point's date; NULL while
     it is the latest).
@@ -83,20 +91,11 @@ class PostureSpan(models.Model):
     )
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
     asset_type = models.ForeignKey(AssetType, on_delete=models.CASCADE, related_name="+", db_index=False)
-    presence = models.CharField(max_length=10, choices=Observation.Presence.choices)
-    observed = models.DateField()
     until = models.DateField(null=True)
-    observed_precision = models.CharField(max_length=10, choices=Observation.Precision.choices)
-    count_low = models.IntegerField(null=True)
-    count_high = models.IntegerField(null=True)
-    activity = models.CharField(max_length=20, choices=Observation.Activity.choices)
-    counted = models.IntegerField(null=True)
-    status = models.CharField(max_length=10, choices=PostureStatus.choices)
-    trend = models.CharField(max_length=10, choices=Trend.choices, null=True)
 
     objects = PostureSpanQuerySet.as_manager()
 
-    class Meta:
+    class Meta(PointFields.Meta):
         indexes = [
             GistIndex(F("site"), DateRangeOf("observed", "until"), name="posturespan_site_days"),
             # The days anything was observed (core.posture.observation_days), a probe per day.
