@@ -126,6 +126,10 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded evidence (source files): stored under their hash, served only through views
+# that set safe headers, never straight from this folder.
+MEDIA_ROOT = Path(env_str("BASEWATCH_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -8,12 +8,12 @@ from drf_spectacular.plumbing import build_object_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from basewatch.core.filters import AsOfFilter, IdFilter, SlugFilter
+from basewatch.core.filters import AsOfFilter, AssetKeyFilter, SlugFilter
 
 # The filters' query parameters as clients send them (django-filter would document a model choice).
 extend_schema_field(OpenApiTypes.DATE)(AsOfFilter)
 extend_schema_field(OpenApiTypes.STR)(SlugFilter)
-extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})(IdFilter)
+extend_schema_field(OpenApiTypes.STR)(AssetKeyFilter)
 
 
 class HashedTokenScheme(OpenApiAuthenticationExtension):

@@ -156,6 +156,10 @@ def write_claim(
         claim.save()
         if creating or set(all_sources) != stored_sources:
             claim.sources.set(all_sources)
+        if claim.state == State.PUBLISHED and claim.asset_id and not claim.asset.confirmed:
+            # The reviewer publishing a claim about an asset an import named vouches for it too.
+            claim.asset.confirmed = True
+            claim.asset.save()
     return Written(claim, reused)
 
 

@@ -279,6 +279,8 @@ MOVEMENTS = [
         "departed": None,
         "arrived": D(2024, 12, 9),
         "count": None,
+        "trips": 7,
+        "trips_at_least": True,
         "notes": "At least seven arrivals of Russian-registered cargo aircraft in under a week. The report "
         "ties them to the withdrawal from Syria; it does not name each flight's origin.",
         "sources": ["compilation"],

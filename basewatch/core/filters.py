@@ -111,20 +111,11 @@ class BBoxFilter(filters.Filter):
 
 
 class SearchFilter(filters.CharFilter):
-    """Text contained (ignoring case) in any of `fields`."""
+    """Free text, up to 200 characters."""
 
-    def __init__(self, *args, fields: tuple[str, ...] = (), **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 200)
         super().__init__(*args, **kwargs)
-        self.fields = fields
-
-    def filter(self, qs, value):
-        if not value or not self.fields:
-            return super().filter(qs, value)
-        condition = Q()
-        for field in self.fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return qs.filter(condition)
 
 
 class SlugFilter(filters.ModelChoiceFilter):
@@ -134,13 +125,33 @@ class SlugFilter(filters.ModelChoiceFilter):
         super().__init__(queryset=model.objects.all(), to_field_name="slug", **kwargs)
 
 
-class IdFilter(filters.Filter):
-    """A row id; a value PostgreSQL's bigint cannot hold is a 400, not a database error."""
+class AssetKeyField(forms.CharField):
+    """An asset named as its pages are (AssetQuerySet.named): registration, ICAO hex, MMSI, IMO or id."""
 
-    field_class = forms.IntegerField
+    def clean(self, value) -> Asset | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        asset = Asset.objects.named(value).first()
+        if asset is None:
+            raise ValidationError("No asset has this registration, ICAO address, MMSI, IMO or id.")
+        return asset
+
+
+class AssetKeyFilter(filters.Filter):
+    """Claims about one asset, named by registration, ICAO hex, MMSI, IMO or id; a key naming no asset is a 400."""
+
+    field_class = AssetKeyField
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", "Asset: registration (RA-76845), ICAO hex (152C2D), MMSI, IMO or id.")
+        super().__init__(*args, field_name="asset", **kwargs)
+
+
+def searching(help_text: str) -> SearchFilter:
+    """`q`: the model's QuerySet.search, ignoring case and accents."""
+    return SearchFilter(method=lambda queryset, name, value: queryset.search(value), help_text=help_text)
 
 
 def slug_filter(model, field_name: str, help_text: str) -> SlugFilter:
@@ -213,6 +224,12 @@ class SiteFilter(filters.FilterSet):
         return queryset.search(value)
 
 
+CLAIM_SEARCH = (
+    "Text in the notes, a site's name or alias (any script), the asset type, the asset (registration, "
+    "ICAO hex, hull number, MMSI, IMO, alias) or a source's title or publisher; ignoring case and accents."
+)
+
+
 class ClaimFilter(filters.FilterSet):
     asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
     category = filters.ChoiceFilter(field_name="asset_type__category", choices=AssetType.Category.choices)
@@ -223,10 +240,8 @@ class ClaimFilter(filters.FilterSet):
 class ObservationFilter(ClaimFilter):
     site = slug_filter(Site, "site", "Site slug.")
     activity = filters.ChoiceFilter(choices=Observation.Activity.choices)
-    asset = IdFilter(field_name="asset_id", help_text="Asset id.")
-    q = SearchFilter(
-        fields=("notes", "site__name", "asset_type__name"), help_text="Text in the notes, site or asset type name."
-    )
+    asset = AssetKeyFilter()
+    q = searching(CLAIM_SEARCH)
 
     class Meta:
         model = Observation
@@ -237,7 +252,8 @@ class MovementFilter(ClaimFilter):
     origin = slug_filter(Site, "origin", "Origin site slug.")
     destination = slug_filter(Site, "destination", "Destination site slug.")
     site = SlugFilter(Site, method="filter_site", help_text="Either end (slug).")
-    asset = IdFilter(field_name="asset_id", help_text="Asset id.")
+    asset = AssetKeyFilter()
+    q = searching(CLAIM_SEARCH)
     # The map's site filters: a movement shows when it leaves or reaches a site that matches
     # all of them (one site, either end). Applied together in filter_queryset.
     operator = filters.ChoiceFilter(
@@ -275,7 +291,7 @@ class MovementFilter(ClaimFilter):
 
 class AssetTypeFilter(filters.FilterSet):
     category = filters.ChoiceFilter(choices=AssetType.Category.choices)
-    q = SearchFilter(fields=("name", "nato_name"), help_text="Name or NATO reporting name.")
+    q = searching("Name, slug or NATO reporting name, ignoring case and accents.")
 
     class Meta:
         model = AssetType
@@ -286,9 +302,9 @@ class AssetFilter(filters.FilterSet):
     asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
     registration = filters.CharFilter(lookup_expr="iexact", max_length=30)
     icao_hex = filters.CharFilter(lookup_expr="iexact", max_length=6)
-    q = SearchFilter(
-        fields=("registration", "icao_hex", "hull_number", "name"),
-        help_text="Registration, ICAO address, hull number or name.",
+    q = searching(
+        "Registration (with or without its dash), ICAO hex, hull number, MMSI, IMO, name, alias, former "
+        "registration or operator, ignoring case and accents."
     )
 
     class Meta:
@@ -301,7 +317,7 @@ class SourceFilter(filters.FilterSet):
     reliability = filters.ChoiceFilter(choices=Source.Reliability.choices)
     url = filters.CharFilter(max_length=1000, help_text="Exact URL: find a source before creating it.")
     publisher = SearchFilter(lookup_expr="icontains")
-    q = SearchFilter(fields=("title", "publisher"), help_text="Title or publisher.")
+    q = searching("Title or publisher, ignoring case and accents.")
 
     class Meta:
         model = Source

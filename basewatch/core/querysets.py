@@ -7,9 +7,9 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import F, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Replace
 from django.utils import timezone
 
 from basewatch.core.expressions import ArrayToString, Counted, DateRangeOf, MakeLine
@@ -19,10 +19,44 @@ if TYPE_CHECKING:
     from basewatch.core.posture import PostureOptions
 
 
-class ObservationQuerySet(models.QuerySet):
-    def published(self) -> ObservationQuerySet:
-        """Observations the public may see."""
+def _words(*parts) -> Concat:
+    """Text fields (and arrays of them) as one space-separated text to search in."""
+    spaced = [item for part in parts for item in (part, Value(" "))][:-1]
+    return Concat(*spaced, output_field=models.TextField())
+
+
+class ClaimQuerySet(models.QuerySet):
+    """What observations and movements share: who may see them, and search."""
+
+    # The site foreign keys of the claim, searched by the site's names.
+    site_fields: tuple[str, ...] = ()
+
+    def published(self):
+        """Claims the public may see."""
         return self.filter(state=State.PUBLISHED)
+
+    def search(self, text: str):
+        """Claims whose notes, site (names and aliases, any script), asset type, asset (registration,
+        ICAO hex, hull number, MMSI, IMO, names and aliases) or a source (title, publisher) contain
+        `text`, ignoring case and accents."""
+        from basewatch.core.models import Asset, AssetType, Site, Source
+
+        text = text.strip()
+        sites = Site.objects.search(text).values("pk")
+        match = (
+            Q(notes__unaccent__icontains=text)
+            | Q(asset_type__in=AssetType.objects.search(text).values("pk"))
+            | Q(asset__in=Asset.objects.search(text).values("pk"))
+        )
+        for field in self.site_fields:
+            match |= Q(**{f"{field}__in": sites})
+        links = self.model.sources.through.objects
+        cited = links.filter(**{self.model._meta.model_name: OuterRef("pk")}, source__in=Source.objects.search(text))
+        return self.filter(match | Q(Exists(cited)))
+
+
+class ObservationQuerySet(ClaimQuerySet):
+    site_fields = ("site",)
 
     def with_details(self) -> ObservationQuerySet:
         """With what a claim is shown with (site, type, asset, people, sources), in two queries for any number."""
@@ -58,9 +92,9 @@ _SITE_ID = '"core_site"."id"'
 
 class SiteQuerySet(models.QuerySet):
     def search(self, text: str) -> SiteQuerySet:
-        """Sites whose name or an alias contains `text`, ignoring case and accents."""
-        names = Concat(F("name"), Value(" "), ArrayToString(F("aliases")), output_field=models.TextField())
-        return self.alias(search_names=names).filter(search_names__unaccent__icontains=text)
+        """Sites whose name, slug or an alias contains `text`, ignoring case and accents."""
+        words = _words(F("name"), F("slug"), ArrayToString(F("aliases")))
+        return self.alias(search_words=words).filter(search_words__unaccent__icontains=text.strip())
 
     def holding(self, options: PostureOptions) -> SiteQuerySet:
         """Sites whose posture (core.posture, read with `options`) holds something: an entry not absent."""
@@ -88,10 +122,8 @@ class PostureSpanQuerySet(models.QuerySet):
         return self.alias(days=DateRangeOf("observed", "until")).filter(days__contains=day)
 
 
-class MovementQuerySet(models.QuerySet):
-    def published(self) -> MovementQuerySet:
-        """Movements the public may see."""
-        return self.filter(state=State.PUBLISHED)
+class MovementQuerySet(ClaimQuerySet):
+    site_fields = ("origin", "destination")
 
     def with_details(self) -> MovementQuerySet:
         """With what a claim is shown with (both sites, type, asset, people, sources), in two queries for any number."""
@@ -108,13 +140,57 @@ class MovementQuerySet(models.QuerySet):
 
 
 class AssetQuerySet(models.QuerySet):
+    def public(self) -> AssetQuerySet:
+        """Assets the public may see: confirmed by a person (an import's guesses wait for review)."""
+        return self.filter(confirmed=True)
+
     def named(self, key: str) -> AssetQuerySet:
-        """The asset a readable key names: its registration or ICAO hex (any case), or its id."""
-        key = key.strip()
-        match = models.Q(registration__iexact=key) | models.Q(icao_hex__iexact=key) if key else models.Q(pk=None)
+        """The assets a readable key names, best match first: its registration, ICAO hex, MMSI or
+        IMO number (any case), its id, then a former registration."""
+        key = key.strip().upper()
+        if not key:
+            return self.none()
+        ranks = [
+            When(registration=key, then=0),
+            When(icao_hex=key, then=1),
+            When(Q(mmsi=key) | Q(imo=key), then=2),
+            When(former_registrations__contains=[key], then=4),
+        ]
         if key.isdigit() and len(key) < 19:
-            match |= models.Q(pk=int(key))
-        return self.filter(match)
+            ranks.insert(3, When(pk=int(key), then=3))
+        rank = Case(*ranks, default=None, output_field=models.IntegerField())
+        return self.alias(key_rank=rank).filter(key_rank__isnull=False).order_by("key_rank", "pk")
+
+    def search(self, text: str) -> AssetQuerySet:
+        """Assets whose registration (with or without its dash), ICAO hex, hull number, MMSI, IMO,
+        name, aliases, former registrations or operator contain `text`, ignoring case and accents."""
+        words = _words(
+            F("registration"),
+            Replace(F("registration"), Value("-"), Value("")),
+            F("icao_hex"),
+            F("hull_number"),
+            F("mmsi"),
+            F("imo"),
+            F("name"),
+            ArrayToString(F("aliases")),
+            ArrayToString(F("former_registrations")),
+            F("operator"),
+        )
+        return self.alias(search_words=words).filter(search_words__unaccent__icontains=text.strip())
+
+
+class AssetTypeQuerySet(models.QuerySet):
+    def search(self, text: str) -> AssetTypeQuerySet:
+        """Asset types whose name, slug or NATO reporting name contains `text`, ignoring case and accents."""
+        words = _words(F("name"), F("slug"), F("nato_name"))
+        return self.alias(search_words=words).filter(search_words__unaccent__icontains=text.strip())
+
+
+class SourceQuerySet(models.QuerySet):
+    def search(self, text: str) -> SourceQuerySet:
+        """Sources whose title or publisher contains `text`, ignoring case and accents."""
+        words = _words(F("title"), F("publisher"))
+        return self.alias(search_words=words).filter(search_words__unaccent__icontains=text.strip())
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -16,7 +16,7 @@ from django_countries.fields import CountryField
 
 from basewatch.core.expressions import IsCountryCode, IsValidGeometry, LatestAllowedDate, LonLatInRange
 from basewatch.core.fields import HttpURLField, LonLatMultiPolygonField, LonLatPointField
-from basewatch.core.querysets import AssetQuerySet, SiteQuerySet
+from basewatch.core.querysets import AssetQuerySet, AssetTypeQuerySet, SiteQuerySet, SourceQuerySet
 from basewatch.core.versions import VersionedModel
 from basewatch.lib.dates import latest_allowed_date
 
@@ -175,6 +175,8 @@ class AssetType(VersionedModel):
     notes = models.TextField(blank=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = AssetTypeQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -192,6 +194,14 @@ class AssetType(VersionedModel):
         super().save(*args, **kwargs)
 
 
+def validate_imo_check_digit(value: str) -> None:
+    """An IMO number's last digit checks the others (weights 7 to 2), so a typo is caught."""
+    if len(value) == 7 and value.isdigit():
+        check = sum(int(digit) * weight for digit, weight in zip(value[:6], range(7, 1, -1), strict=True)) % 10
+        if check != int(value[6]):
+            raise ValidationError("This is not an IMO number: its check digit does not match.")
+
+
 class Asset(VersionedModel):
     """One individually identified airframe, vessel or vehicle."""
 
@@ -203,10 +213,39 @@ class Asset(VersionedModel):
         blank=True,
         validators=[RegexValidator(r"^[0-9A-Fa-f]{6}$", "Six hexadecimal digits, e.g. 152C2D.")],
     )
-    hull_number = models.CharField(max_length=30, blank=True)
+    hull_number = models.CharField(max_length=30, blank=True, help_text="Pennant or side number, e.g. 1166.")
+    mmsi = models.CharField(
+        "MMSI",
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{9}$", "Nine digits, e.g. 273350190.")],
+        help_text="A vessel's Maritime Mobile Service Identity (AIS).",
+    )
+    imo = models.CharField(
+        "IMO number",
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{7}$", "Seven digits, e.g. 9138850."), validate_imo_check_digit],
+        help_text="A ship's IMO number (seven digits, without “IMO”).",
+    )
     name = models.CharField(max_length=200, blank=True)
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other names and spellings, comma-separated (Ил-76ТД, callsigns, nicknames).",
+    )
+    former_registrations = ArrayField(
+        models.CharField(max_length=30),
+        default=list,
+        blank=True,
+        help_text="Registrations it carried before, comma-separated.",
+    )
     operator = models.CharField(max_length=200, blank=True, help_text="E.g. EMERCOM of Russia (MChS).")
     notes = models.TextField(blank=True)
+    # An asset an import named (an ADS-B trace's hex) waits for a person to confirm it;
+    # publishing a claim about it does (core.claims). The public sees confirmed assets only.
+    confirmed = models.BooleanField(default=True, db_default=True)
     updated = models.DateTimeField(auto_now=True)
 
     objects = AssetQuerySet.as_manager()
@@ -217,18 +256,30 @@ class Asset(VersionedModel):
             models.CheckConstraint(
                 condition=Q(icao_hex="") | Q(icao_hex__regex=r"^[0-9A-F]{6}$"), name="asset_icao_hex_format"
             ),
+            models.CheckConstraint(condition=Q(mmsi="") | Q(mmsi__regex=r"^[0-9]{9}$"), name="asset_mmsi_format"),
+            models.CheckConstraint(condition=Q(imo="") | Q(imo__regex=r"^[0-9]{7}$"), name="asset_imo_format"),
             models.CheckConstraint(
-                condition=~Q(registration="", icao_hex="", hull_number="", name=""), name="asset_identified"
+                condition=~Q(registration="", icao_hex="", hull_number="", name="", mmsi="", imo=""),
+                name="asset_identified",
             ),
             models.UniqueConstraint(
                 fields=["registration"], condition=~Q(registration=""), name="asset_unique_registration"
             ),
             models.UniqueConstraint(fields=["icao_hex"], condition=~Q(icao_hex=""), name="asset_unique_icao_hex"),
+            models.UniqueConstraint(fields=["mmsi"], condition=~Q(mmsi=""), name="asset_unique_mmsi"),
+            models.UniqueConstraint(fields=["imo"], condition=~Q(imo=""), name="asset_unique_imo"),
         ]
 
     def __str__(self) -> str:
-        label = self.registration or self.hull_number or self.name or self.icao_hex
+        label = self.registration or self.hull_number or self.name or self.icao_hex or self.imo or self.mmsi
         return f"{label} ({self.asset_type})" if self.asset_type_id else label
+
+    @property
+    def label(self) -> str:
+        """How people name it: "Il-76TD RA-76845, EMERCOM of Russia (MChS)"."""
+        ident = self.registration or self.hull_number or self.icao_hex or (f"IMO {self.imo}" if self.imo else self.mmsi)
+        what = " ".join(part for part in (self.name, ident) if part)
+        return f"{what}, {self.operator}" if self.operator else what
 
     def get_absolute_url(self) -> str:
         """/assets/RA-76845/: the registration, else the ICAO hex, else the id (AssetQuerySet.named reads each)."""
@@ -237,8 +288,15 @@ class Asset(VersionedModel):
     def clean(self) -> None:
         self.icao_hex = self.icao_hex.strip().upper()
         self.registration = self.registration.strip().upper()
-        if not (self.registration or self.icao_hex or self.hull_number or self.name):
-            raise ValidationError("Give at least one of registration, ICAO address, hull number or name.")
+        self.former_registrations = [old.strip().upper() for old in self.former_registrations if old.strip()]
+        self.aliases = [alias.strip() for alias in self.aliases if alias.strip()]
+        if not (self.registration or self.icao_hex or self.hull_number or self.name or self.mmsi or self.imo):
+            raise ValidationError("Give at least one of registration, ICAO address, hull number, MMSI, IMO or name.")
+
+
+def source_file_path(source: Source, filename: str) -> str:
+    """sources/ab/abcdef…: a stored file is named by its SHA-256 (the name it came with is a field)."""
+    return f"sources/{source.file_sha256[:2]}/{source.file_sha256}"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -270,9 +328,15 @@ class Source(VersionedModel):
         "imagery captured", null=True, blank=True, help_text="Capture date of imagery, where it differs."
     )
     archive_url = HttpURLField("archive URL", max_length=1000, blank=True)
+    # A file the source is (an ADS-B trace): stored under its hash, never a name a user chose.
+    file = models.FileField(upload_to=source_file_path, max_length=200, blank=True, editable=False)
+    file_name = models.CharField("file name", max_length=255, blank=True, help_text="The name it was given as.")
+    file_sha256 = models.CharField("SHA-256", max_length=64, blank=True, editable=False)
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published", "title"]
@@ -292,6 +356,15 @@ class Source(VersionedModel):
             models.CheckConstraint(
                 condition=Q(captured__isnull=True) | Q(published__isnull=True) | Q(captured__lte=F("published")),
                 name="source_captured_before_published",
+            ),
+            models.UniqueConstraint(
+                fields=["file_sha256"],
+                condition=~Q(file_sha256=""),
+                name="source_unique_file",
+                violation_error_message="This file is already on file as a source.",
+            ),
+            models.CheckConstraint(
+                condition=Q(file_sha256="") | Q(file_sha256__regex=r"^[0-9a-f]{64}$"), name="source_file_sha256_hex"
             ),
             # The same URL is the same source: editors pick it instead of re-creating it.
             models.UniqueConstraint(

@@ -6,6 +6,8 @@ import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from basewatch.core.expressions import LatestAllowedDate
 from basewatch.core.models.catalogue import Asset, AssetType, Site, Source, _not_future, _raise
@@ -183,6 +185,14 @@ class Observation(SourcedClaim):
         _raise(errors)
 
 
+TRIP_WORDS = {
+    AssetType.Category.FIXED_WING_COMBAT: "flight",
+    AssetType.Category.TRANSPORT_AIRCRAFT: "flight",
+    AssetType.Category.HELICOPTER: "flight",
+    AssetType.Category.NAVAL_VESSEL: "voyage",
+}
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Movement(SourcedClaim):
     """Assets seen leaving one site for another, drawn on the map as a line."""
@@ -191,9 +201,29 @@ class Movement(SourcedClaim):
     destination = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="movements_in")
     asset_type = models.ForeignKey(AssetType, on_delete=models.PROTECT, related_name="movements")
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="movements")
-    count = models.IntegerField(null=True, blank=True, help_text="Leave empty if unknown.")
+    count = models.IntegerField(
+        null=True, blank=True, help_text="How many assets moved (on each trip); leave empty if unknown."
+    )
     departed = models.DateField(null=True, blank=True)
     arrived = models.DateField(null=True, blank=True)
+    trips = models.PositiveIntegerField(
+        "flights or voyages",
+        null=True,
+        blank=True,
+        help_text="How many flights or voyages this movement stands for between the dates, when more than one.",
+    )
+    trips_at_least = models.BooleanField(
+        "at least", default=False, db_default=False, help_text="The source says “at least” that many."
+    )
+    # Legs of one transfer (Khmeimim → al-Khadim → Bamako) point to its first leg.
+    transfer = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="legs",
+        help_text="The first leg of the transfer this movement continues, if any.",
+    )
     sources = models.ManyToManyField(
         Source, through="MovementSource", related_name="movements", help_text="At least one source."
     )
@@ -219,10 +249,33 @@ class Movement(SourcedClaim):
             models.CheckConstraint(
                 condition=Q(count__isnull=True) | Q(count__gte=0), name="movement_count_not_negative"
             ),
+            models.CheckConstraint(condition=Q(trips__isnull=True) | Q(trips__gte=1), name="movement_trips_positive"),
+            models.CheckConstraint(
+                condition=Q(trips__isnull=False) | Q(trips_at_least=False), name="movement_at_least_needs_trips"
+            ),
+            models.CheckConstraint(condition=~Q(transfer=F("id")), name="movement_not_own_transfer"),
         ]
 
     def __str__(self) -> str:
         return f"{self.asset_type}: {self.origin} → {self.destination}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("front:movement", args=[self.pk])
+
+    @property
+    def trips_text(self) -> str:
+        """"at least 7 flights" (voyages for ships, trips for the rest); "" when not given."""
+        if self.trips is None:
+            return ""
+        trip = TRIP_WORDS.get(self.asset_type.category, "trip")
+        return f"{'at least ' if self.trips_at_least else ''}{self.trips} {trip}{'s' if self.trips != 1 else ''}"
+
+    def transfer_legs(self) -> MovementQuerySet:
+        """Every leg of the transfer this movement belongs to (itself alone if none), first leg first."""
+        head = self.transfer_id or self.pk
+        return Movement.objects.filter(Q(pk=head) | Q(transfer=head)).order_by(
+            Coalesce("departed", "arrived"), "pk"
+        )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -237,6 +290,17 @@ class Movement(SourcedClaim):
             errors["count"] = "A count cannot be negative."
         if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
+        if self.trips is not None and self.trips < 1:
+            errors["trips"] = "Give a number of trips of 1 or more, or leave it empty."
+        elif self.trips is None and self.trips_at_least:
+            errors["trips"] = "Give the number of trips that “at least” qualifies."
+        if self.transfer_id:
+            if self.transfer_id == self.pk:
+                errors["transfer"] = "A movement cannot continue itself."
+            elif self.transfer.transfer_id:
+                errors["transfer"] = "Name the transfer's first leg (this one continues another)."
+            elif self.pk and self.legs.exists():
+                errors["transfer"] = "Other legs continue this movement: it is a transfer's first leg."
         _raise(errors)
 
 

@@ -110,6 +110,8 @@ class Command(BaseCommand):
                 "asset": assets.get(record.get("asset")),
                 "departed": record["departed"],
                 "count": record["count"],
+                "trips": record.get("trips"),
+                "trips_at_least": record.get("trips_at_least", False),
                 "notes": record["notes"],
             }
             self.upsert_claim(Movement, lookup, values, [sources[key] for key in record["sources"]])
