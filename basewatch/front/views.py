@@ -20,6 +20,7 @@ from django_countries import countries
 
 from basewatch.core.filters import ObservationFilter, parse_posture_options
 from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, PostureStatus, Site, Trend
+from basewatch.core import tracks
 from basewatch.core.posture import observation_days
 
 
@@ -259,27 +260,14 @@ def _without_page(request) -> str:
 def asset(request, key: str):
     """One identified asset (by registration, ICAO hex or id): what it is, and every published
     sighting and movement of it in date order, with their sources."""
-    # A registration could read as another asset's hex: the first entered of them is the page.
-    found = Asset.objects.named(key).select_related("asset_type").order_by("pk").first()
+    found = Asset.objects.named(key).select_related("asset_type").first()
     if found is None:
         raise Http404("No asset has this registration, ICAO address or id.")
-    observations = Observation.objects.published().filter(asset=found).select_related("site")
-    movements = Movement.objects.published().filter(asset=found).select_related("origin", "destination")
-    timeline = sorted(
-        [*observations.prefetch_related("sources"), *movements.prefetch_related("sources")],
-        key=_seen_on,
-    )
+    claims = tracks.timeline(found)
     context = {
         "asset": found,
-        "timeline": [(_seen_on(claim), claim) for claim in timeline],
-        "first_seen": _seen_on(timeline[0]) if timeline else None,
-        "last_seen": _seen_on(timeline[-1]) if timeline else None,
+        "timeline": [(tracks.seen_on(claim), claim) for claim in claims],
+        "first_seen": tracks.seen_on(claims[0]) if claims else None,
+        "last_seen": tracks.seen_on(claims[-1]) if claims else None,
     }
     return render(request, "front/asset.html", context)
-
-
-def _seen_on(claim) -> dt.date:
-    """When a claim saw its asset: an observation's date; a movement's arrival, else departure."""
-    if isinstance(claim, Observation):
-        return claim.observed
-    return claim.arrived or claim.departed
