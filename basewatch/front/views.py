@@ -18,9 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
-from basewatch.core.filters import ObservationFilter, parse_posture_options
-from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, PostureStatus, Site, Trend
 from basewatch.core import tracks
+from basewatch.core.filters import ObservationFilter, parse_posture_options
+from basewatch.core.models import (
+    Asset,
+    AssetType,
+    Movement,
+    Observation,
+    PosturePoint,
+    PostureStatus,
+    Site,
+    Source,
+    Trend,
+)
 from basewatch.core.posture import observation_days
 
 
@@ -44,6 +54,8 @@ def index(request):
         "siteTotalsUrl": reverse("api:site-totals"),
         "movementsUrl": reverse("api:movement-list"),
         "siteUrl": reverse("front:site", args=["__slug__"]),
+        "assetsUrl": reverse("api:asset-list"),
+        "assetUrl": reverse("front:asset", args=["__key__"]),
         "earliest": earliest.isoformat(),
         "today": today.isoformat(),
         "latest": latest.isoformat(),
@@ -56,6 +68,9 @@ def index(request):
         "countries": dict(operators + host_countries),
         "kinds": dict(Site.Kind.choices),
         "activities": dict(Observation.Activity.choices),
+        # Movement popups name the type of what moved when no single asset is known.
+        "assetTypes": dict(AssetType.objects.values_list("slug", "name")),
+        "reliability": dict(Source.Reliability.choices),
     }
     context = {
         "config": config,

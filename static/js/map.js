@@ -1,5 +1,7 @@
-// The map page: every site's posture at a date, movements over the period before it.
-// All state (date, filters, map view) lives in the URL, so a view can be shared and
+// The map page: every site's posture at a date, movements over the period before it, and an
+// asset's track when one is searched for (map-movements.js draws the movement lines,
+// map-search.js the search field's list, map-track.js the track).
+// All state (date, filters, asset, map view) lives in the URL, so a view can be shared and
 // the back button steps through changes. User text only ever reaches the page
 // through textContent (common.js's `el`).
 (function () {
@@ -87,6 +89,7 @@
     const state = { as_of: params.get("as_of") || params.get("date") || config.latest };
     if (!parseDate(state.as_of)) state.as_of = config.latest;
     for (const name of FILTERS) state[name] = params.get(name) || "";
+    state.asset = params.get("asset") || "";
     const lat = parseFloat(params.get("lat"));
     const lng = parseFloat(params.get("lng"));
     const zoom = parseInt(params.get("z"), 10);
@@ -104,6 +107,7 @@
   function stateUrl(state) {
     const params = new URLSearchParams({ as_of: state.as_of });
     for (const [name, value] of filterParams(state)) params.set(name, value);
+    if (state.asset) params.set("asset", state.asset);
     const centre = map.getCenter();
     params.set("lat", centre.lat.toFixed(4));
     params.set("lng", centre.lng.toFixed(4));
@@ -112,13 +116,13 @@
   }
 
   function sameState(a, b) {
-    return a.as_of === b.as_of && FILTERS.every(function (name) {
+    return a.as_of === b.as_of && a.asset === b.asset && FILTERS.every(function (name) {
       return a[name] === b[name];
     });
   }
 
   function controlsToState() {
-    const state = { as_of: typedDate() || currentState.as_of };
+    const state = { as_of: typedDate() || currentState.as_of, asset: currentState.asset };
     for (const name of FILTERS) state[name] = form.elements[name].value.trim();
     return state;
   }
@@ -148,9 +152,6 @@
 
   window.basewatch.basemap(map, config.tiles);
 
-  // Popups keep clear of the zoom buttons, which are drawn over them, and fit a phone's width.
-  const POPUP = { autoPanPaddingTopLeft: [50, 10], maxWidth: Math.min(300, window.innerWidth - 110) };
-
   // A cluster shows the assets counted at its sites, like a site marker, ringed: "+" when some
   // of them hold types present in unknown numbers, "?" when nothing is known at any.
   const clusters = L.markerClusterGroup({
@@ -178,8 +179,13 @@
       return L.divIcon({ html: badge, className: "site-marker", iconSize: [size, size] });
     },
   });
+  const siteNames = {};
+  const movements = window.basewatch.mapMovements(map, config, siteNames);
   const movementLayer = L.layerGroup();
   map.addLayer(movementLayer);
+  const track = window.basewatch.mapTrack(map, config, movements, function () {
+    commit(Object.assign({}, currentState, { asset: "" }));
+  });
   map.addLayer(clusters);
 
   const operatorColour = {};
@@ -247,43 +253,11 @@
     });
   }
 
-  function arrowDefs(path) {
-    // One SVG arrowhead, shared by every movement line (marker-end).
-    const svg = path.ownerSVGElement;
-    if (!svg || svg.getElementById("movement-arrow")) return;
-    const ns = "http://www.w3.org/2000/svg";
-    const defs = document.createElementNS(ns, "defs");
-    const marker = document.createElementNS(ns, "marker");
-    marker.setAttribute("id", "movement-arrow");
-    marker.setAttribute("viewBox", "0 0 10 10");
-    marker.setAttribute("refX", "9");
-    marker.setAttribute("refY", "5");
-    marker.setAttribute("markerWidth", "7");
-    marker.setAttribute("markerHeight", "7");
-    marker.setAttribute("orient", "auto");
-    const head = document.createElementNS(ns, "path");
-    head.setAttribute("d", "M0,0 L10,5 L0,10 z");
-    head.setAttribute("fill", "#7d3c98");
-    marker.appendChild(head);
-    defs.appendChild(marker);
-    svg.insertBefore(defs, svg.firstChild);
-  }
-
-  function movementPopup(feature) {
-    const p = feature.properties;
-    const box = el("div", null, "movement-popup");
-    box.appendChild(el("strong", (siteNames[p.origin] || p.origin) + " → " + (siteNames[p.destination] || p.destination)));
-    const what = (p.count === null ? "" : p.count + " × ") + p.asset_type;
-    box.appendChild(el("div", what));
-    box.appendChild(el("div", "departed " + (p.departed || "?") + ", arrived " + (p.arrived || "?"), "muted"));
-    return box;
-  }
-
   // --- loading --------------------------------------------------------------------
 
   let currentState = initial;
-  const siteNames = {};
   let loading = null; // the AbortController of the newest load
+  let loadRunning = false; // until the newest load has drawn or failed
 
   // The server caps page_size at what it will deliver in one page and gives a `next`
   // link for the rest, which fetchAllPages follows: asking for a lot saves round trips.
@@ -318,15 +292,18 @@
   }
 
   // Nothing is drawn until every page of sites and movements has arrived; the body's data-*
-  // attributes then say what is drawn (tests and bench/map_page.py wait for them).
-  // `fit`: after drawing, show the sites found (a new search).
+  // attributes then say what is drawn (tests and bench/map_page.py wait for them). The
+  // asset's track (map-track.js) loads alongside, once per asset, whatever the date.
+  // `fit`: after drawing, show what was searched for ("sites" found, an asset's "track").
   async function load(state, fit) {
     currentState = state;
     if (loading) loading.abort(); // a newer date or filter: the older answer is not wanted
     const mine = new AbortController();
     loading = mine;
     document.body.dataset.loading = "true";
+    loadRunning = true;
     const to = parseDate(state.as_of);
+    const trackDrawn = track.show(state.asset, fit === "track"); // says its own errors in its panel
     try {
       const [sites, movements] = await Promise.all([
         fetchSites(state, mine.signal),
@@ -335,9 +312,11 @@
       if (mine !== loading) return; // a newer date was chosen meanwhile
       if (sites.totals) redrawTotals(sites.totals);
       else drawSites(sites.features);
-      if (fit && siteMarkers.length) fitToSites();
+      if (fit === "sites" && siteMarkers.length) fitToSites();
       drawnFilters = filtersOf(state);
       drawMovements(movements);
+      await trackDrawn;
+      if (mine !== loading) return;
       document.body.dataset.sites = String(siteMarkers.length);
       document.body.dataset.movements = String(movements.length);
       document.body.dataset.date = state.as_of;
@@ -353,7 +332,10 @@
       const shown = document.body.dataset.date;
       showMessage("Could not load the map data: " + error.message + (shown ? " The map still shows " + shown + "." : ""));
     } finally {
-      if (mine === loading) document.body.dataset.loading = "false";
+      if (mine === loading) {
+        document.body.dataset.loading = "false";
+        loadRunning = false;
+      }
     }
   }
 
@@ -422,7 +404,7 @@
     // map); CSS hides the names until the map is zoomed in (showLabels).
     marker.bindTooltip(siteLabel, { permanent: true, direction: "bottom", className: "site-label" });
     // Content made on opening (not a content function: Leaflet calls that again on every update()).
-    marker.bindPopup("", POPUP);
+    marker.bindPopup("", movements.POPUP);
     marker.on("popupopen", function (event) {
       event.popup.setContent(popupFor(marker.feature, event.popup));
     });
@@ -446,25 +428,8 @@
 
   function drawMovements(features) {
     movementLayer.clearLayers();
-    for (const feature of features) {
-      const line = L.polyline(
-        feature.geometry.coordinates.map(function (c) {
-          return [c[1], c[0]];
-        }),
-        // noClip: a line cut at the edge of the view would get its arrowhead there.
-        { color: "#7d3c98", weight: 3, opacity: 0.8, dashArray: "6 6", className: "movement-line", noClip: true }
-      );
-      line.bindPopup(function () {
-        return movementPopup(feature);
-      }, POPUP);
-      line.bindTooltip(function () {
-        return movementPopup(feature);
-      }, { sticky: true });
-      line.addTo(movementLayer);
-      const path = line.getElement();
-      arrowDefs(path);
-      path.setAttribute("marker-end", "url(#movement-arrow)");
-    }
+    const look = { colour: "#7d3c98", className: "movement-line", dashArray: "6 6", arrow: "movement-arrow" };
+    for (const feature of features) movementLayer.addLayer(movements.movementLine(feature, look));
   }
 
   // --- controls -------------------------------------------------------------------
@@ -474,9 +439,9 @@
     stateToControls(state); // the slider at the typed date's stop, a later date shown as today
     // Enter in a field fires both change and submit: the second finds nothing new to show.
     if (sameState(state, currentState)) return;
-    const searched = state.q && state.q !== currentState.q;
+    const fit = state.asset && state.asset !== currentState.asset ? "track" : state.q && state.q !== currentState.q ? "sites" : "";
     history.pushState(null, "", stateUrl(state));
-    load(state, searched);
+    load(state, fit);
   }
 
   slider.addEventListener("input", function () {
@@ -488,11 +453,37 @@
   form.addEventListener("change", function (event) {
     if (event.target === slider || event.target === stepSelect) return;
     if (event.target === dateInput && !typedDate()) return;
-    commit(controlsToState());
+    commitSearch(controlsToState());
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    commit(controlsToState());
+    search.hide();
+    commitSearch(controlsToState());
+  });
+
+  // A new search text that is exactly one asset's registration, hex or hull number shows that
+  // asset's track (the sites stay as they were); any other text searches the sites. Enter
+  // fires change and submit: both wait for the one look-up of that text.
+  let lookup = null; // {q, promise} of the newest look-up
+  function commitSearch(state) {
+    if (!state.q || state.q === currentState.q) return commit(state);
+    if (!lookup || lookup.q !== state.q) {
+      document.body.dataset.loading = "true"; // what is drawn is about to change
+      lookup = { q: state.q, promise: search.exactAsset(state.q).catch(function () { return ""; }) };
+    }
+    const mine = lookup;
+    mine.promise.then(function (key) {
+      if (lookup !== mine) return; // another text was searched for meanwhile
+      const next = key ? Object.assign({}, state, { q: currentState.q, asset: key }) : state;
+      if (sameState(next, currentState)) document.body.dataset.loading = String(loadRunning);
+      commit(next);
+    });
+  }
+
+  const search = window.basewatch.mapSearch(config, form.elements.q, function (pick) {
+    const state = controlsToState();
+    if (pick.asset) commit(Object.assign(state, { q: currentState.q, asset: pick.asset }));
+    else commit(Object.assign(state, { q: pick.site }));
   });
 
   controlsToggle.addEventListener("click", function () {
@@ -575,5 +566,6 @@
   stateToControls(initial);
   showLabels();
   history.replaceState(null, "", stateUrl(initial));
-  load(initial, Boolean(initial.q && !initial.view)); // a shared view stays as it was shared
+  // A shared view stays as it was shared.
+  load(initial, initial.view ? "" : initial.asset ? "track" : initial.q ? "sites" : "");
 })();
