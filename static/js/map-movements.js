@@ -34,15 +34,15 @@ window.basewatch.mapMovements = function (map, config, siteNames) {
     const marker = defs.appendChild(document.createElementNS(SVG, "marker"));
     marker.setAttribute("id", id);
     marker.setAttribute("viewBox", "-2 -2 16 14");
-    marker.setAttribute("refX", "6");
+    marker.setAttribute("refX", "5");
     marker.setAttribute("refY", "5");
     // In px, whatever the line's width (markerUnits is the stroke width by default).
     marker.setAttribute("markerUnits", "userSpaceOnUse");
-    marker.setAttribute("markerWidth", "22");
-    marker.setAttribute("markerHeight", "19");
+    marker.setAttribute("markerWidth", "26");
+    marker.setAttribute("markerHeight", "23");
     marker.setAttribute("orient", "auto");
     const head = marker.appendChild(document.createElementNS(SVG, "path"));
-    head.setAttribute("d", "M0,0 L12,5 L0,10 L3,5 z");
+    head.setAttribute("d", "M0,0 L12,5 L0,10 z");
     head.setAttribute("fill", colour);
     head.setAttribute("stroke", "#fff");
     head.setAttribute("stroke-width", "1.5");
@@ -123,7 +123,7 @@ window.basewatch.mapMovements = function (map, config, siteNames) {
     const url = new URL(href, window.location.href);
     if (url.protocol !== "https:" && url.protocol !== "http:") return el("span", text);
     const a = el("a", text);
-    a.href = url.href;
+    a.setAttribute("href", href);
     return a;
   }
 

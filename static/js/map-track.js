@@ -99,12 +99,22 @@ window.basewatch.mapTrack = function (map, config, movements, onClear) {
     drawSightings(sightings, number, asset);
     map.getContainer().classList.toggle("showing-track", track.features.length > 0);
     fillPanel(panelContent(asset, legs, sightings, track.features));
-    if (fit && track.features.length) {
-      map.fitBounds(layer.getBounds(), { maxZoom: 7, padding: [40, 40] });
-    }
+    if (fit && track.features.length) fitTrack();
     document.body.dataset.track = asset.registration || asset.icao_hex || shown;
     document.body.dataset.trackLegs = String(legs.length);
     document.body.dataset.trackSightings = String(sightings.length);
+  }
+
+  // The whole track in view and clear of the panel: beside it on a wide map, under it on a phone.
+  function fitTrack() {
+    const width = box.offsetWidth + 20;
+    const height = box.offsetHeight + 20;
+    const wide = map.getSize().x > 3 * width;
+    map.fitBounds(layer.getBounds(), {
+      maxZoom: 7,
+      paddingTopLeft: [40, wide ? 50 : height + 40],
+      paddingBottomRight: [wide ? width : 40, 50],
+    });
   }
 
   function drawLeg(leg, n, asset) {
@@ -150,8 +160,9 @@ window.basewatch.mapTrack = function (map, config, movements, onClear) {
       const dates = group.map(function (sighting) {
         return number.get(sighting) + ". seen " + sighting.properties.date;
       });
+      // Above the ring: the site's name hangs below it (from zoom 6).
       ring.bindTooltip(el("span", dates.join(", ")), {
-        permanent: true, direction: "left", offset: [-22, 0], className: "track-label", interactive: false,
+        permanent: true, direction: "top", offset: [0, -22], className: "track-label", interactive: false,
       });
       ring.bindPopup(function () {
         return sightingPopup(group, asset);

@@ -475,12 +475,14 @@
     mine.promise.then(function (key) {
       if (lookup !== mine) return; // another text was searched for meanwhile
       const next = key ? Object.assign({}, state, { q: currentState.q, asset: key }) : state;
+      if (key) foldControls();
       if (sameState(next, currentState)) document.body.dataset.loading = String(loadRunning);
       commit(next);
     });
   }
 
   const search = window.basewatch.mapSearch(config, form.elements.q, function (pick) {
+    foldControls(); // on a phone: the map, with what was picked, rather than the controls over it
     const state = controlsToState();
     if (pick.asset) commit(Object.assign(state, { q: currentState.q, asset: pick.asset }));
     else commit(Object.assign(state, { q: pick.site }));
@@ -489,6 +491,11 @@
   controlsToggle.addEventListener("click", function () {
     controlsToggle.setAttribute("aria-expanded", String(form.classList.toggle("open")));
   });
+
+  function foldControls() {
+    form.classList.remove("open");
+    controlsToggle.setAttribute("aria-expanded", "false");
+  }
 
   function step(direction) {
     const day = stepFrom(currentState.as_of, direction);

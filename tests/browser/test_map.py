@@ -132,7 +132,7 @@ def test_movements_show_counts_and_dates_on_click(page, demo):
     popup.wait_for()
     text = popup.inner_text()
     assert "al-Khadim Air Base → Bamako–Sénou (Base Aérienne 101)" in text
-    assert "1 × il-76" in text and "arrived 2024-12-17" in text
+    assert "Il-76TD RA-76845, EMERCOM of Russia (MChS)" in text and "arrived 2024-12-17" in text
 
 
 def test_controls_are_reachable_by_keyboard(page, demo):

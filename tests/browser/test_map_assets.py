@@ -48,14 +48,16 @@ def drawn_track(page) -> dict:
 
 
 def leg_ends(page) -> list[tuple[float, float]]:
-    """The track's one leg, drawn from where to where: its first and last points as lat/lng."""
+    """The track's one leg as drawn: where on the map its stroke starts and ends (lat/lng)."""
+    page.wait_for_function("() => !window.basewatchMap._animatingZoom")  # after fitting the track
     return page.evaluate(
         """() => {
             const map = window.basewatchMap;
-            const points = document.querySelector("path.track-line").getAttribute("d").match(/-?[\\d.]+ -?[\\d.]+/g);
-            return [points[0], points.at(-1)].map((pair) => {
-                const [x, y] = pair.split(" ").map(Number);
-                const at = map.layerPointToLatLng([x, y]);
+            const path = document.querySelector("path.track-line");
+            const box = map.getContainer().getBoundingClientRect();
+            return [0, path.getTotalLength()].map((length) => {
+                const screen = path.getPointAtLength(length).matrixTransform(path.getScreenCTM());
+                const at = map.containerPointToLatLng([screen.x - box.left, screen.y - box.top]);
                 return [at.lat, at.lng];
             });
         }"""
@@ -94,6 +96,7 @@ def test_searching_a_registration_draws_its_track_and_the_url_keeps_it(page, dem
 
     page.get_by_role("button", name="Clear track").click()
     wait_for_map(page)
+    page.wait_for_function("() => !document.querySelector('.track-label')")  # faded out
     assert drawn_track(page) == {"track": None, "legs": 0, "rings": 0, "labels": [], "panel": None, "link": None}
     assert "asset=" not in page.url
     page.go_back()  # the track is one step in the history
@@ -114,7 +117,7 @@ def test_the_hex_in_any_case_and_the_search_list_find_the_asset(page, demo):
 
     # As one types, the list offers the asset (and no site has this in its name).
     page.locator("input[name=q]").press_sequentially("ra76", delay=20)
-    options = page.get_by_role("option")
+    options = page.locator("#search-results [role=option]")
     options.first.wait_for()
     assert options.all_inner_texts() == ["RA-76845 Il-76TD, EMERCOM of Russia (MChS), 152C2D"]
     page.keyboard.press("ArrowDown")
