@@ -52,7 +52,7 @@ window.basewatch.mapLegend = function (operators, operatorColour, labelZoom) {
     return row;
   }
 
-  // A dashed line with an arrowhead, as drawMovements draws them.
+  // A dashed line with an arrowhead at its middle, as map-movements.js draws them.
   function movementSymbol() {
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
@@ -60,13 +60,14 @@ window.basewatch.mapLegend = function (operators, operatorColour, labelZoom) {
     svg.setAttribute("class", "legend-movement");
     svg.setAttribute("aria-hidden", "true");
     const line = svg.appendChild(document.createElementNS(ns, "path"));
-    line.setAttribute("d", "M1,6 H27");
+    line.setAttribute("d", "M1,6 H35");
     line.setAttribute("stroke", "#7d3c98");
     line.setAttribute("stroke-width", "3");
     line.setAttribute("stroke-dasharray", "6 4");
     const head = svg.appendChild(document.createElementNS(ns, "path"));
-    head.setAttribute("d", "M26,1 L35,6 L26,11 z");
+    head.setAttribute("d", "M14,1 L24,6 L14,11 z");
     head.setAttribute("fill", "#7d3c98");
+    head.setAttribute("stroke", "#fff");
     return svg;
   }
 
