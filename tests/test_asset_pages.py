@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from basewatch.core.models import Asset, Site
-from tests.factories import make_asset, make_observation
+from tests.factories import make_asset, make_observation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +45,27 @@ def test_the_public_page_shows_published_claims_only(demo):
 def test_pages_naming_the_asset_link_to_it(demo):
     for path in ("/sites/bamako-senou/", "/sites/al-khadim/", "/observations/"):
         assert 'href="/assets/RA-76845/"' in Client().get(path).content.decode(), path
+
+
+def test_vessel_numbers_aliases_and_former_registrations_are_shown():
+    ship = make_asset(
+        registration="",
+        name="Sparta IV",
+        mmsi="273350190",
+        imo="9138850",
+        aliases=["Спарта IV"],
+        former_registrations=["OLD-1"],
+    )
+    html = Client().get(f"/assets/{ship.imo}/").content.decode()
+    for text in ("MMSI", "273350190", "IMO number", "9138850", "Спарта IV", "OLD-1"):
+        assert text in html
+    assert Client().get("/assets/old-1/").content.decode() == html  # a former registration reaches it too
+
+
+def test_unconfirmed_assets_are_for_viewers_only():
+    draft = make_asset(registration="RA-99999", confirmed=False)
+    assert Client().get("/assets/RA-99999/").status_code == 404
+    viewer = Client()
+    viewer.force_login(make_user("viewer"))
+    page = viewer.get(draft.get_absolute_url())
+    assert page.status_code == 200 and "Not confirmed yet" in page.content.decode()
