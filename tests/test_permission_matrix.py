@@ -78,6 +78,7 @@ MATRIX = {
     "front:observations": PUBLIC_PAGE,
     "front:asset": PUBLIC_PAGE,
     "front:movements": PUBLIC_PAGE,
+    "front:assets": PUBLIC_PAGE,
     # --- pages for viewers and up (a submitted claim: its published twin is public) -----
     "front:observation": VIEWER_PAGE,
     "front:movement": VIEWER_PAGE,

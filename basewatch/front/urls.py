@@ -12,7 +12,8 @@ urlpatterns = [
     path("sites/<slug:slug>/history/", require_safe(review.site_history), name="site-history"),
     path("observations/", require_safe(views.observations), name="observations"),
     path("movements/", require_safe(views.movements), name="movements"),
-    # An identified airframe or vessel, by registration, ICAO hex or id.
+    path("assets/", require_safe(views.assets), name="assets"),
+    # An identified airframe or vessel, by registration, ICAO hex, MMSI, IMO or id.
     path("assets/<str:key>/", require_safe(views.asset), name="asset"),
     # Claims: published ones for everyone; any state, with decisions and history, for viewers and up.
     path("observations/<int:pk>/", require_safe(review.claim_page), {"kind": "observation"}, name="observation"),
