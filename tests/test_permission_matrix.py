@@ -77,7 +77,9 @@ MATRIX = {
     "front:site": PUBLIC_PAGE,
     "front:observations": PUBLIC_PAGE,
     "front:asset": PUBLIC_PAGE,
-    # --- pages for viewers and up -------------------------------------------------------
+    "front:movements": PUBLIC_PAGE,
+    "front:assets": PUBLIC_PAGE,
+    # --- pages for viewers and up (a submitted claim: its published twin is public) -----
     "front:observation": VIEWER_PAGE,
     "front:movement": VIEWER_PAGE,
     "front:site-history": VIEWER_PAGE,
