@@ -97,6 +97,12 @@ class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
     former_registrations = serializers.ListField(
         child=serializers.CharField(max_length=30), required=False, max_length=50
     )
+    first_seen = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Date of its earliest published sighting or movement."
+    )
+    last_seen = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Date of its latest published sighting or movement."
+    )
 
     class Meta:
         model = Asset
@@ -116,6 +122,8 @@ class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "former_registrations",
             "operator",
             "confirmed",
+            "first_seen",
+            "last_seen",
             "notes",
             "updated",
             "version",

@@ -38,8 +38,8 @@ def _stem(track: Track) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", track.asset.key) + "-track"
 
 
-def _attachment(root: ET.Element, namespace: str, track: Track, extension: str) -> HttpResponse:
-    body = ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=namespace)
+def _attachment(root: ET.Element, track: Track, extension: str) -> HttpResponse:
+    body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     response = HttpResponse(body, content_type=f"{CONTENT_TYPES[extension]}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="basewatch-{_stem(track)}.{extension}"'
     return response
@@ -50,9 +50,8 @@ def _instant(day: dt.date) -> str:
 
 
 def stop_text(stop: Stop) -> str:
-    """What a stop is, in words: the event, the site, the day, the claim and its sources."""
-    when = f"on {stop.day}" if stop.day else "(date unknown)"
-    return f"{EVENTS[stop.event]} {stop.site.name} {when}: {stop.claim}; sources: {sources_text(stop.claim)}"
+    """What happened at a stop and why we believe it (the name and time say where and when)."""
+    return f"{EVENTS[stop.event]}: {stop.claim}. Sources: {sources_text(stop.claim)}"
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attributes) -> ET.Element:
@@ -66,30 +65,31 @@ def _text(parent: ET.Element, tag: str, text: str, **attributes) -> ET.Element:
 
 def _gpx_point(parent: ET.Element, tag: str, stop: Stop, absolute: Absolute, described: bool) -> None:
     # A wpt's and a trkpt's children come in the order the GPX schema fixes: time, name, desc, link.
-    point = ET.SubElement(parent, f"{{{GPX_NS}}}{tag}", lat=str(stop.site.location.y), lon=str(stop.site.location.x))
+    point = ET.SubElement(parent, tag, lat=str(stop.site.location.y), lon=str(stop.site.location.x))
     if stop.day:
-        _text(point, f"{{{GPX_NS}}}time", _instant(stop.day))
-    _text(point, f"{{{GPX_NS}}}name", stop.site.name)
+        _text(point, "time", _instant(stop.day))
+    _text(point, "name", stop.site.name)
     if described:
-        _text(point, f"{{{GPX_NS}}}desc", stop_text(stop))
-        ET.SubElement(point, f"{{{GPX_NS}}}link", href=absolute(stop.claim.get_absolute_url()))
+        _text(point, "desc", stop_text(stop))
+        ET.SubElement(point, "link", href=absolute(stop.claim.get_absolute_url()))
 
 
 def gpx(track: Track, absolute: Absolute) -> HttpResponse:
     """GPX 1.1: a waypoint per stop, and one track through the stops in order."""
-    root = ET.Element(f"{{{GPX_NS}}}gpx", version="1.1", creator="basewatch")
-    metadata = ET.SubElement(root, f"{{{GPX_NS}}}metadata")
-    _text(metadata, f"{{{GPX_NS}}}name", track.asset.label)
-    ET.SubElement(metadata, f"{{{GPX_NS}}}link", href=absolute(track.asset.get_absolute_url()))
+    # The namespace as a plain attribute: the elements are written unprefixed, in GPX's default namespace.
+    root = ET.Element("gpx", xmlns=GPX_NS, version="1.1", creator="basewatch")
+    metadata = ET.SubElement(root, "metadata")
+    _text(metadata, "name", track.asset.label)
+    ET.SubElement(metadata, "link", href=absolute(track.asset.get_absolute_url()))
     places = stops(track.claims)
     for stop in places:
         _gpx_point(root, "wpt", stop, absolute, described=True)
-    trk = ET.SubElement(root, f"{{{GPX_NS}}}trk")
-    _text(trk, f"{{{GPX_NS}}}name", track.asset.label)
-    segment = ET.SubElement(trk, f"{{{GPX_NS}}}trkseg")
+    trk = ET.SubElement(root, "trk")
+    _text(trk, "name", track.asset.label)
+    segment = ET.SubElement(trk, "trkseg")
     for stop in places:
         _gpx_point(segment, "trkpt", stop, absolute, described=False)
-    return _attachment(root, GPX_NS, track, "gpx")
+    return _attachment(root, track, "gpx")
 
 
 # --- KML 2.2 -----------------------------------------------------------------------------
@@ -97,9 +97,9 @@ def gpx(track: Track, absolute: Absolute) -> HttpResponse:
 
 def _kml_placemark(folder: ET.Element, name: str, description: str) -> ET.Element:
     # A Placemark's children in the order KML's schema fixes: name, description, time, geometry.
-    placemark = ET.SubElement(folder, f"{{{KML_NS}}}Placemark")
-    _text(placemark, f"{{{KML_NS}}}name", name)
-    _text(placemark, f"{{{KML_NS}}}description", description)
+    placemark = ET.SubElement(folder, "Placemark")
+    _text(placemark, "name", name)
+    _text(placemark, "description", description)
     return placemark
 
 
@@ -110,9 +110,9 @@ def _coordinates(*sites) -> str:
 def _kml_stop(folder: ET.Element, stop: Stop, absolute: Absolute) -> None:
     placemark = _kml_placemark(folder, stop.site.name, f"{stop_text(stop)} {absolute(stop.claim.get_absolute_url())}")
     if stop.day:
-        _text(ET.SubElement(placemark, f"{{{KML_NS}}}TimeStamp"), f"{{{KML_NS}}}when", stop.day.isoformat())
-    point = ET.SubElement(placemark, f"{{{KML_NS}}}Point")
-    _text(point, f"{{{KML_NS}}}coordinates", _coordinates(stop.site))
+        _text(ET.SubElement(placemark, "TimeStamp"), "when", stop.day.isoformat())
+    point = ET.SubElement(placemark, "Point")
+    _text(point, "coordinates", _coordinates(stop.site))
 
 
 def _kml_movement(folder: ET.Element, movement: Movement, absolute: Absolute) -> None:
@@ -120,32 +120,32 @@ def _kml_movement(folder: ET.Element, movement: Movement, absolute: Absolute) ->
     trips = f" ({movement.trips_text})" if movement.trips_text else ""
     description = f"{movement}{trips}; sources: {sources_text(movement)} {absolute(movement.get_absolute_url())}"
     placemark = _kml_placemark(folder, name, description)
-    span = ET.SubElement(placemark, f"{{{KML_NS}}}TimeSpan")
+    span = ET.SubElement(placemark, "TimeSpan")
     if movement.departed:
-        _text(span, f"{{{KML_NS}}}begin", movement.departed.isoformat())
+        _text(span, "begin", movement.departed.isoformat())
     if movement.arrived:
-        _text(span, f"{{{KML_NS}}}end", movement.arrived.isoformat())
-    line = ET.SubElement(placemark, f"{{{KML_NS}}}LineString")
-    _text(line, f"{{{KML_NS}}}tessellate", "1")
-    _text(line, f"{{{KML_NS}}}coordinates", _coordinates(movement.origin, movement.destination))
+        _text(span, "end", movement.arrived.isoformat())
+    line = ET.SubElement(placemark, "LineString")
+    _text(line, "tessellate", "1")
+    _text(line, "coordinates", _coordinates(movement.origin, movement.destination))
 
 
 def kml(track: Track, absolute: Absolute) -> HttpResponse:
     """KML 2.2: a folder of stops (Points with a TimeStamp) and one of movements (LineStrings with a TimeSpan)."""
-    root = ET.Element(f"{{{KML_NS}}}kml")
-    document = ET.SubElement(root, f"{{{KML_NS}}}Document")
-    _text(document, f"{{{KML_NS}}}name", track.asset.label)
-    _text(document, f"{{{KML_NS}}}description", absolute(track.asset.get_absolute_url()))
-    stop_folder = ET.SubElement(document, f"{{{KML_NS}}}Folder")
-    _text(stop_folder, f"{{{KML_NS}}}name", "Stops")
+    root = ET.Element("kml", xmlns=KML_NS)
+    document = ET.SubElement(root, "Document")
+    _text(document, "name", track.asset.label)
+    _text(document, "description", absolute(track.asset.get_absolute_url()))
+    stop_folder = ET.SubElement(document, "Folder")
+    _text(stop_folder, "name", "Stops")
     for stop in stops(track.claims):
         _kml_stop(stop_folder, stop, absolute)
-    movement_folder = ET.SubElement(document, f"{{{KML_NS}}}Folder")
-    _text(movement_folder, f"{{{KML_NS}}}name", "Movements")
+    movement_folder = ET.SubElement(document, "Folder")
+    _text(movement_folder, "name", "Movements")
     for claim in track.claims:
         if isinstance(claim, Movement):
             _kml_movement(movement_folder, claim, absolute)
-    return _attachment(root, KML_NS, track, "kml")
+    return _attachment(root, track, "kml")
 
 
 # --- CSV ---------------------------------------------------------------------------------

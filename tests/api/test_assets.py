@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from basewatch.core.models import Asset, Movement
-from tests.api.helpers import assert_error, features
+from tests.api.helpers import assert_error, features, results
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_token
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +244,108 @@ def test_a_track_answers_conditional_gets(api, travels):
 
 def test_a_track_refuses_an_unknown_format(api, travels):
     assert_error(api.get("assets/RA-1/track/", params={"format": "shp"}), 400, "format")
+
+
+def test_a_tracks_queries_do_not_grow_with_its_claims(client, travels):
+    t = travels
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/assets/RA-1/track/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for day in range(1, 11):
+        make_observation(t["flight"].destination, t["flight"].asset_type, dt.date(2024, 11, day), asset=t["asset"])
+        make_movement(t["flight"].origin, t["flight"].destination, t["flight"].asset_type, asset=t["asset"])
+    assert queries() == few <= 8
+
+
+# --- assets/ -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fleet():
+    il76 = make_asset_type(slug="il-76", category="transport_aircraft")
+    ships = make_asset_type(slug="frigates", category="naval_vessel")
+    a, b = make_site(slug="a"), make_site(slug="b")
+    seen = make_asset(asset_type=il76, registration="RA-1", operator="Armée de l'air")
+    make_observation(a, il76, dt.date(2024, 12, 1), asset=seen)
+    make_movement(a, b, il76, asset=seen, departed=dt.date(2024, 12, 10), arrived=None)
+    make_movement(b, a, il76, asset=seen, arrived=dt.date(2025, 1, 5), state="draft")  # not published: not "seen"
+    ship = make_asset(asset_type=ships, registration="", name="Admiral", mmsi="273350190", imo="9138850")
+    make_observation(b, ships, dt.date(2024, 11, 2), asset=ship)
+    guess = make_asset(asset_type=il76, registration="RA-9", confirmed=False)
+    return {"seen": seen, "ship": ship, "guess": guess}
+
+
+def test_the_asset_list_says_when_each_was_first_and_last_seen(api, fleet):
+    rows = {row["id"]: row for row in results(api.get("assets/"))}
+    assert set(rows) == {fleet["seen"].pk, fleet["ship"].pk}  # the unconfirmed one is not public
+    seen = rows[fleet["seen"].pk]
+    assert (seen["first_seen"], seen["last_seen"], seen["url"], seen["confirmed"]) == (
+        "2024-12-01",
+        "2024-12-10",
+        "/assets/RA-1/",
+        True,
+    )
+    ship = rows[fleet["ship"].pk]
+    assert (ship["mmsi"], ship["imo"], ship["last_seen"], ship["key"]) == (
+        "273350190",
+        "9138850",
+        "2024-11-02",
+        str(fleet["ship"].pk),
+    )
+    viewer = {row["id"] for row in results(api.get("assets/", token=make_token("viewer")))}
+    assert fleet["guess"].pk in viewer
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"category": "naval_vessel"}, {"ship"}),
+        ({"asset_type": "il-76"}, {"seen"}),
+        ({"operator": "ARMEE"}, {"seen"}),
+        ({"seen_from": "2024-12-05"}, {"seen"}),
+        ({"seen_to": "2024-12-05"}, {"ship"}),
+        ({"seen_from": "2024-11-01", "seen_to": "2024-11-30"}, {"ship"}),
+        ({"q": "admiral"}, {"ship"}),
+        ({"q": "ra1"}, {"seen"}),
+    ],
+)
+def test_asset_filters(api, fleet, params, expected):
+    assert {row["id"] for row in results(api.get("assets/", params=params))} == {fleet[n].pk for n in expected}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"seen_from": "soon"}, "seen_from"),
+        ({"seen_to": "2024-13-01"}, "seen_to"),
+        ({"category": "castle"}, "category"),
+        ({"asset_type": "zeppelin"}, "asset_type"),
+        ({"operator": "x" * 201}, "operator"),
+    ],
+)
+def test_a_bad_asset_filter_is_a_400_naming_it(api, fleet, params, field):
+    assert_error(api.get("assets/", params=params), 400, field)
+
+
+def test_assets_as_csv(api, fleet):
+    response = api.get("assets/", params={"format": "csv", "category": "transport_aircraft"})
+    assert response.headers["Content-Disposition"] == 'attachment; filename="basewatch-assets.csv"'
+    [row] = list(csv.DictReader(io.StringIO(response.text)))
+    assert (row["registration"], row["operator"], row["first_seen"], row["last_seen"]) == (
+        "RA-1",
+        "Armée de l'air",
+        "2024-12-01",
+        "2024-12-10",
+    )
+
+
+def test_an_asset_is_confirmed_by_a_person_not_by_the_api(api, fleet):
+    guess = fleet["guess"]
+    body = {"confirmed": True, "notes": "looked", "version": guess.version}
+    assert api.patch("assets/RA-9/", json=body, token=make_token("editor")).status_code == 200
+    guess.refresh_from_db()
+    assert (guess.confirmed, guess.notes) == (False, "looked")

@@ -36,8 +36,9 @@ class AssetTypeDetail(DetailView):
 
 
 def visible_assets(user):
-    """Assets `user` may read: confirmed ones for the public (an import's guesses wait for a person)."""
-    rows = Asset.objects.select_related("asset_type")
+    """Assets `user` may read, with when they were first and last seen: confirmed ones for the public
+    (an import's guesses wait for a person)."""
+    rows = Asset.objects.select_related("asset_type").with_sightings()
     return rows if can_view_unpublished(user) else rows.public()
 
 
@@ -58,10 +59,29 @@ ASSET_KEY_PARAMETER = OpenApiParameter(
 
 
 class AssetList(ListView):
-    """Individually identified airframes, vessels and vehicles."""
+    """Individually identified airframes, vessels and vehicles, with when they were first and last seen
+    (published claims). The public sees confirmed assets only."""
 
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
+    csv_name = "assets"
+    csv_columns = [
+        ("id", lambda a: a.pk),
+        ("asset_type", lambda a: a.asset_type.slug),
+        ("registration", lambda a: a.registration),
+        ("icao_hex", lambda a: a.icao_hex),
+        ("hull_number", lambda a: a.hull_number),
+        ("mmsi", lambda a: a.mmsi),
+        ("imo", lambda a: a.imo),
+        ("name", lambda a: a.name),
+        ("aliases", lambda a: " | ".join(a.aliases)),
+        ("former_registrations", lambda a: " | ".join(a.former_registrations)),
+        ("operator", lambda a: a.operator),
+        ("confirmed", lambda a: a.confirmed),
+        ("first_seen", lambda a: a.first_seen),
+        ("last_seen", lambda a: a.last_seen),
+        ("url", lambda a: a.get_absolute_url()),
+    ]
 
     def get_queryset(self):
         return visible_assets(self.request.user)
