@@ -65,6 +65,12 @@ def test_site_search_finds_aliases(admin_client, demo):
     assert response.context["cl"].result_count == 1
 
 
+def test_asset_search_is_the_search_of_every_other_place(admin_client, demo):
+    for text in ("ra76845", "152c2d", "emercom"):
+        response = admin_client.get(admin_url(Asset, "changelist"), {"q": text})
+        assert [str(asset) for asset in response.context["cl"].result_list] == ["RA-76845 (Il-76)"], text
+
+
 def test_site_page_has_a_leaflet_map(admin_client, demo):
     response = admin_client.get(admin_url(Site, "change", Site.objects.get(slug="khmeimim").pk))
     assert b"leaflet" in response.content.lower()

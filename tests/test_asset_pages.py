@@ -4,12 +4,13 @@ movements in date order with their sources; linked from where the asset is named
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
 
 from basewatch.core.models import Asset, Site
-from tests.factories import make_asset, make_observation
+from tests.factories import make_asset, make_movement, make_observation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,71 @@ def test_the_public_page_shows_published_claims_only(demo):
 def test_pages_naming_the_asset_link_to_it(demo):
     for path in ("/sites/bamako-senou/", "/sites/al-khadim/", "/observations/"):
         assert 'href="/assets/RA-76845/"' in Client().get(path).content.decode(), path
+
+
+def test_vessel_numbers_aliases_and_former_registrations_are_shown():
+    ship = make_asset(
+        registration="",
+        name="Sparta IV",
+        mmsi="273350190",
+        imo="9138850",
+        aliases=["Спарта IV"],
+        former_registrations=["OLD-1"],
+    )
+    html = Client().get(f"/assets/{ship.imo}/").content.decode()
+    for text in ("MMSI", "273350190", "IMO number", "9138850", "Спарта IV", "OLD-1"):
+        assert text in html
+    assert Client().get("/assets/old-1/").content.decode() == html  # a former registration reaches it too
+
+
+def test_unconfirmed_assets_are_for_viewers_only():
+    draft = make_asset(registration="RA-99999", confirmed=False)
+    assert Client().get("/assets/RA-99999/").status_code == 404
+    viewer = Client()
+    viewer.force_login(make_user("viewer"))
+    page = viewer.get(draft.get_absolute_url())
+    assert page.status_code == 200 and "Not confirmed yet" in page.content.decode()
+
+
+def listed_assets(query: dict, client=None) -> list[str]:
+    response = (client or Client()).get("/assets/", query)
+    assert response.status_code == 200
+    return re.findall(r'<td data-label="Asset"><a href="/assets/([^/]*)/">', response.content.decode())
+
+
+def test_the_asset_list_searches_and_filters(demo):
+    khmeimim = Site.objects.get(slug="khmeimim")
+    later = make_asset(registration="RF-95001", operator="Russian Aerospace Forces")
+    make_observation(khmeimim, later.asset_type, dt.date(2024, 12, 20), asset=later)
+    never_seen = make_asset(registration="RA-00001", operator="Émercom of Russia")
+    make_asset(registration="RA-00002", confirmed=False)  # for viewers only
+    assert listed_assets({}) == ["RF-95001", "RA-76845", "RA-00001"]  # last seen first, never seen last
+    assert listed_assets({"q": "152c2d"}) == ["RA-76845"]
+    assert listed_assets({"asset_type": "il-76"}) == ["RA-76845"]
+    assert listed_assets({"operator": "emercom"}) == ["RA-76845", never_seen.registration]
+    assert listed_assets({"seen_from": "2024-12-18"}) == ["RF-95001"]
+    assert listed_assets({"seen_to": "2024-12-17"}) == ["RA-76845"]
+    viewer = Client()
+    viewer.force_login(make_user("viewer"))
+    assert "RA-00002" in listed_assets({}, viewer)
+
+
+def test_the_asset_list_names_a_bad_filter(demo):
+    html = Client().get("/assets/", {"seen_from": "last week", "asset_type": "zzz"}).content.decode()
+    assert "seen_from:" in html and "asset_type:" in html and "RA-76845/" not in html
+
+
+def test_first_and_last_seen_agree_with_the_asset_page(demo):
+    il76 = Asset.objects.with_sightings().get(registration="RA-76845")
+    assert (il76.first_seen, il76.last_seen) == (dt.date(2024, 12, 17), dt.date(2024, 12, 17))
+    moved_only = make_asset(registration="RA-00003")
+    make_movement(
+        Site.objects.get(slug="khmeimim"),
+        Site.objects.get(slug="tartus"),
+        moved_only.asset_type,
+        asset=moved_only,
+        departed=dt.date(2024, 12, 1),
+        arrived=dt.date(2024, 12, 2),
+    )
+    seen = Asset.objects.with_sightings().get(pk=moved_only.pk)
+    assert (seen.first_seen, seen.last_seen) == (dt.date(2024, 12, 2), dt.date(2024, 12, 2))

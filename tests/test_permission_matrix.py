@@ -77,7 +77,9 @@ MATRIX = {
     "front:site": PUBLIC_PAGE,
     "front:observations": PUBLIC_PAGE,
     "front:asset": PUBLIC_PAGE,
-    # --- pages for viewers and up -------------------------------------------------------
+    "front:movements": PUBLIC_PAGE,
+    "front:assets": PUBLIC_PAGE,
+    # --- pages for viewers and up (a submitted claim: its published twin is public) -----
     "front:observation": VIEWER_PAGE,
     "front:movement": VIEWER_PAGE,
     "front:site-history": VIEWER_PAGE,
@@ -122,6 +124,7 @@ MATRIX = {
     "api:assettype-detail": API_DETAIL,
     "api:asset-list": API_LIST,
     "api:asset-detail": API_DETAIL,
+    "api:asset-track": API_READ,
     "api:source-list": API_LIST,
     "api:source-detail": API_DETAIL,
     "api:schema": {"GET": everyone(200), "POST": everyone(405)},
@@ -235,7 +238,8 @@ def url_for(name: str, rows) -> str:
         "api:movement-detail": {"pk": move},
         "api:movement-decision": {"pk": rows["published_movement"].pk, "action": "retract"},
         "api:assettype-detail": {"slug": "jets"},
-        "api:asset-detail": {"pk": rows["asset"].pk},
+        "api:asset-detail": {"key": rows["asset"].registration},
+        "api:asset-track": {"key": rows["asset"].registration},
         "api:source-detail": {"pk": rows["source"].pk},
         "admin:app_list": {"app_label": "core"},
         "admin:view_on_site": {"content_type_id": ContentType.objects.get_for_model(Site).pk, "object_id": site.pk},

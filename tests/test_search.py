@@ -77,7 +77,7 @@ def test_observations_by_asset_site_alias_in_any_script_and_source(demo):
 
 
 def test_accents_are_ignored_both_ways(demo):
-    # The site is "Bamako–Sénou": typed without the accent, and an accented query of a plain word.
+    # The site is "Bamako-Sénou": typed without the accent, and an accented query of a plain word.
     assert {o.site.slug for o in Observation.objects.search("senou")} == {"bamako-senou"}
     assert Source.objects.search("TECHNOLÒGIES").exists()
 
@@ -104,7 +104,9 @@ def test_trips_are_told_in_the_asset_types_words(demo):
     seven = Movement.objects.get(origin__slug="khmeimim", destination__slug="al-khadim")
     assert (seven.trips, seven.trips_at_least, seven.trips_text) == (7, True, "at least 7 flights")
     site, other = make_site(), make_site()
-    ship = make_movement(site, other, AssetType.objects.create(name="Corvette", slug="corvette", category="naval_vessel"))
+    ship = make_movement(
+        site, other, AssetType.objects.create(name="Corvette", slug="corvette", category="naval_vessel")
+    )
     ship.trips = 1
     assert ship.trips_text == "1 voyage"
 

@@ -78,7 +78,11 @@ ERROR_SCHEMA = {
     "properties": {"detail": {"type": "string"}},
     "additionalProperties": True,
 }
-CSV_LISTS = ("/api/v1/sites/", "/api/v1/observations/", "/api/v1/movements/")
+CSV_LISTS = ("/api/v1/sites/", "/api/v1/observations/", "/api/v1/movements/", "/api/v1/assets/")
+# The track's files besides GeoJSON (api.track_exports); its `format` parameter is on the view.
+TRACK_FILES = {
+    "/api/v1/assets/{key}/track/": ("application/gpx+xml", "application/vnd.google-earth.kml+xml", "text/csv"),
+}
 
 
 def _error(description: str) -> dict:
@@ -109,9 +113,15 @@ def document_errors_and_formats(result, generator, request, public):
                     "412", _error("The version sent is stale; `current` holds the stored item. Nothing changed.")
                 )
                 responses.setdefault("428", _error("Send the version you read (If-Match or `version`)."))
+            if method == "get" and path in TRACK_FILES:
+                for media_type in TRACK_FILES[path]:
+                    responses["200"]["content"][media_type] = {"schema": {"type": "string"}}
             if method == "get" and path in CSV_LISTS:
                 responses["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
-                operation.setdefault("parameters", []).append(
+                # In place of the bare `format` drf-spectacular lists (a parameter is named once).
+                parameters = [p for p in operation.get("parameters", []) if p["name"] != "format"]
+                operation["parameters"] = parameters
+                parameters.append(
                     {
                         "in": "query",
                         "name": "format",

@@ -90,22 +90,45 @@ class AssetTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
     asset_type = serializers.SlugRelatedField(slug_field="slug", queryset=AssetType.objects.all())
+    label = serializers.CharField(read_only=True, help_text='"Il-76TD RA-76845, EMERCOM of Russia (MChS)".')
+    key = serializers.CharField(read_only=True, help_text="Its key in URLs: registration, else ICAO hex, else id.")
+    url = serializers.CharField(source="get_absolute_url", read_only=True, help_text="Path of its page.")
+    aliases = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=50)
+    former_registrations = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, max_length=50
+    )
+    first_seen = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Date of its earliest published sighting or movement."
+    )
+    last_seen = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Date of its latest published sighting or movement."
+    )
 
     class Meta:
         model = Asset
         fields = [
             "id",
+            "label",
+            "key",
+            "url",
             "asset_type",
             "registration",
             "icao_hex",
             "hull_number",
+            "mmsi",
+            "imo",
             "name",
+            "aliases",
+            "former_registrations",
             "operator",
+            "confirmed",
+            "first_seen",
+            "last_seen",
             "notes",
             "updated",
             "version",
         ]
-        read_only_fields = ["updated", "version"]
+        read_only_fields = ["confirmed", "updated", "version"]
 
 
 class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -263,6 +286,36 @@ class SiteDetailSerializer(SiteSerializer):
         return value
 
 
+# An asset as a write names it: its id, or the key its pages use (AssetQuerySet.named).
+ASSET_KEY_SCHEMA = {
+    "oneOf": [{"type": "integer"}, {"type": "string", "maxLength": 30}],
+    "nullable": True,
+    "description": "The asset's id, or its registration (RA-76845), ICAO hex (152C2D), MMSI or IMO number.",
+}
+
+
+@extend_schema_field(ASSET_KEY_SCHEMA)
+class AssetKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An asset: a number is its id; text is a key its pages take (registration, ICAO hex, MMSI, IMO,
+    id). Answers give the id."""
+
+    default_error_messages = {
+        "does_not_exist": "No asset has this registration, ICAO address, MMSI, IMO or id: {pk_value}.",
+    }
+    key_text = serializers.CharField(max_length=30)  # checks length and NUL characters before a query
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            return super().to_internal_value(data)
+        if not isinstance(data, str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        key = self.key_text.run_validation(data)
+        asset = self.get_queryset().named(key).first()
+        if asset is None:
+            self.fail("does_not_exist", pk_value=key)
+        return asset
+
+
 class UserNameField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="username", read_only=True, allow_null=True, **kwargs)
@@ -284,7 +337,20 @@ class SourcedClaimSerializer(serializers.ModelSerializer):
         help_text="Ids of the sources behind this claim (at least one).",
     )
     asset_type = serializers.SlugRelatedField(slug_field="slug", queryset=AssetType.objects.all())
-    asset = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), allow_null=True, required=False)
+    asset = AssetKeyRelatedField(queryset=Asset.objects.all(), allow_null=True, required=False)
+    asset_key = serializers.CharField(
+        source="asset.key", read_only=True, allow_null=True, help_text="The asset's key in its page URL."
+    )
+    asset_label = serializers.CharField(
+        source="asset.label",
+        read_only=True,
+        allow_null=True,
+        help_text='How the asset is named: "Il-76TD RA-76845, EMERCOM of Russia (MChS)"; null without an asset.',
+    )
+    asset_url = serializers.CharField(
+        source="asset.get_absolute_url", read_only=True, allow_null=True, help_text="Path of the asset's page."
+    )
+    url = serializers.CharField(source="get_absolute_url", read_only=True, help_text="Path of the claim's page.")
     state = serializers.ChoiceField(
         choices=workflow.State.choices,
         required=False,
@@ -306,7 +372,9 @@ class SourcedClaimSerializer(serializers.ModelSerializer):
 
     # Only visible to signed-in roles (viewer and above).
     INTERNAL_FIELDS = ("entered_by", "reviewed_by", "reviewed_at", "state_reason")
+    ASSET_FIELDS = ["asset", "asset_key", "asset_label", "asset_url"]
     CLAIM_FIELDS = [
+        "url",
         "notes",
         "sources",
         "source_ids",
@@ -340,7 +408,7 @@ class ObservationSerializer(SourcedClaimSerializer):
             "id",
             "site",
             "asset_type",
-            "asset",
+            *SourcedClaimSerializer.ASSET_FIELDS,
             "observed",
             "observed_precision",
             "count",
@@ -360,6 +428,15 @@ class MovementSerializer(FeatureInputMixin, SourcedClaimSerializer, GeoFeatureMo
     origin = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())
     destination = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())
     line = LineField(read_only=True, help_text="Origin → destination, longitude/latitude.")
+    trips_text = serializers.CharField(
+        read_only=True, help_text='The number of trips as read: "at least 7 flights"; empty when not given.'
+    )
+    transfer = serializers.PrimaryKeyRelatedField(
+        queryset=Movement.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Id of the first leg of the transfer this movement continues; null if none.",
+    )
 
     class Meta:
         model = Movement
@@ -370,8 +447,12 @@ class MovementSerializer(FeatureInputMixin, SourcedClaimSerializer, GeoFeatureMo
             "origin",
             "destination",
             "asset_type",
-            "asset",
+            *SourcedClaimSerializer.ASSET_FIELDS,
             "count",
+            "trips",
+            "trips_at_least",
+            "trips_text",
+            "transfer",
             "departed",
             "arrived",
             "line",

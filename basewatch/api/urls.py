@@ -20,6 +20,20 @@ class IdConverter:
         return str(value)
 
 
+class AssetKeyConverter:
+    """What names an asset in a URL (AssetQuerySet.named): a registration, ICAO hex, MMSI, IMO or id.
+    No slash or control character (a NUL would reach PostgreSQL); anything longer than a registration
+    is simply not found."""
+
+    regex = r"[^/\x00-\x1f\x7f]{1,30}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return str(value)
+
+
 class ActionConverter:
     """A workflow action's name (basewatch.core.workflow.Action)."""
 
@@ -34,6 +48,7 @@ class ActionConverter:
 
 register_converter(IdConverter, "id")
 register_converter(ActionConverter, "action")
+register_converter(AssetKeyConverter, "asset_key")
 
 app_name = "api"
 
@@ -51,7 +66,8 @@ urlpatterns = [
     path("asset-types/", catalogue.AssetTypeList.as_view(), name="assettype-list"),
     path("asset-types/<slug:slug>/", catalogue.AssetTypeDetail.as_view(), name="assettype-detail"),
     path("assets/", catalogue.AssetList.as_view(), name="asset-list"),
-    path("assets/<id:pk>/", catalogue.AssetDetail.as_view(), name="asset-detail"),
+    path("assets/<asset_key:key>/", catalogue.AssetDetail.as_view(), name="asset-detail"),
+    path("assets/<asset_key:key>/track/", catalogue.AssetTrack.as_view(), name="asset-track"),
     path("sources/", catalogue.SourceList.as_view(), name="source-list"),
     path("sources/<id:pk>/", catalogue.SourceDetail.as_view(), name="source-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -180,10 +180,15 @@ class AssetTypeAdmin(VersionedAdmin):
 
 @admin.register(Asset)
 class AssetAdmin(VersionedAdmin):
-    list_display = ["__str__", "asset_type", "registration", "icao_hex", "hull_number", "operator"]
-    list_filter = ["asset_type"]
-    search_fields = ["registration", "icao_hex", "hull_number", "name", "operator"]
+    list_display = ["__str__", "asset_type", "registration", "icao_hex", "hull_number", "mmsi", "operator", "confirmed"]
+    list_filter = ["confirmed", "asset_type"]
+    search_fields = ["registration"]  # the search box; what it matches is AssetQuerySet.search
     autocomplete_fields = ["asset_type"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
 
 
 @admin.register(Source)

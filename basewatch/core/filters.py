@@ -300,8 +300,14 @@ class AssetTypeFilter(filters.FilterSet):
 
 class AssetFilter(filters.FilterSet):
     asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
+    category = filters.ChoiceFilter(field_name="asset_type__category", choices=AssetType.Category.choices)
+    operator = filters.CharFilter(
+        field_name="operator", lookup_expr="unaccent__icontains", max_length=200, help_text="Text in the operator."
+    )
     registration = filters.CharFilter(lookup_expr="iexact", max_length=30)
     icao_hex = filters.CharFilter(lookup_expr="iexact", max_length=6)
+    seen_from = filters.DateFilter(method="filter_last_seen", help_text="Last seen on or after (YYYY-MM-DD).")
+    seen_to = filters.DateFilter(method="filter_last_seen", help_text="Last seen on or before (YYYY-MM-DD).")
     q = searching(
         "Registration (with or without its dash), ICAO hex, hull number, MMSI, IMO, name, alias, former "
         "registration or operator, ignoring case and accents."
@@ -310,6 +316,14 @@ class AssetFilter(filters.FilterSet):
     class Meta:
         model = Asset
         fields = []
+
+    def filter_last_seen(self, queryset, name, value):
+        return queryset  # both ends at once, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        start, end = self.form.cleaned_data.get("seen_from"), self.form.cleaned_data.get("seen_to")
+        return queryset.last_seen_between(start, end) if start or end else queryset
 
 
 class SourceFilter(filters.FilterSet):

@@ -7,9 +7,9 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, Func, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Concat, Replace
+from django.db.models.functions import Coalesce, Concat, Greatest, Least, Replace
 from django.utils import timezone
 
 from basewatch.core.expressions import ArrayToString, Counted, DateRangeOf, MakeLine
@@ -160,6 +160,34 @@ class AssetQuerySet(models.QuerySet):
             ranks.insert(3, When(pk=int(key), then=3))
         rank = Case(*ranks, default=None, output_field=models.IntegerField())
         return self.alias(key_rank=rank).filter(key_rank__isnull=False).order_by("key_rank", "pk")
+
+    def with_sightings(self) -> AssetQuerySet:
+        """Annotate `first_seen` and `last_seen`: the dates of the asset's earliest and latest published
+        claims (an observation's date; a movement's arrival, else departure, as core.tracks.seen_on)."""
+        return self.annotate(first_seen=self._seen(Min), last_seen=self._seen(Max))
+
+    def last_seen_between(self, start: dt.date | None, end: dt.date | None) -> AssetQuerySet:
+        """Assets last seen (as with_sightings) within [start, end]; either end may be open."""
+        seen = self.alias(seen_last=self._seen(Max))
+        if start:
+            seen = seen.filter(seen_last__gte=start)
+        if end:
+            seen = seen.filter(seen_last__lte=end)
+        return seen
+
+    @staticmethod
+    def _seen(aggregate) -> Func:
+        from basewatch.core.models import Movement, Observation
+
+        def over(claims, day):
+            dates = claims.published().filter(asset=OuterRef("pk")).order_by().values("asset")
+            return Subquery(dates.annotate(day=aggregate(day)).values("day")[:1])
+
+        sightings = over(Observation.objects, "observed")
+        movements = over(Movement.objects, Coalesce("arrived", "departed"))
+        # LEAST and GREATEST skip NULLs in PostgreSQL: an asset only seen moving has a date.
+        combine = Least if aggregate is Min else Greatest
+        return combine(sightings, movements, output_field=models.DateField())
 
     def search(self, text: str) -> AssetQuerySet:
         """Assets whose registration (with or without its dash), ICAO hex, hull number, MMSI, IMO,

@@ -111,8 +111,30 @@ class MovementForm(ClaimForm):
 
     class Meta:
         model = Movement
-        fields = ["origin", "destination", "asset_type", "asset", "count", "departed", "arrived", "notes", "sources"]
+        fields = [
+            "origin",
+            "destination",
+            "asset_type",
+            "asset",
+            "count",
+            "departed",
+            "arrived",
+            "trips",
+            "trips_at_least",
+            "transfer",
+            "notes",
+            "sources",
+        ]
         widgets = {"departed": DATE, "arrived": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A transfer is named by its first leg (one that continues none), never by this movement.
+        first_legs = Movement.objects.filter(transfer=None).select_related("origin", "destination", "asset_type")
+        if self.instance.pk:
+            first_legs = first_legs.exclude(pk=self.instance.pk)
+        self.fields["transfer"].queryset = first_legs
+        _searchable(self.fields["transfer"])
 
 
 class SiteForm(VersionedForm):
@@ -147,6 +169,28 @@ class AssetTypeForm(VersionedForm):
 
 
 class AssetForm(VersionedForm):
+    aliases = SimpleArrayField(
+        forms.CharField(max_length=200),
+        required=False,
+        help_text="Other names and spellings, comma-separated (Ил-76ТД, callsigns, nicknames).",
+    )
+    former_registrations = SimpleArrayField(
+        forms.CharField(max_length=30), required=False, help_text="Registrations it carried before, comma-separated."
+    )
+
     class Meta:
         model = Asset
-        fields = ["asset_type", "registration", "icao_hex", "hull_number", "name", "operator", "notes"]
+        fields = [
+            "asset_type",
+            "registration",
+            "icao_hex",
+            "hull_number",
+            "mmsi",
+            "imo",
+            "name",
+            "aliases",
+            "former_registrations",
+            "operator",
+            "confirmed",
+            "notes",
+        ]

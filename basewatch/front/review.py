@@ -9,14 +9,17 @@ basewatch.core.workflow's; basewatch.core.claims takes the decision.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from basewatch.core import claims
 from basewatch.core.models import Movement, Observation, Site
-from basewatch.core.roles import EDITOR, VIEWER, can_review
+from basewatch.core.roles import EDITOR, VIEWER, can_review, can_view_unpublished
 from basewatch.core.versions import StaleVersion, VersionRequired, parse_version
 from basewatch.core.workflow import Action, State
 from basewatch.front.access import role_required
@@ -90,19 +93,33 @@ def decide(request, kind: str, pk: int):
     return claim_page(request, kind, pk, status=status)
 
 
-@role_required(VIEWER)
+@never_cache
 def claim_page(request, kind: str, pk: int, status: int = 200):
-    """One observation or movement in any state: details, sources, decisions, history."""
+    """One observation or movement: anyone may read a published one; viewers and up see it in any
+    state, with its decisions and history."""
     model = _claim_model(kind)
     claim = get_object_or_404(_claims(model), pk=pk)
+    insider = can_view_unpublished(request.user)
+    if claim.state != State.PUBLISHED and not insider:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
     context = {
         "claim": claim,
         "kind": kind,
-        "decisions": claims.actions_for(request.user, claim),
-        "may_edit": claims.may_change(request.user, claim),
-        "history": history_of(claim),
+        "insider": insider,
+        "decisions": claims.actions_for(request.user, claim) if insider else [],
+        "may_edit": insider and claims.may_change(request.user, claim),
+        "history": history_of(claim) if insider else None,
+        "legs": _legs(claim, insider) if kind == "movement" else [],
     }
     return render(request, "front/claim.html", context, status=status)
+
+
+def _legs(movement: Movement, insider: bool) -> list[Movement]:
+    """The legs of the movement's transfer the reader may see, in order."""
+    legs = movement.transfer_legs().select_related("origin", "destination")
+    return list(legs if insider else legs.published())
 
 
 @role_required(VIEWER)

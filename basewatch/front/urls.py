@@ -11,9 +11,11 @@ urlpatterns = [
     path("sites/<slug:slug>/", require_safe(views.site), name="site"),
     path("sites/<slug:slug>/history/", require_safe(review.site_history), name="site-history"),
     path("observations/", require_safe(views.observations), name="observations"),
-    # An identified airframe or vessel, by registration, ICAO hex or id.
+    path("movements/", require_safe(views.movements), name="movements"),
+    path("assets/", require_safe(views.assets), name="assets"),
+    # An identified airframe or vessel, by registration, ICAO hex, MMSI, IMO or id.
     path("assets/<str:key>/", require_safe(views.asset), name="asset"),
-    # Claims in any state, with their history (viewers and up).
+    # Claims: published ones for everyone; any state, with decisions and history, for viewers and up.
     path("observations/<int:pk>/", require_safe(review.claim_page), {"kind": "observation"}, name="observation"),
     path("movements/<int:pk>/", require_safe(review.claim_page), {"kind": "movement"}, name="movement"),
     path("review/", require_safe(review.queue), name="review"),

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from basewatch.core import tracks
-from basewatch.core.filters import ObservationFilter, parse_posture_options
+from basewatch.core.filters import AssetFilter, MovementFilter, ObservationFilter, parse_posture_options
 from basewatch.core.models import (
     Asset,
     AssetType,
@@ -32,6 +32,7 @@ from basewatch.core.models import (
     Trend,
 )
 from basewatch.core.posture import observation_days
+from basewatch.core.roles import can_view_unpublished
 
 
 def index(request):
@@ -250,9 +251,6 @@ def observations(request):
     filterset = ObservationFilter(request.GET, queryset=published)
     rows = filterset.qs if filterset.is_valid() else published.none()
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    csv_query = request.GET.copy()
-    csv_query.pop("page", None)
-    csv_query["format"] = "csv"
     context = {
         "filterset": filterset,
         "page": page,
@@ -260,10 +258,36 @@ def observations(request):
         "asset_types": AssetType.objects.only("slug", "name"),
         "categories": AssetType.Category.choices,
         "activities": Observation.Activity.choices,
-        "csv_url": reverse("api:observation-list") + "?" + csv_query.urlencode(),
+        "csv_url": _csv_url(request, "api:observation-list"),
         "page_query": _without_page(request),
     }
     return render(request, "front/observations.html", context)
+
+
+def movements(request):
+    """Published movements: filterable by asset, type, operator, ends and dates, paginated, with a CSV."""
+    published = Movement.objects.published().with_journey().with_details()
+    filterset = MovementFilter(request.GET, queryset=published)
+    rows = filterset.qs if filterset.is_valid() else published.none()
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "sites": Site.objects.only("slug", "name"),
+        "asset_types": AssetType.objects.only("slug", "name"),
+        "operators": _countries(Site.objects.values_list("operator", flat=True)),
+        "csv_url": _csv_url(request, "api:movement-list"),
+        "page_query": _without_page(request),
+    }
+    return render(request, "front/movements.html", context)
+
+
+def _csv_url(request, api_list: str) -> str:
+    """The API list `api_list` as CSV, with this page's filters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "csv"
+    return reverse(api_list) + "?" + query.urlencode()
 
 
 def _without_page(request) -> str:
@@ -272,10 +296,31 @@ def _without_page(request) -> str:
     return query.urlencode()
 
 
+def assets(request):
+    """Identified airframes and vessels: searchable, filterable by type, operator and when last seen."""
+    shown = _assets_for_user(request.user).select_related("asset_type").with_sightings()
+    filterset = AssetFilter(request.GET, queryset=shown)
+    rows = filterset.qs if filterset.is_valid() else shown.none()
+    rows = rows.order_by(F("last_seen").desc(nulls_last=True), "registration", "name", "pk")
+    context = {
+        "filterset": filterset,
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "asset_types": AssetType.objects.filter(assets__isnull=False).distinct().only("slug", "name"),
+        "categories": AssetType.Category.choices,
+        "page_query": _without_page(request),
+    }
+    return render(request, "front/assets.html", context)
+
+
+def _assets_for_user(user):
+    """The public sees confirmed assets; viewers and up also those an import named."""
+    return Asset.objects.all() if can_view_unpublished(user) else Asset.objects.public()
+
+
 def asset(request, key: str):
     """One identified asset (by registration, ICAO hex or id): what it is, and every published
     sighting and movement of it in date order, with their sources."""
-    found = Asset.objects.named(key).select_related("asset_type").first()
+    found = _assets_for_user(request.user).named(key).select_related("asset_type").first()
     if found is None:
         raise Http404("No asset has this registration, ICAO address or id.")
     claims = tracks.timeline(found)

@@ -48,6 +48,17 @@ def test_schema_validates_and_documents_every_endpoint():
     assert {"200", "400", "401", "403", "404", "412", "428"} <= set(patch)
     parameters = {p["name"] for p in paths["/api/v1/sites/"]["get"]["parameters"]}
     assert {"as_of", "operator", "host_country", "kind", "asset_type", "category", "q", "bbox", "format"} <= parameters
+    assets = [p["name"] for p in paths["/api/v1/assets/"]["get"]["parameters"]]
+    assert {"asset_type", "category", "operator", "seen_from", "seen_to", "q", "format"} <= set(assets)
+    assert len(assets) == len(set(assets))  # each parameter once
+    track = paths["/api/v1/assets/{key}/track/"]["get"]
+    [track_format] = [p for p in track["parameters"] if p["name"] == "format"]
+    assert set(track_format["schema"]["enum"]) == {"json", "gpx", "kml", "csv"}
+    assert {"application/json", "application/gpx+xml", "application/vnd.google-earth.kml+xml", "text/csv"} == set(
+        track["responses"]["200"]["content"]
+    )
+    feature = schema["components"]["schemas"]["TrackFeature"]["oneOf"]
+    assert {ref["$ref"].rsplit("/", 1)[1] for ref in feature} == {"SightingFeature", "MovementFeature"}
 
 
 @pytest.mark.django_db

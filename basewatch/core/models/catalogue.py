@@ -281,9 +281,15 @@ class Asset(VersionedModel):
         what = " ".join(part for part in (self.name, ident) if part)
         return f"{what}, {self.operator}" if self.operator else what
 
+    @property
+    def key(self) -> str:
+        """What its URLs name it by: the registration, else the ICAO hex, else the id
+        (AssetQuerySet.named reads each)."""
+        return self.registration or self.icao_hex.lower() or str(self.pk)
+
     def get_absolute_url(self) -> str:
-        """/assets/RA-76845/: the registration, else the ICAO hex, else the id (AssetQuerySet.named reads each)."""
-        return reverse("front:asset", args=[self.registration or self.icao_hex.lower() or str(self.pk)])
+        """/assets/RA-76845/ (its `key`)."""
+        return reverse("front:asset", args=[self.key])
 
     def clean(self) -> None:
         self.icao_hex = self.icao_hex.strip().upper()

@@ -264,7 +264,7 @@ class Movement(SourcedClaim):
 
     @property
     def trips_text(self) -> str:
-        """"at least 7 flights" (voyages for ships, trips for the rest); "" when not given."""
+        """Like "at least 7 flights" (voyages for ships, trips for the rest); "" when not given."""
         if self.trips is None:
             return ""
         trip = TRIP_WORDS.get(self.asset_type.category, "trip")
@@ -273,9 +273,7 @@ class Movement(SourcedClaim):
     def transfer_legs(self) -> MovementQuerySet:
         """Every leg of the transfer this movement belongs to (itself alone if none), first leg first."""
         head = self.transfer_id or self.pk
-        return Movement.objects.filter(Q(pk=head) | Q(transfer=head)).order_by(
-            Coalesce("departed", "arrived"), "pk"
-        )
+        return Movement.objects.filter(Q(pk=head) | Q(transfer=head)).order_by(Coalesce("departed", "arrived"), "pk")
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
