@@ -23,6 +23,10 @@ def test_map_page_carries_its_configuration(client, demo):
     assert config["sitesUrl"] == "/api/v1/sites/" and config["movementsUrl"] == "/api/v1/movements/"
     assert (config["earliest"], config["latest"]) == ("2024-11-01", "2024-12-17")
     assert config["operators"] == [{"code": "RU", "name": "Russia"}]
+    # What the map's search and movement popups read: assets, their pages, type names, grades.
+    assert config["assetsUrl"] == "/api/v1/assets/"
+    assert config["assetTypes"]["cargo-aircraft"] == "Cargo aircraft (type not reported)"
+    assert config["reliability"]["C"] == "C — fairly reliable"
     page = response.content.decode()
     assert 'id="map-config"' in page and "Syria" in page and "Libya" in page
 
@@ -94,7 +98,8 @@ def test_query_counts_do_not_grow_with_rows(client, db, sites):
         return site
 
     site = add(sites)
-    pages = {reverse("front:index"): 4, reverse("front:observations"): 6, site.get_absolute_url(): 8}
+    # The map: its dates (2), countries (2) and the asset types' names its movement popups show.
+    pages = {reverse("front:index"): 5, reverse("front:observations"): 6, site.get_absolute_url(): 8}
     for url in pages:
         client.get(url)  # per-process caches warmed
     few = {url: page_queries(client, url) for url in pages}

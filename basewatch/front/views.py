@@ -56,7 +56,6 @@ def index(request):
         "movementsUrl": reverse("api:movement-list"),
         "siteUrl": reverse("front:site", args=["__slug__"]),
         "assetsUrl": reverse("api:asset-list"),
-        "assetUrl": reverse("front:asset", args=["__key__"]),
         "earliest": earliest.isoformat(),
         "today": today.isoformat(),
         "latest": latest.isoformat(),

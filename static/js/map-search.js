@@ -2,8 +2,8 @@
 // the sites (name or alias, any script) and the assets (registration with or without its dash,
 // ICAO hex, hull number, alias, operator) the API's `q` finds. Picking a site searches the map
 // for it, as Enter does; picking an asset shows its track. Enter on a text that is exactly
-// one asset's registration, hex or hull number (RA-76845, ra76845, 152c2d) also shows its
-// track. A combobox: focus stays in the field, the arrow keys move through the options.
+// one asset's registration, hex, hull number, MMSI or IMO (RA-76845, ra76845, 152c2d) also
+// shows its track. A combobox: focus stays in the field, the arrow keys move through the options.
 window.basewatch.mapSearch = function (config, input, onPick) {
   "use strict";
 
@@ -25,11 +25,6 @@ window.basewatch.mapSearch = function (config, input, onPick) {
     return (text || "").toUpperCase().replace(/[^0-9A-Z]/g, "");
   }
 
-  // The asset page's key: /assets/RA-76845/, /assets/152c2d/ or /assets/7/ (Asset.get_absolute_url).
-  function assetKey(asset) {
-    return asset.registration || (asset.icao_hex || "").toLowerCase() || String(asset.id);
-  }
-
   function identity(asset) {
     return asset.registration || asset.hull_number || asset.icao_hex || asset.name || "#" + asset.id;
   }
@@ -45,15 +40,15 @@ window.basewatch.mapSearch = function (config, input, onPick) {
     });
   }
 
-  // The key of the one asset whose registration, hex or hull number is `text`, else "".
+  // The key of the one asset whose registration, hex, hull number, MMSI or IMO is `text`, else "".
   async function exactAsset(text, signal) {
     const query = new URLSearchParams({ q: text, page_size: "20" });
     const found = (await fetchJson(config.assetsUrl + "?" + query, signal)).results.filter(function (asset) {
-      return [asset.registration, asset.icao_hex, asset.hull_number].some(function (value) {
+      return [asset.registration, asset.icao_hex, asset.hull_number, asset.mmsi, asset.imo].some(function (value) {
         return value && plain(value) === plain(text);
       });
     });
-    return found.length === 1 ? assetKey(found[0]) : "";
+    return found.length === 1 ? found[0].key : "";
   }
 
   function showOptions(text, found) {
@@ -64,7 +59,7 @@ window.basewatch.mapSearch = function (config, input, onPick) {
       const details = [asset.name, asset.operator, asset.icao_hex !== identity(asset) && asset.icao_hex]
         .filter(Boolean)
         .join(", ");
-      return [identity(asset), details, { asset: assetKey(asset) }];
+      return [identity(asset), details, { asset: asset.key }];
     });
     addGroup("Sites", found.sites, function (site) {
       const p = site.properties;

@@ -100,7 +100,7 @@ window.basewatch.mapTrack = function (map, config, movements, onClear) {
     map.getContainer().classList.toggle("showing-track", track.features.length > 0);
     fillPanel(panelContent(asset, legs, sightings, track.features));
     if (fit && track.features.length) fitTrack();
-    document.body.dataset.track = asset.registration || asset.icao_hex || shown;
+    document.body.dataset.track = asset.key;
     document.body.dataset.trackLegs = String(legs.length);
     document.body.dataset.trackSightings = String(sightings.length);
   }

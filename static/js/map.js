@@ -461,7 +461,7 @@
     commitSearch(controlsToState());
   });
 
-  // A new search text that is exactly one asset's registration, hex or hull number shows that
+  // A new search text that is exactly one asset's registration, hex, hull, MMSI or IMO shows that
   // asset's track (the sites stay as they were); any other text searches the sites. Enter
   // fires change and submit: both wait for the one look-up of that text.
   let lookup = null; // {q, promise} of the newest look-up
