@@ -1,9 +1,9 @@
 // Movement lines on a map: the map page's movements and an asset's track (map.js, map-track.js).
-// A movement is a straight line from origin to destination with an arrowhead at its middle
-// (at its end it would hide under the destination's marker), under a transparent line wide
-// enough to hit with a finger. Hovering shows a one-line tooltip, clicking a popup naming
-// what moved, when, on whose word, with links to the asset and the movement. All text from
-// the data goes in through textContent (common.js `el`).
+// A movement is a straight line from origin to destination with arrowheads at its middle and
+// just short of its end, under a transparent line wide enough to hit with a finger. Hovering
+// shows a short tooltip, clicking a popup naming what moved, when, on whose word, with links
+// to the asset and the movement. All text from the data goes in through textContent
+// (common.js `el`).
 window.basewatch.mapMovements = function (map, config, siteNames) {
   "use strict";
 
@@ -25,21 +25,32 @@ window.basewatch.mapMovements = function (map, config, siteNames) {
     map.getContainer().classList.remove("has-popup");
   });
 
-  // The arrowheads: one SVG marker per colour, in the overlay's <svg>, drawn with a white rim
-  // so they read on land, sea and over other lines.
+  // The arrowheads: SVG markers in the overlay's <svg>, a pair per colour, drawn with a white
+  // rim so they read on land, sea and over other lines. One at the line's middle; one that
+  // stops short of its end, where it would hide under the destination's marker (a long leg
+  // seen close up shows one of its ends only).
+  const MARKER_SCALE = 26 / 16; // px per unit of the markers' viewBox
+  const END_GAP = 22; // px between the end arrow's tip and the destination
+
   function arrowDefs(svg, id, colour) {
     if (svg.getElementById(id)) return;
     let defs = svg.querySelector("defs");
     if (!defs) defs = svg.insertBefore(document.createElementNS(SVG, "defs"), svg.firstChild);
-    const marker = defs.appendChild(document.createElementNS(SVG, "marker"));
+    defs.appendChild(arrowMarker(id, colour, 5));
+    defs.appendChild(arrowMarker(id + "-end", colour, 12 + END_GAP / MARKER_SCALE));
+  }
+
+  // `refX`: the point of the arrow (tip at 12) placed on the line's vertex.
+  function arrowMarker(id, colour, refX) {
+    const marker = document.createElementNS(SVG, "marker");
     marker.setAttribute("id", id);
     marker.setAttribute("viewBox", "-2 -2 16 14");
-    marker.setAttribute("refX", "5");
+    marker.setAttribute("refX", String(refX));
     marker.setAttribute("refY", "5");
     // In px, whatever the line's width (markerUnits is the stroke width by default).
     marker.setAttribute("markerUnits", "userSpaceOnUse");
-    marker.setAttribute("markerWidth", "26");
-    marker.setAttribute("markerHeight", "23");
+    marker.setAttribute("markerWidth", String(16 * MARKER_SCALE));
+    marker.setAttribute("markerHeight", String(14 * MARKER_SCALE));
     marker.setAttribute("orient", "auto");
     const head = marker.appendChild(document.createElementNS(SVG, "path"));
     head.setAttribute("d", "M0,0 L12,5 L0,10 z");
@@ -47,6 +58,7 @@ window.basewatch.mapMovements = function (map, config, siteNames) {
     head.setAttribute("stroke", "#fff");
     head.setAttribute("stroke-width", "1.5");
     head.setAttribute("stroke-linejoin", "round");
+    return marker;
   }
 
   // Origin, middle, destination: the middle taken in the map's projection, so that the line
@@ -85,6 +97,7 @@ window.basewatch.mapMovements = function (map, config, siteNames) {
       const path = line.getElement();
       arrowDefs(path.ownerSVGElement, look.arrow, look.colour);
       path.setAttribute("marker-mid", "url(#" + look.arrow + ")");
+      path.setAttribute("marker-end", "url(#" + look.arrow + "-end)");
       path.dataset.movement = String(feature.id);
       hit.getElement().dataset.movement = String(feature.id);
     });
@@ -112,9 +125,10 @@ window.basewatch.mapMovements = function (map, config, siteNames) {
     return "dates not reported";
   }
 
+  // A glance: what and when (the popup says where from, where to and on whose word).
   function tooltipText(feature, context) {
     const p = feature.properties;
-    return whatMoved(p, context) + " · " + endName(p.origin) + " → " + endName(p.destination) + " · " + datesText(p);
+    return whatMoved(p, context) + " · " + (p.arrived || p.departed || "undated");
   }
 
   // A link to a web address (a source's, an archive's) or to one of our pages; any other
