@@ -52,7 +52,7 @@ window.basewatch.mapLegend = function (operators, operatorColour, labelZoom) {
     return row;
   }
 
-  // A dashed line with an arrowhead at its middle, as map-movements.js draws them.
+  // A dashed line with arrowheads at its middle and near its end, as map-movements.js draws them.
   function movementSymbol() {
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
@@ -65,7 +65,7 @@ window.basewatch.mapLegend = function (operators, operatorColour, labelZoom) {
     line.setAttribute("stroke-width", "3");
     line.setAttribute("stroke-dasharray", "6 4");
     const head = svg.appendChild(document.createElementNS(ns, "path"));
-    head.setAttribute("d", "M14,1 L24,6 L14,11 z");
+    head.setAttribute("d", "M10,1 L18,6 L10,11 z M26,1 L34,6 L26,11 z");
     head.setAttribute("fill", "#7d3c98");
     head.setAttribute("stroke", "#fff");
     return svg;
