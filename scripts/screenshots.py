@@ -9,6 +9,9 @@ analyst sees without internet, and what does not change from run to run) and sav
   docs/site-khmeimim.png  the Khmeimim site page on 14 December 2024
   docs/phone-map.png      the map on a 360 px phone
   docs/phone-site.png     the Khmeimim site page's posture on a 360 px phone
+  docs/map-track.png      the map with RA-76845's track (a search for it)
+  docs/asset-ra-76845.png the asset page of the Il-76TD RA-76845
+  docs/phone-asset.png    the same on a 360 px phone
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ SHOTS = [
     ("site-khmeimim", DESKTOP, "/sites/khmeimim/?as_of=2024-12-14", False, True),
     ("phone-map", PHONE, "/?as_of=2024-12-14&lat=34.2&lng=33.5&z=5", True, False),
     ("phone-site", PHONE, "/sites/khmeimim/?as_of=2024-12-14#posture-heading", False, False),
+    ("map-track", DESKTOP, "/?as_of=2024-12-20&asset=RA-76845", True, False),
+    ("asset-ra-76845", DESKTOP, "/assets/RA-76845/", False, True),
+    ("phone-asset", PHONE, "/assets/RA-76845/", False, False),
 ]
 
 
@@ -64,6 +70,8 @@ def shoot(browser, base: str, name: str, viewport: dict, path: str, is_map: bool
     page.goto(path)
     if is_map:
         page.wait_for_function("() => document.body.dataset.loading === 'false'")
+    # An asset's track (the map's ?asset=, the asset page) arrives after the page.
+    page.wait_for_function("() => document.body.dataset.track !== 'loading'")
     page.wait_for_timeout(500)  # the last frame of Leaflet's and Chart.js's drawing
     page.screenshot(path=str(DOCS / f"{name}.png"), full_page=full_page)
     context.close()

@@ -325,6 +325,13 @@ def asset(request, key: str):
     claims = tracks.timeline(found)
     context = {
         "asset": found,
+        "config": {
+            "assetKey": found.key,
+            "assetsUrl": reverse("api:asset-list"),
+            "tiles": _tiles(),
+            "assetTypes": {found.asset_type.slug: found.asset_type.name},
+            "reliability": dict(Source.Reliability.choices),
+        },
         "timeline": [(tracks.seen_on(claim), claim) for claim in claims],
         "first_seen": tracks.seen_on(claims[0]) if claims else None,
         "last_seen": tracks.seen_on(claims[-1]) if claims else None,

@@ -1,7 +1,8 @@
-// An identified asset's track on the map page (map.js shows it for ?asset=RA-76845): its
-// published movements as numbered, dated arrows site to site and the sites it was seen at as
-// rings, in date order as the API's track gives them, with a panel naming the asset (a link to
-// its page) and a button to clear it. Text from the data goes in through textContent.
+// An identified asset's track on a map (map.js shows it for ?asset=RA-76845, asset.js on the
+// asset page): its published movements as numbered, dated arrows site to site and the sites
+// it was seen at as rings, in date order as the API's track gives them, with a panel naming
+// the asset (a link to its page) and, given `onClear`, a button to clear it. Text from the
+// data goes in through textContent.
 window.basewatch.mapTrack = function (map, config, movements, onClear) {
   "use strict";
 
@@ -51,7 +52,7 @@ window.basewatch.mapTrack = function (map, config, movements, onClear) {
       .catch(function (error) {
         if (error.name === "AbortError") return;
         document.body.dataset.track = "failed";
-        fillPanel([el("p", "Could not load the track of " + key + ": " + error.message), clearButton()]);
+        fillPanel([el("p", "Could not load the track of " + key + ": " + error.message), ...clearButton()]);
       })
       .finally(function () {
         if (loading && loading.controller === controller) loading = null;
@@ -73,14 +74,16 @@ window.basewatch.mapTrack = function (map, config, movements, onClear) {
     box.replaceChildren(...children);
   }
 
+  // [the button], or [] where the track cannot be cleared (the asset page: `onClear` null).
   function clearButton() {
+    if (!onClear) return [];
     const button = el("button", "Clear track", "track-clear");
     button.type = "button";
     button.addEventListener("click", function () {
       clear();
       onClear();
     });
-    return button;
+    return [button];
   }
 
   function draw(track, fit) {
@@ -201,7 +204,7 @@ window.basewatch.mapTrack = function (map, config, movements, onClear) {
     const counts = plural(legs.length, "movement") + ", " + plural(sightings.length, "sighting");
     const span = dates.length ? " · " + dates[0] + (dates.at(-1) !== dates[0] ? " to " + dates.at(-1) : "") : "";
     const summary = features.length ? counts + span : "No published sightings or movements yet.";
-    return [title, el("p", summary, "muted track-summary"), clearButton()];
+    return [title, el("p", summary, "muted track-summary"), ...clearButton()];
   }
 
   function plural(count, noun) {
