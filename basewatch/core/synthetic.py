@@ -106,14 +106,15 @@ _INSERT = [
         SELECT id, substr(slug, 12)::int AS n FROM core_assettype WHERE slug LIKE 'bench-type-%%'""",
     """CREATE TEMP TABLE bench_site AS
         SELECT id, substr(slug, 7)::int AS n FROM core_site WHERE slug LIKE 'bench-%%'""",
-    f"""INSERT INTO core_asset (asset_type_id, registration, icao_hex, hull_number, name, operator, notes, updated)
-        SELECT t.id, 'BENCH-' || lpad(i::text, 6, '0'), '', '', '', '', '', now()
+    f"""INSERT INTO core_asset (asset_type_id, registration, icao_hex, hull_number, mmsi, imo, name, aliases,
+                                former_registrations, operator, notes, updated)
+        SELECT t.id, 'BENCH-' || lpad(i::text, 6, '0'), '', '', '', '', '', '{{}}', '{{}}', '', '', now()
         FROM generate_series(1, %(assets)s) AS i
         JOIN bench_type t ON t.n = 1 + floor(pg_temp.u(i, 'asset type') * {ASSET_TYPES})::int""",  # noqa: S608
-    f"""INSERT INTO core_source (kind, title, publisher, url, published, captured, archive_url, reliability,
-                                 created, updated)
+    f"""INSERT INTO core_source (kind, title, publisher, url, published, captured, archive_url, file, file_name,
+                                 file_sha256, reliability, created, updated)
         SELECT 'news_report', 'Synthetic report ' || i, 'Bench Wire', %(url)s || i,
-               date '2016-01-01' + floor(pg_temp.u(i, 'published') * 3650)::int, NULL, '',
+               date '2016-01-01' + floor(pg_temp.u(i, 'published') * 3650)::int, NULL, '', '', '', '',
                {_pick(list("ABCDEF"), "pg_temp.u(i, 'reliability')")}, now(), now()
         FROM generate_series(1, %(sources)s) AS i""",  # noqa: S608
     # Half of the observations on the busiest 1 % of sites, half on any site.
