@@ -60,6 +60,8 @@ class Trace:
 def decompressed(content: bytes, max_bytes: int) -> bytes:
     """The file's bytes, gunzipped when it is gzip, refused when either passes `max_bytes`
     (a small gzip can unpack to gigabytes: never more than the limit is unpacked)."""
+    if len(content) > max_bytes:
+        raise TraceRefused(f"The file is larger than {max_bytes:,} bytes, the limit for a trace.")
     if not content.startswith(GZIP_MAGIC):
         return content
     unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
