@@ -130,6 +130,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # that set safe headers, never straight from this folder.
 MEDIA_ROOT = Path(env_str("BASEWATCH_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
+# The largest ADS-B trace file an import takes (basewatch.core.adsb), in bytes, and the most
+# a gzip-compressed one may unpack to. A day of one aircraft is a few megabytes.
+TRACE_MAX_BYTES = env_int("BASEWATCH_TRACE_MAX_BYTES", 20_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -98,6 +98,8 @@ MATRIX = {
     "front:asset-type-edit": EDITOR_FORM,
     "front:asset-create": EDITOR_FORM,
     "front:asset-edit": EDITOR_FORM,
+    # A POST without a trace file is a form error (400), stored nothing.
+    "front:adsb-import": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
     # Publishing editor A's submitted observation: reviewers and admins, not editors.
     "front:decide": {"GET": everyone(405), "POST": from_role("reviewer", 302)},
     # --- accounts -----------------------------------------------------------------------

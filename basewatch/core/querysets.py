@@ -4,19 +4,30 @@ reading it are each one SQL query whatever the number of sites or rows."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from django.contrib.gis.db.models import PointField
+from django.contrib.gis.db.models.functions import Distance
 from django.db import models
 from django.db.models import Case, Exists, F, Func, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Concat, Greatest, Least, Replace
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least, Lower, Replace
 from django.utils import timezone
 
 from basewatch.core.expressions import ArrayToString, Counted, DateRangeOf, MakeLine
 from basewatch.core.workflow import State
 
 if TYPE_CHECKING:
+    from django.contrib.gis.geos import Point
+
     from basewatch.core.posture import PostureOptions
+
+
+def _bare(text) -> Func:
+    """The text in lower case with everything but letters and digits taken out ("Il-76" → "il76")."""
+    return Func(Lower(text), Value("[^a-z0-9]"), Value(""), Value("g"), function="regexp_replace")
 
 
 def _words(*parts) -> Concat:
@@ -95,6 +106,25 @@ class SiteQuerySet(models.QuerySet):
         """Sites whose name, slug or an alias contains `text`, ignoring case and accents."""
         words = _words(F("name"), F("slug"), ArrayToString(F("aliases")))
         return self.alias(search_words=words).filter(search_words__unaccent__icontains=text.strip())
+
+    def within_reach(self, point: Point, reach_m: Mapping[str, float]) -> SiteQuerySet:
+        """Sites `point` is at: inside the footprint, or within `reach_m[precision]` metres (on the
+        spheroid) of the location; annotated `distance_m` (0 inside the footprint), nearest first."""
+        reach = Case(
+            *(When(location_precision=precision, then=Value(float(metres))) for precision, metres in reach_m.items()),
+            default=Value(0.0),
+            output_field=models.FloatField(),
+        )
+        inside = Q(footprint__covers=point)
+        distance = Distance("geography", point)
+        return (
+            self.alias(geography=Cast("location", PointField(geography=True, srid=4326)))
+            .filter(inside | Q(geography__dwithin=(point, reach)))
+            .annotate(
+                distance_m=Case(When(inside, then=Value(0.0)), default=distance, output_field=models.FloatField())
+            )
+            .order_by("distance_m", "pk")
+        )
 
     def holding(self, options: PostureOptions) -> SiteQuerySet:
         """Sites whose posture (core.posture, read with `options`) holds something: an entry not absent."""
@@ -208,6 +238,19 @@ class AssetQuerySet(models.QuerySet):
 
 
 class AssetTypeQuerySet(models.QuerySet):
+    def designated(self, designator: str) -> AssetTypeQuerySet:
+        """Asset types whose slug or name is `designator` ignoring case and punctuation (an ICAO type
+        designator such as IL76 names il-76 and "Il-76"), those matched by slug first."""
+        key = re.sub(r"[^a-z0-9]", "", designator.lower())
+        if not key:
+            return self.none()
+        by_slug = Q(bare_slug=key)
+        return (
+            self.alias(bare_slug=_bare(F("slug")), bare_name=_bare(F("name")))
+            .filter(by_slug | Q(bare_name=key))
+            .order_by(Case(When(by_slug, then=0), default=1), "name")
+        )
+
     def search(self, text: str) -> AssetTypeQuerySet:
         """Asset types whose name, slug or NATO reporting name contains `text`, ignoring case and accents."""
         words = _words(F("name"), F("slug"), F("nato_name"))

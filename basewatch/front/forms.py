@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.forms import SimpleArrayField
+from django.core.exceptions import ValidationError
 
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 
@@ -194,3 +195,36 @@ class AssetForm(VersionedForm):
             "confirmed",
             "notes",
         ]
+
+
+class TraceImportForm(forms.Form):
+    """An ADS-B trace to import (basewatch.core.adsb), and what names the aircraft when the file does not."""
+
+    file = forms.FileField(
+        label="Trace file",
+        help_text="readsb/tar1090 trace_full JSON (gzip-compressed or not), or a CSV with the header "
+        "time,lat,lon,altitude.",
+    )
+    icao_hex = forms.CharField(
+        label="ICAO hex", max_length=6, required=False, help_text="For a CSV: the aircraft's address, e.g. 152C2D."
+    )
+    registration = forms.CharField(max_length=30, required=False, help_text="For a CSV: e.g. RA-76845.")
+    asset_type = forms.ModelChoiceField(
+        AssetType.objects.all(),
+        to_field_name="slug",
+        required=False,
+        help_text="Only for an aircraft not on file whose type the file does not name.",
+    )
+    dry_run = forms.BooleanField(label="Check only: store nothing", required=False)
+
+    def __init__(self, *args, too_big: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The upload was cut off at the limit (front.imports.TraceSizeLimit): no file arrived.
+        self.too_big = too_big
+        self.fields["file"].required = not too_big
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if self.too_big or (upload is not None and upload.size > settings.TRACE_MAX_BYTES):
+            raise ValidationError(f"The file is larger than {settings.TRACE_MAX_BYTES:,} bytes, the limit for a trace.")
+        return upload

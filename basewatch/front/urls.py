@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from basewatch.front import editing, review, views
+from basewatch.front import editing, imports, review, views
 
 app_name = "front"
 
@@ -34,4 +34,6 @@ urlpatterns = [
     path("edit/asset-types/<slug:slug>/", editing.asset_type_edit, name="asset-type-edit"),
     path("new/asset/", editing.asset_create, name="asset-create"),
     path("edit/assets/<int:pk>/", editing.asset_edit, name="asset-edit"),
+    # ADS-B traces in, movements out (submitted for review).
+    path("new/adsb-import/", imports.adsb_import, name="adsb-import"),
 ]

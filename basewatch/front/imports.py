@@ -1,0 +1,80 @@
+"""Editor page: import ADS-B traces as movements for review (basewatch.core.adsb does the work).
+
+The page takes one file, imports it whole or not at all, and shows the report: each leg
+with its take-off and landing (the site matched, or the coordinates), the movement drafted
+for it or why there is none. A bad file is a form error naming the problem (400), a file
+over settings.TRACE_MAX_BYTES one too (413): the upload is cut off at the limit, so a
+200 MB file is neither kept in memory nor written to a temporary file.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from basewatch.core.adsb.importing import import_trace
+from basewatch.core.adsb.parsing import TraceRefused
+from basewatch.core.roles import EDITOR
+from basewatch.front.access import role_required
+from basewatch.front.forms import TraceImportForm
+
+
+class TraceSizeLimit(FileUploadHandler):
+    """Stops an upload once it passes the limit; the rest of the request is read and dropped."""
+
+    too_big = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > settings.TRACE_MAX_BYTES:
+            self.too_big = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the handlers after this one keep the file
+
+
+# CSRF is checked by the inner view: the check reads the request body, and the size limit
+# must be in place before anything does.
+@csrf_exempt
+@role_required(EDITOR)
+def adsb_import(request):
+    limit = TraceSizeLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return _adsb_import(request, limit)
+
+
+@csrf_protect
+def _adsb_import(request, limit: TraceSizeLimit):
+    report, status = None, 200
+    if request.method == "POST":
+        form = TraceImportForm(request.POST, request.FILES, too_big=limit.too_big)
+        if form.is_valid():
+            try:
+                report = _import(request, form.cleaned_data)
+            except TraceRefused as refused:
+                form.add_error("file", refused.message)
+        if form.errors:
+            status = 413 if limit.too_big else 400
+        else:
+            form = TraceImportForm()  # ready for the next file
+    else:
+        form = TraceImportForm()
+    context = {"form": form, "report": report, "max_mb": settings.TRACE_MAX_BYTES / 1_000_000}
+    return render(request, "front/adsb_import.html", context, status=status)
+
+
+def _import(request, data: dict):
+    upload = data["file"]
+    asset_type = data["asset_type"]
+    return import_trace(
+        b"".join(upload.chunks()),  # within the limit: the form checked its size
+        upload.name,
+        request.user,
+        icao_hex=data["icao_hex"],
+        registration=data["registration"],
+        asset_type=asset_type.slug if asset_type else "",
+        dry_run=data["dry_run"],
+    )
