@@ -2,7 +2,8 @@
 
 Every format lists the same stops (basewatch.core.tracks.stops) in the same order: a sighting
 is one stop, a movement two (leaving its origin, reaching its destination). A stop's date is
-a day; GPX and KML want instants, so a day is written as its midnight UTC. A stop whose date
+a day (a sighting dated to a week or month: its first day, as the claim stores it); GPX and
+KML want instants, so a day is written as its midnight UTC. A stop whose date
 is unknown (a movement's departure that no source gives) keeps its place in the order and
 has no time.
 
@@ -118,7 +119,7 @@ def _kml_stop(folder: ET.Element, stop: Stop, absolute: Absolute) -> None:
 def _kml_movement(folder: ET.Element, movement: Movement, absolute: Absolute) -> None:
     name = f"{movement.origin.name} → {movement.destination.name}"
     trips = f" ({movement.trips_text})" if movement.trips_text else ""
-    description = f"{movement}{trips}; sources: {sources_text(movement)} {absolute(movement.get_absolute_url())}"
+    description = f"{movement}{trips}. Sources: {sources_text(movement)} {absolute(movement.get_absolute_url())}"
     placemark = _kml_placemark(folder, name, description)
     span = ET.SubElement(placemark, "TimeSpan")
     if movement.departed:

@@ -13,7 +13,8 @@ from drf_spectacular.contrib.rest_framework_gis import build_linestring_geo_sche
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from basewatch.core.models import Asset, Movement, Observation, Site, Source
+from basewatch.api.serializers import SourceSerializer
+from basewatch.core.models import Asset, Movement, Observation, Site
 from basewatch.core.workflow import State
 
 
@@ -60,11 +61,12 @@ class PlaceSerializer(serializers.Serializer):
     url = serializers.CharField(source="get_absolute_url", help_text="Path of the site's page.")
 
 
-class TrackSourceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Source
+class TrackSourceSerializer(SourceSerializer):
+    """A source as the claims show it, less its bookkeeping. (Not marked read-only: that would
+    drop `allow_blank`, and the schema would refuse a source without a URL.)"""
+
+    class Meta(SourceSerializer.Meta):
         fields = ["id", "kind", "title", "publisher", "published", "reliability", "url", "archive_url"]
-        read_only_fields = fields
 
 
 class ClaimPropertiesSerializer(serializers.Serializer):

@@ -186,7 +186,7 @@ class AssetQuerySet(models.QuerySet):
             When(Q(mmsi=key) | Q(imo=key), then=2),
             When(former_registrations__contains=[key], then=4),
         ]
-        if key.isdigit() and len(key) < 19:
+        if key.isascii() and key.isdigit() and len(key) < 19:  # "¹" and "٣" are digits too, but not ids
             ranks.insert(3, When(pk=int(key), then=3))
         rank = Case(*ranks, default=None, output_field=models.IntegerField())
         return self.alias(key_rank=rank).filter(key_rank__isnull=False).order_by("key_rank", "pk")

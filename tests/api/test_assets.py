@@ -349,3 +349,17 @@ def test_an_asset_is_confirmed_by_a_person_not_by_the_api(api, fleet):
     assert api.patch("assets/RA-9/", json=body, token=make_token("editor")).status_code == 200
     guess.refresh_from_db()
     assert (guess.confirmed, guess.notes) == (False, "looked")
+
+
+@pytest.mark.parametrize("key", ["¹", "٣", "²³"])
+def test_a_key_of_other_digits_names_no_asset(api, travels, key):
+    """Unicode digits are not ids: a 404 (and a 400 in a filter), not a server error."""
+    assert_error(api.get(f"assets/{key}/"), 404, "detail")
+    assert_error(api.get("observations/", params={"asset": key}), 400, "asset")
+
+
+def test_a_track_answers_options_in_json_whatever_is_accepted(api, travels):
+    response = api.request("OPTIONS", "assets/RA-1/track/", headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert api.request("OPTIONS", "assets/RA-1/track/", params={"format": "gpx"}).status_code == 200

@@ -26,6 +26,7 @@ ENDPOINTS = [
     "/api/v1/movements/?format=csv",
     "/api/v1/asset-types/",
     "/api/v1/assets/",
+    "/api/v1/assets/?format=csv",
     "/api/v1/sources/",
 ]
 

@@ -122,7 +122,10 @@ class AssetTrack(ApiView):
     http_method_names = ["get", "head", "options"]
 
     def get_renderers(self):
-        return [renderers.JSONRenderer(), GPXRenderer(), KMLRenderer(), CSVRenderer()]
+        # The files are for reads; anything else (OPTIONS, a 405) answers JSON, whatever it accepts.
+        if getattr(getattr(self, "request", None), "method", None) in ("GET", "HEAD"):
+            return [renderers.JSONRenderer(), GPXRenderer(), KMLRenderer(), CSVRenderer()]
+        return super().get_renderers()
 
     @extend_schema(parameters=[ASSET_KEY_PARAMETER, TRACK_FORMAT_PARAMETER], responses=TrackSerializer)
     def get(self, request, key: str):
