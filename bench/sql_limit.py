@@ -114,7 +114,9 @@ WITH page AS (
     LIMIT %(size)s
 )
 SELECT json_build_object('next', NULL, 'previous', NULL, 'results', coalesce(json_agg(json_build_object(
-    'id', o.id, 'site', s.slug, 'asset_type', t.slug, 'asset', o.asset_id, 'observed', o.observed,
+    'id', o.id, 'site', s.slug, 'asset_type', t.slug, 'asset', o.asset_id,
+    'asset_key', a.key, 'asset_label', a.label, 'asset_url', '/assets/' || a.key || '/',
+    'url', '/sites/' || s.slug || '/#observation-' || o.id, 'observed', o.observed,
     'observed_precision', o.observed_precision, 'count', o.count, 'count_low', o.count_low,
     'count_high', o.count_high, 'activity', o.activity, 'presence', o.presence, 'credibility', o.credibility,
     'notes', o.notes,
@@ -129,6 +131,14 @@ SELECT json_build_object('next', NULL, 'previous', NULL, 'results', coalesce(jso
     'state', o.state, 'created', o.created, 'updated', o.updated, 'version', o.version
 ) ORDER BY o.observed DESC, o.id DESC), '[]'::json))::text
 FROM page o JOIN core_site s ON s.id = o.site_id JOIN core_assettype t ON t.id = o.asset_type_id
+LEFT JOIN LATERAL (
+    -- Asset.key and Asset.label, as the API writes them.
+    SELECT coalesce(nullif(registration, ''), lower(nullif(icao_hex, '')), id::text) AS key,
+           concat_ws(', ', nullif(concat_ws(' ', nullif(name, ''), coalesce(nullif(registration, ''),
+               nullif(hull_number, ''), nullif(icao_hex, ''), 'IMO ' || nullif(imo, ''), mmsi)), ''),
+               nullif(operator, '')) AS label
+    FROM core_asset WHERE id = o.asset_id
+) a ON true
 """
 
 WORLD = "-180, -90, 180, 90"

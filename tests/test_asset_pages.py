@@ -114,3 +114,14 @@ def test_first_and_last_seen_agree_with_the_asset_page(demo):
     )
     seen = Asset.objects.with_sightings().get(pk=moved_only.pk)
     assert (seen.first_seen, seen.last_seen) == (dt.date(2024, 12, 2), dt.date(2024, 12, 2))
+
+
+def test_on_one_day_a_movement_comes_between_seen_departing_and_seen_there(demo):
+    from basewatch.core import tracks
+
+    il76 = Asset.objects.get(registration="RA-76845")
+    khadim = Site.objects.get(slug="al-khadim")
+    leaving = make_observation(khadim, il76.asset_type, dt.date(2024, 12, 17), asset=il76, activity="departing")
+    order = [(type(claim).__name__, getattr(claim, "activity", "")) for claim in tracks.timeline(il76)]
+    assert order == [("Observation", "departing"), ("Movement", ""), ("Observation", "arriving")]
+    assert tracks.timeline(il76)[0] == leaving

@@ -32,7 +32,8 @@ def seen_on(claim: Observation | Movement) -> dt.date:
 
 def timeline(asset: Asset, observations=None, movements=None) -> list[Observation | Movement]:
     """The asset's sightings and movements (published ones unless the querysets given say otherwise),
-    with their sites and sources, oldest first; on one day a sighting before a movement."""
+    with their sites and sources, oldest first. On one day a movement comes after a sighting of
+    the asset departing and before any other sighting (it arrived, then was seen there)."""
     if observations is None:
         observations = Observation.objects.published()
     if movements is None:
@@ -41,7 +42,13 @@ def timeline(asset: Asset, observations=None, movements=None) -> list[Observatio
         *observations.filter(asset=asset).with_details(),
         *movements.filter(asset=asset).with_details(),
     ]
-    return sorted(claims, key=lambda claim: (seen_on(claim), isinstance(claim, Movement), claim.pk))
+    return sorted(claims, key=lambda claim: (seen_on(claim), _order_in_day(claim), claim.pk))
+
+
+def _order_in_day(claim: Observation | Movement) -> int:
+    if isinstance(claim, Movement):
+        return 1
+    return 0 if claim.activity == Observation.Activity.DEPARTING else 2
 
 
 def stops(claims: list[Observation | Movement]) -> list[Stop]:

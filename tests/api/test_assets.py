@@ -178,7 +178,7 @@ def test_the_demo_track_shows_the_bamako_sighting_and_the_flight_from_al_khadim(
         "icao_hex": "152C2D",
         "asset_type": "il-76",
     }
-    sighting, flight = track["features"]
+    flight, sighting = track["features"]  # it arrived, then was seen there arriving
     assert sighting["geometry"] == {"type": "Point", "coordinates": [-7.9499, 12.5335]}
     seen = sighting["properties"]
     assert (seen["kind"], seen["date"], seen["count"], seen["activity"], seen["presence"]) == (

@@ -65,8 +65,8 @@ def test_gpx_of_the_demo_track_is_read_by_gdal(api, demo, tmp_path):
     counts = layer_counts(ogrinfo(path, summary=True))
     assert (counts["waypoints"], counts["tracks"], counts["track_points"]) == (3, 1, 3)
     track_points = ogrinfo(path, "track_points")
-    # Seen at Bamako, left al-Khadim (no date given), reached Bamako.
-    assert points(track_points) == [BAMAKO, AL_KHADIM, BAMAKO]
+    # Left al-Khadim (no date given), reached Bamako, was seen there arriving.
+    assert points(track_points) == [AL_KHADIM, BAMAKO, BAMAKO]
     times = re.findall(r"^  time \(DateTime\) = (.*)$", track_points, re.MULTILINE)
     assert times == ["2024/12/17 00:00:00+00", "2024/12/17 00:00:00+00"]  # the unknown departure has none
     assert "name (String) = al-Khadim Air Base" in track_points
@@ -83,7 +83,7 @@ def test_gpx_is_gpx_1_1_in_stop_order(api, demo, tmp_path):
     assert root.findtext("g:metadata/g:name", namespaces=GPX) == "Il-76TD RA-76845, EMERCOM of Russia (MChS)"
     movement = Movement.objects.get(asset__registration="RA-76845")
     links = [link.get("href") for link in root.findall("g:wpt/g:link", GPX)]
-    assert links[1:] == [f"http://testserver/movements/{movement.pk}/"] * 2
+    assert links[:2] == [f"http://testserver/movements/{movement.pk}/"] * 2
     assert [child.tag.split("}")[1] for child in root] == ["metadata", "wpt", "wpt", "wpt", "trk"]
 
 
@@ -96,7 +96,7 @@ def test_kml_of_the_demo_track_is_read_by_gdal(api, demo, tmp_path):
     assert re.search(r"^  end \(DateTime\) = 2024/12/17", movements, re.MULTILINE)
     assert not re.search(r"^  begin \(DateTime\) = \d", movements, re.MULTILINE)  # no departure date known
     stops = ogrinfo(path, "Stops")
-    assert [(x, y) for x, y in points(stops)] == [BAMAKO, AL_KHADIM, BAMAKO]
+    assert [(x, y) for x, y in points(stops)] == [AL_KHADIM, BAMAKO, BAMAKO]
 
 
 def test_kml_is_kml_2_2_with_times(api, demo):
@@ -105,7 +105,7 @@ def test_kml_is_kml_2_2_with_times(api, demo):
     assert response.headers["Content-Disposition"] == 'attachment; filename="basewatch-RA-76845-track.kml"'
     root = parse(response.content)
     stops = root.findall("k:Document/k:Folder[k:name='Stops']/k:Placemark", KML)
-    assert [stop.findtext("k:TimeStamp/k:when", namespaces=KML) for stop in stops] == ["2024-12-17", None, "2024-12-17"]
+    assert [stop.findtext("k:TimeStamp/k:when", namespaces=KML) for stop in stops] == [None, "2024-12-17", "2024-12-17"]
     [flight] = root.findall("k:Document/k:Folder[k:name='Movements']/k:Placemark", KML)
     assert flight.findtext("k:TimeSpan/k:end", namespaces=KML) == "2024-12-17"
     assert flight.findtext("k:LineString/k:coordinates", namespaces=KML) == "21.1953,31.9987 -7.9499,12.5335"
@@ -116,14 +116,14 @@ def test_csv_has_a_row_per_stop(api, demo):
     assert response.headers["Content-Disposition"] == 'attachment; filename="basewatch-RA-76845-track.csv"'
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(row["date"], row["event"], row["site"]) for row in rows] == [
-        ("2024-12-17", "seen", "bamako-senou"),
         ("", "departed", "al-khadim"),
         ("2024-12-17", "arrived", "bamako-senou"),
+        ("2024-12-17", "seen", "bamako-senou"),
     ]
-    assert (rows[1]["lon"], rows[1]["lat"]) == AL_KHADIM
+    assert (rows[0]["lon"], rows[0]["lat"]) == AL_KHADIM
     sighting = Observation.objects.get(asset__registration="RA-76845")
-    assert rows[0]["claim_url"] == f"http://testserver/sites/bamako-senou/#observation-{sighting.pk}"
-    assert "@fabsenbln: A 3rd flight" in rows[0]["sources"]
+    assert rows[2]["claim_url"] == f"http://testserver/sites/bamako-senou/#observation-{sighting.pk}"
+    assert "@fabsenbln: A 3rd flight" in rows[2]["sources"]
 
 
 # --- names editors typed are escaped -----------------------------------------------------

@@ -78,7 +78,7 @@ def test_searching_a_registration_draws_its_track_and_the_url_keeps_it(page, dem
     assert track["track"] == "RA-76845"
     assert (track["legs"], track["rings"]) == (1, 1)  # the flight to Bamako, the sighting there
     # Numbered in date order: seen at Bamako on the 17th, the flight that arrived that day.
-    assert track["labels"] == ["1. seen 2024-12-17", "2. 2024-12-17"]
+    assert track["labels"] == ["1. 2024-12-17", "2. seen 2024-12-17"]
     assert f"Track of {LABEL}" in track["panel"]
     assert "1 movement, 1 sighting · 2024-12-17" in track["panel"]
     assert track["link"] == "/assets/RA-76845/"
