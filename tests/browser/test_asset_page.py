@@ -4,7 +4,11 @@ reader."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,3 +43,29 @@ def test_the_track_downloads_are_offered(page, demo):
     assert links.first.get_attribute("href") == "/api/v1/assets/RA-76845/track/?format=kml"
     response = page.request.get("/api/v1/assets/RA-76845/track/?format=gpx")
     assert response.ok and b"<gpx" in response.body()
+
+
+@pytest.mark.parametrize("path", ["/assets/RA-76845/", "/assets/", "/movements/", "/movements/?asset=152c2d"])
+def test_the_new_pages_fit_a_phone(page, demo, path):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(path)
+    page.wait_for_function("() => document.body.dataset.track !== 'loading'")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_trace_import_page_fits_a_phone_with_its_report(page, demo):
+    user = make_user("editor", username="phone-editor")
+    user.set_password("a-long-phone-password")
+    user.save()
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/accounts/login/?next=/new/adsb-import/")
+    page.fill("input[name=username]", "phone-editor")
+    page.fill("input[name=password]", "a-long-phone-password")
+    page.click("main button[type=submit]")
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "adsb" / "khmeimim_alkhadim_bamako.json"
+    page.set_input_files("input[name=file]", str(fixture))
+    page.check("input[name=dry_run]")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert "2 movements would be submitted for review" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
