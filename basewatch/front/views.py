@@ -247,18 +247,13 @@ def observations(request):
     published = (
         Observation.objects.published().select_related("site", "asset_type", "asset").prefetch_related("sources")
     )
-    filterset = ObservationFilter(request.GET, queryset=published)
-    rows = filterset.qs if filterset.is_valid() else published.none()
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
-        "filterset": filterset,
-        "page": page,
+        **_filtered_page(request, ObservationFilter, published),
         "sites": Site.objects.only("slug", "name"),
         "asset_types": AssetType.objects.only("slug", "name"),
         "categories": AssetType.Category.choices,
         "activities": Observation.Activity.choices,
         "csv_url": _csv_url(request, "api:observation-list"),
-        "page_query": _without_page(request),
     }
     return render(request, "front/observations.html", context)
 
@@ -266,19 +261,27 @@ def observations(request):
 def movements(request):
     """Published movements: filterable by asset, type, operator, ends and dates, paginated, with a CSV."""
     published = Movement.objects.published().with_journey().with_details()
-    filterset = MovementFilter(request.GET, queryset=published)
-    rows = filterset.qs if filterset.is_valid() else published.none()
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
-        "filterset": filterset,
-        "page": page,
+        **_filtered_page(request, MovementFilter, published),
         "sites": Site.objects.only("slug", "name"),
         "asset_types": AssetType.objects.only("slug", "name"),
         "operators": _countries(Site.objects.values_list("operator", flat=True)),
         "csv_url": _csv_url(request, "api:movement-list"),
-        "page_query": _without_page(request),
     }
     return render(request, "front/movements.html", context)
+
+
+def _filtered_page(request, filterset_class, rows, order_by: tuple = ()) -> dict:
+    """A list page's filters (a bad one lists nothing, and the page names it) and its page of 50 rows."""
+    filterset = filterset_class(request.GET, queryset=rows)
+    rows = filterset.qs if filterset.is_valid() else rows.none()
+    if order_by:
+        rows = rows.order_by(*order_by)
+    return {
+        "filterset": filterset,
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "page_query": _without_page(request),
+    }
 
 
 def _csv_url(request, api_list: str) -> str:
@@ -298,15 +301,11 @@ def _without_page(request) -> str:
 def assets(request):
     """Identified airframes and vessels: searchable, filterable by type, operator and when last seen."""
     shown = _assets_for_user(request.user).select_related("asset_type").with_sightings()
-    filterset = AssetFilter(request.GET, queryset=shown)
-    rows = filterset.qs if filterset.is_valid() else shown.none()
-    rows = rows.order_by(F("last_seen").desc(nulls_last=True), "registration", "name", "pk")
+    last_seen_first = (F("last_seen").desc(nulls_last=True), "registration", "name", "pk")
     context = {
-        "filterset": filterset,
-        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        **_filtered_page(request, AssetFilter, shown, last_seen_first),
         "asset_types": AssetType.objects.filter(assets__isnull=False).distinct().only("slug", "name"),
         "categories": AssetType.Category.choices,
-        "page_query": _without_page(request),
     }
     return render(request, "front/assets.html", context)
 
