@@ -55,7 +55,7 @@ def cached_response(key: str) -> HttpResponse | None:
 
 def _kept_headers(response) -> tuple[tuple[str, str], ...]:
     """The headers a cached answer keeps; the view and the middleware add the rest again."""
-    names = ("Content-Type", "Content-Disposition", "ETag")
+    names = ("Content-Type", "Content-Disposition", "ETag", "Link")
     return tuple((name, response[name]) for name in names if response.has_header(name))
 
 

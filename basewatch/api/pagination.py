@@ -13,7 +13,7 @@ from basewatch.lib import cursor
 
 
 class PageSize:
-    """`page_size` from the query, up to a maximum."""
+    """`page_size` from the query, up to a maximum; and the `Link` header of the page served."""
 
     page_size = 100
     page_size_query_param = "page_size"
@@ -28,8 +28,20 @@ class PageSize:
             raise ValidationError({self.page_size_query_param: ["A whole number from 1."]})
         return min(int(raw), self.max_page_size)
 
+    def link_header(self) -> str | None:
+        """RFC 8288 `Link` to the next and previous pages of the page just served (None if it has
+        neither, or no page was served): clients such as GDAL and curl scripts follow it without
+        reading the body."""
+        if not self.served():
+            return None
+        links = [(self.get_next_link(), "next"), (self.get_previous_link(), "prev")]
+        return ", ".join(f'<{url}>; rel="{rel}"' for url, rel in links if url) or None
+
 
 class PagePagination(PageSize, PageNumberPagination):
+    def served(self) -> bool:
+        return hasattr(self, "page")
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -95,6 +107,9 @@ class KeysetPagination(PageSize, BasePagination):
 
     key = "observed"
     cursor_query_param = "cursor"
+
+    def served(self) -> bool:
+        return hasattr(self, "rows")
 
     def paginate_queryset(self, queryset, request, view=None):
         if "page" in request.query_params:

@@ -92,6 +92,10 @@ class ApiView(generics.GenericAPIView):
         if version is not None and response.status_code == 200:
             response["ETag"] = conditional.item_etag(response, version)
         if request.method in ("GET", "HEAD") and response.status_code == 200:
+            paginator = getattr(self, "_paginator", None)  # set by DRF once a page was asked for
+            link = paginator.link_header() if paginator is not None else None
+            if link:
+                response["Link"] = link
             if self.etag_from_data and self.data_etag:
                 response["ETag"] = self.data_etag
             if self.data_changed:
