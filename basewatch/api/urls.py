@@ -3,7 +3,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from basewatch.api.views import catalogue, claims, sites
+from basewatch.api.views import catalogue, claims, root, sites
 from basewatch.core.workflow import Action
 from basewatch.error_pages import not_found
 
@@ -53,6 +53,7 @@ register_converter(AssetKeyConverter, "asset_key")
 app_name = "api"
 
 urlpatterns = [
+    path("", root.ApiRoot.as_view(), name="root"),
     path("sites/", sites.SiteList.as_view(), name="site-list"),
     path("sites/<slug:slug>/", sites.SiteDetail.as_view(), name="site-detail"),
     path("sites/<slug:slug>/timeseries/", sites.SiteTimeSeries.as_view(), name="site-timeseries"),
