@@ -79,6 +79,8 @@ MATRIX = {
     "front:asset": PUBLIC_PAGE,
     "front:movements": PUBLIC_PAGE,
     "front:assets": PUBLIC_PAGE,
+    "front:observation-feed": PUBLIC_PAGE,
+    "front:movement-feed": PUBLIC_PAGE,
     # --- pages for viewers and up (a submitted claim: its published twin is public) -----
     "front:observation": VIEWER_PAGE,
     "front:movement": VIEWER_PAGE,

@@ -239,6 +239,9 @@ class ClaimFilter(filters.FilterSet):
 
 class ObservationFilter(ClaimFilter):
     site = slug_filter(Site, "site", "Site slug.")
+    operator = filters.ChoiceFilter(
+        field_name="site__operator", choices=COUNTRIES, help_text="The site's operating country (ISO code)."
+    )
     activity = filters.ChoiceFilter(choices=Observation.Activity.choices)
     asset = AssetKeyFilter()
     q = searching(CLAIM_SEARCH)

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from basewatch.front import editing, imports, review, views
+from basewatch.front import editing, feeds, imports, review, views
 
 app_name = "front"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("sites/<slug:slug>/history/", require_safe(review.site_history), name="site-history"),
     path("observations/", require_safe(views.observations), name="observations"),
     path("movements/", require_safe(views.movements), name="movements"),
+    # Atom feeds of newly published claims, with the lists' filters (per site, operator, asset…).
+    path("feeds/observations/", require_safe(feeds.observations), name="observation-feed"),
+    path("feeds/movements/", require_safe(feeds.movements), name="movement-feed"),
     path("assets/", require_safe(views.assets), name="assets"),
     # An identified airframe or vessel, by registration, ICAO hex, MMSI, IMO or id.
     path("assets/<str:key>/", require_safe(views.asset), name="asset"),
