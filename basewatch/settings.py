@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pghistory",
     "basewatch.core",
     "basewatch.api",
+    "basewatch.ogc",
     "basewatch.front",
 ]
 

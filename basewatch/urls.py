@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("basewatch.api.urls")),
+    path("ogc/", include("basewatch.ogc.urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     # Not the password-reset pages: basewatch sends no mail; an admin resets passwords
     # (manage.py adduser), so no page can be made to mail a reset link.

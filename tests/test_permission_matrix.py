@@ -53,6 +53,7 @@ API_READ = {"GET": everyone(200), "POST": everyone(405), "PUT": everyone(405), "
 API_LIST = {**API_READ, "POST": from_role("editor_a", 201, anonymous=401)}
 API_DETAIL = {**API_READ, "PATCH": from_role("editor_a", 200, anonymous=401)}
 API_DECISION = {"GET": everyone(405), "POST": from_role("reviewer", 200, anonymous=401)}
+OGC_READ = {"GET": everyone(200), "POST": everyone(405), "PUT": everyone(405), "DELETE": everyone(405)}
 OWN_TOKEN = {"anonymous": LOGIN, "viewer": LOGIN, "editor_a": 200, "editor_b": 302, "reviewer": 302, "admin": 200}
 
 
@@ -134,6 +135,14 @@ MATRIX = {
     "api:root": {"GET": everyone(200), "POST": everyone(405)},
     "api:schema": {"GET": everyone(200), "POST": everyone(405)},
     "api:docs": {"GET": everyone(200), "POST": everyone(405)},
+    # --- OGC API - Features: read-only; drafts are 404 to the roles that may not read them
+    "ogc:landing": OGC_READ,
+    "ogc:conformance": OGC_READ,
+    "ogc:api": OGC_READ,
+    "ogc:collections": OGC_READ,
+    "ogc:collection": OGC_READ,
+    "ogc:items": OGC_READ,
+    "ogc:feature": OGC_READ | {"GET": everyone(200) | {"anonymous": 404}},
     # --- admin --------------------------------------------------------------------------
     "admin:index": ADMIN_VIEW,
     "admin:login": {"GET": everyone(LOGIN)},  # one login page: /accounts/login/
@@ -246,6 +255,9 @@ def url_for(name: str, rows) -> str:
         "api:asset-detail": {"key": rows["asset"].registration},
         "api:asset-track": {"key": rows["asset"].registration},
         "api:source-detail": {"pk": rows["source"].pk},
+        "ogc:collection": {"collection_id": "observations"},
+        "ogc:items": {"collection_id": "observations"},
+        "ogc:feature": {"collection_id": "observations", "feature_id": rows["draft"].pk},
         "admin:app_list": {"app_label": "core"},
         "admin:view_on_site": {"content_type_id": ContentType.objects.get_for_model(Site).pk, "object_id": site.pk},
         "admin:auth_user_password_change": {"id": rows["user"].pk},

@@ -1,0 +1,142 @@
+"""The OpenAPI 3.0 document of /ogc/, built by hand: small enough for QGIS to read at once.
+
+GDAL and QGIS read the items path's `limit` parameter for its `maximum` (the page size
+they ask for) and `default`, inline rather than through a $ref, which older GDALs do not
+follow. One path per collection, so each names its own parameters.
+"""
+
+from __future__ import annotations
+
+from basewatch.ogc.params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+
+_EXCEPTION = {
+    "description": "A bad parameter (400) or an unknown collection or feature (404).",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["code"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "description": {"type": "string"},
+                    "parameter": {"type": "string"},
+                },
+            }
+        }
+    },
+}
+_F = {
+    "name": "f",
+    "in": "query",
+    "required": False,
+    "description": "The encoding: JSON (GeoJSON for features), the only one offered.",
+    "schema": {"type": "string", "enum": ["json", "geojson"]},
+}
+_STRING = {"type": "string"}
+_COUNT = {"type": "integer", "minimum": 0}
+_LINK = {"type": "object", "required": ["href"], "properties": dict.fromkeys(["href", "rel", "type", "title"], _STRING)}
+_LINKS = {"type": "array", "items": _LINK}
+_FEATURE = {
+    "type": "object",
+    "required": ["type", "geometry", "properties"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"oneOf": [_STRING, {"type": "integer"}]},
+        "geometry": {"type": "object", "nullable": True},
+        "properties": {"type": "object", "nullable": True},
+        "links": _LINKS,
+    },
+}
+_FEATURES = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": _FEATURE},
+        "links": _LINKS,
+        "timeStamp": {"type": "string", "format": "date-time"},
+        "numberMatched": _COUNT,
+        "numberReturned": _COUNT,
+    },
+}
+_OBJECT = {"type": "object"}
+
+
+def _query(name: str, description: str, schema: dict, **more) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema, **more}
+
+
+ITEMS_PARAMETERS = [
+    _query(
+        "limit",
+        f"Features per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        style="form",
+        explode=False,
+    ),
+    _query(
+        "bbox",
+        "minlon,minlat,maxlon,maxlat in CRS84 degrees; minlon > maxlon crosses the antimeridian.",
+        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+        style="form",
+        explode=False,
+    ),
+    _query("bbox-crs", "The bbox's CRS: CRS84 only.", {"type": "string", "enum": [CRS84]}),
+    _query(
+        "datetime",
+        "A date or RFC 3339 date-time (with offset), or an interval start/end ('..' for open).",
+        {"type": "string"},
+        style="form",
+        explode=False,
+    ),
+    _query(
+        "offset",
+        "Features to skip: take it from a `next` or `prev` link.",
+        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+    ),
+    _F,
+]
+
+
+def _operation(operation_id: str, summary: str, schema: dict, parameters: list, media: str = "application/json"):
+    ok = {"description": summary, "content": {media: {"schema": schema}}}
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {"200": ok, "400": _EXCEPTION, "404": _EXCEPTION},
+        }
+    }
+
+
+def document(root: str, collections: dict) -> dict:
+    """The document for the API at `root` (an absolute URL without a trailing slash)."""
+    paths = {
+        "/": _operation("getLandingPage", "The landing page", _OBJECT, [_F]),
+        "/conformance": _operation("getConformance", "The conformance classes implemented", _OBJECT, [_F]),
+        "/api": _operation("getApi", "This document", _OBJECT, [_F], "application/vnd.oai.openapi+json;version=3.0"),
+        "/collections": _operation("getCollections", "The feature collections", _OBJECT, [_F]),
+    }
+    for name, item in collections.items():
+        feature_id = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"},
+                      "description": "The feature's id (a site's slug, a claim's number)."}  # fmt: skip
+        datetime = [p for p in ITEMS_PARAMETERS if p["name"] == "datetime"]
+        paths[f"/collections/{name}"] = _operation(f"describe_{name}", f"The {name} collection", _OBJECT, [_F])
+        paths[f"/collections/{name}/items"] = _operation(
+            f"get_{name}", item.description, _FEATURES, ITEMS_PARAMETERS, "application/geo+json"
+        )
+        paths[f"/collections/{name}/items/{{featureId}}"] = _operation(
+            f"get_{name}_feature", f"One of the {name}", _FEATURE, [feature_id, *datetime, _F], "application/geo+json"
+        )
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "basewatch OGC API - Features",
+            "version": "1.0.0",
+            "description": "Sites, observations and movements as OGC API - Features (Part 1: Core, GeoJSON, "
+            "OpenAPI 3.0). Anonymous clients read published claims; send `Authorization: Token <key>` for more.",
+        },
+        "servers": [{"url": root}],
+        "paths": paths,
+    }

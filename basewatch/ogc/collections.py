@@ -1,0 +1,263 @@
+"""The feature collections basewatch offers over OGC API - Features: sites, observations, movements.
+
+Each says which rows a user may read (the REST API's rule: core's published claims for
+the public, api.views.claims.visible_claims), how `bbox` and `datetime` narrow them, in
+which stable order they are paged, and how one row reads as a GeoJSON feature. Every
+coordinate is lon/lat (CRS84), as stored.
+
+- sites: every site, with its posture summary as of the `datetime` day (an instant; default
+  today), read by core.posture through SiteQuerySet.with_posture like every other face.
+- observations: published claims at the site's point, `datetime` over the observed day.
+- movements: origin → destination LineStrings, `datetime` over the journey (departed to
+  arrived, either alone for a one-ended journey), as the REST API's `from`/`to` read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.gis.db.models import Extent
+from django.db.models import F, Max, Min, QuerySet
+from django.utils import timezone
+
+from basewatch.api.csv_export import sources_text
+from basewatch.api.views.claims import visible_claims
+from basewatch.core.filters import BBoxFilter
+from basewatch.core.models import Movement, Observation, Site
+from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
+from basewatch.ogc.params import CRS84, BadParameter, Interval, ItemsQuery
+
+WORLD = [-180.0, -90.0, 180.0, 90.0]
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+
+
+class NotFound(Exception):
+    pass
+
+
+def _point(location) -> dict:
+    return {"type": "Point", "coordinates": [location.x, location.y]}
+
+
+def _moment(day: dt.date | None) -> str | None:
+    return f"{day.isoformat()}T00:00:00Z" if day else None
+
+
+def _spatial(box) -> dict:
+    return {"bbox": [list(box) if box else WORLD], "crs": CRS84}
+
+
+class Collection:
+    id: str
+    title: str
+    description: str
+    geometry_type: str
+    bbox_field: str
+
+    def rows(self, user) -> QuerySet:
+        """Every row `user` may read, in paging order."""
+        raise NotImplementedError
+
+    def narrowed(self, rows: QuerySet, query: ItemsQuery) -> QuerySet:
+        if query.bbox is not None:
+            rows = BBoxFilter(field_name=self.bbox_field).filter(rows, query.bbox)
+        if query.datetime is not None:
+            rows = self.during(rows, query.datetime)
+        return rows
+
+    def during(self, rows: QuerySet, interval: Interval) -> QuerySet:
+        raise NotImplementedError
+
+    def page(self, rows: QuerySet, query: ItemsQuery) -> list:
+        return list(rows[query.offset : query.offset + query.limit])
+
+    def get(self, user, feature_id: str, query: ItemsQuery):
+        raise NotImplementedError
+
+    def feature(self, row, query: ItemsQuery) -> dict:
+        raise NotImplementedError
+
+    def extent(self, user) -> dict:
+        raise NotImplementedError
+
+
+class Sites(Collection):
+    id = "sites"
+    title = "Sites"
+    description = (
+        "Foreign military sites, each with its posture summary (total and its label, counted, uncounted, "
+        "absent, stale, leaving and transient asset types) as of the `datetime` day: one date or instant, "
+        "default today."
+    )
+    geometry_type = "Point"
+    bbox_field = "location"
+
+    def rows(self, user) -> QuerySet:
+        return Site.objects.order_by("slug")
+
+    def during(self, rows: QuerySet, interval: Interval) -> QuerySet:
+        if not interval.instant:
+            raise BadParameter("datetime", "Sites take one date or instant: the day their posture is read on.")
+        return rows  # every site has a posture on any day, if only "nothing known"
+
+    def options(self, query: ItemsQuery) -> PostureOptions:
+        return PostureOptions(as_of=query.datetime.start if query.datetime else timezone.now().date())
+
+    def page(self, rows: QuerySet, query: ItemsQuery) -> list:
+        return super().page(rows.with_posture(self.options(query)), query)
+
+    def get(self, user, feature_id: str, query: ItemsQuery) -> Site:
+        if query.datetime is not None:
+            self.during(Site.objects.none(), query.datetime)
+        site = Site.objects.with_posture(self.options(query)).filter(slug=feature_id).first()
+        if site is None:
+            raise NotFound(f"No site `{feature_id}`.")
+        return site
+
+    def feature(self, site: Site, query: ItemsQuery) -> dict:
+        state = site.posture_state
+        properties = {
+            "slug": site.slug,
+            "name": site.name,
+            "aliases": "; ".join(site.aliases),
+            "kind": site.kind,
+            "operator": site.operator.code,
+            "host_country": site.host_country.code,
+            "status": site.status,
+            "location_precision": site.location_precision,
+            "as_of": self.options(query).as_of.isoformat(),
+            **{name: state[name] for name in SUMMARY_FIELDS},
+            "posture": "; ".join(entry_text(entry) for entry in state["posture"]),
+        }
+        return {"type": "Feature", "id": site.slug, "geometry": _point(site.location), "properties": properties}
+
+    def extent(self, user) -> dict:
+        return {"spatial": _spatial(Site.objects.aggregate(box=Extent("location"))["box"])}
+
+
+def _claim_properties(claim) -> dict:
+    return {
+        "asset_type": claim.asset_type.slug,
+        "asset_type_name": claim.asset_type.name,
+        "asset": claim.asset.registration if claim.asset else None,
+        "count": claim.count,
+        "state": claim.state,
+        "sources": sources_text(claim),
+        "source_count": len(claim.sources.all()),
+        "notes": claim.notes,
+    }
+
+
+def _claim(rows: QuerySet, feature_id: str, label: str):
+    claim = None
+    if feature_id.isascii() and feature_id.isdigit() and len(feature_id) <= 18:  # within bigint
+        claim = rows.filter(pk=int(feature_id)).first()
+    if claim is None:
+        raise NotFound(f"No {label} `{feature_id}` you may read.")
+    return claim
+
+
+class Observations(Collection):
+    id = "observations"
+    title = "Observations"
+    description = (
+        "Sourced observations of assets at a site (at the site's point): asset type, count, activity, the day "
+        "observed and the sources' summary. `datetime` selects by the day observed."
+    )
+    geometry_type = "Point"
+    bbox_field = "site__location"
+
+    def rows(self, user) -> QuerySet:
+        return visible_claims(Observation, user).order_by("-observed", "-id")
+
+    def during(self, rows: QuerySet, interval: Interval) -> QuerySet:
+        if interval.start:
+            rows = rows.filter(observed__gte=interval.start)
+        if interval.end:
+            rows = rows.filter(observed__lte=interval.end)
+        return rows
+
+    def get(self, user, feature_id: str, query: ItemsQuery) -> Observation:
+        return _claim(self.rows(user), feature_id, "observation")
+
+    def feature(self, observation: Observation, query: ItemsQuery) -> dict:
+        properties = {
+            "site": observation.site.slug,
+            "site_name": observation.site.name,
+            "observed": observation.observed.isoformat(),
+            "observed_precision": observation.observed_precision,
+            **_claim_properties(observation),
+            "count_low": observation.count_low,
+            "count_high": observation.count_high,
+            "activity": observation.activity,
+            "presence": observation.presence,
+            "credibility": observation.credibility,
+        }
+        geometry = _point(observation.site.location)
+        return {"type": "Feature", "id": observation.pk, "geometry": geometry, "properties": properties}
+
+    def extent(self, user) -> dict:
+        found = (
+            self.rows(user)
+            .order_by()
+            .aggregate(box=Extent("site__location"), first=Min("observed"), last=Max("observed"))
+        )
+        interval = [_moment(found["first"]), _moment(found["last"])]
+        return {"spatial": _spatial(found["box"]), "temporal": {"interval": [interval], "trs": GREGORIAN}}
+
+
+class Movements(Collection):
+    id = "movements"
+    title = "Movements"
+    description = (
+        "Sourced movements of assets from one site to another, as LineStrings from origin to destination. "
+        "`datetime` (an instant or interval) selects the journeys overlapping it, from departure to arrival."
+    )
+    geometry_type = "LineString"
+    bbox_field = "line"
+
+    def rows(self, user) -> QuerySet:
+        return visible_claims(Movement, user).order_by(F("journey_start").desc(nulls_last=True), "-id")
+
+    def during(self, rows: QuerySet, interval: Interval) -> QuerySet:
+        if interval.start:
+            rows = rows.filter(journey_end__gte=interval.start)
+        if interval.end:
+            rows = rows.filter(journey_start__lte=interval.end)
+        return rows
+
+    def get(self, user, feature_id: str, query: ItemsQuery) -> Movement:
+        return _claim(self.rows(user), feature_id, "movement")
+
+    def feature(self, movement: Movement, query: ItemsQuery) -> dict:
+        properties = {
+            "origin": movement.origin.slug,
+            "origin_name": movement.origin.name,
+            "destination": movement.destination.slug,
+            "destination_name": movement.destination.name,
+            "departed": movement.departed.isoformat() if movement.departed else None,
+            "arrived": movement.arrived.isoformat() if movement.arrived else None,
+            **_claim_properties(movement),
+            "trips": movement.trips,
+        }
+        geometry = {"type": "LineString", "coordinates": [list(point) for point in movement.line.coords]}
+        return {"type": "Feature", "id": movement.pk, "geometry": geometry, "properties": properties}
+
+    def extent(self, user) -> dict:
+        found = (
+            self.rows(user)
+            .order_by()
+            .aggregate(box=Extent("line"), first=Min("journey_start"), last=Max("journey_end"))
+        )
+        interval = [_moment(found["first"]), _moment(found["last"])]
+        return {"spatial": _spatial(found["box"]), "temporal": {"interval": [interval], "trs": GREGORIAN}}
+
+
+COLLECTIONS: dict[str, Collection] = {c.id: c for c in (Sites(), Observations(), Movements())}
+
+
+def collection(collection_id: str) -> Collection:
+    try:
+        return COLLECTIONS[collection_id]
+    except KeyError:
+        raise NotFound(f"No collection `{collection_id}`: see /ogc/collections.") from None

@@ -1,0 +1,199 @@
+"""OGC API - Features, Part 1 (Core, GeoJSON, OpenAPI 3.0), mounted at /ogc/.
+
+What QGIS's "OGC API - Features" connection, GDAL's OAPIF driver and OWSLib need: a
+landing page linking the OpenAPI document (`service-desc`), the conformance classes and
+the collections; collections that declare their geometry type and extent even when
+empty; item pages with numberMatched/numberReturned and `next`/`prev` links; a `limit`
+maximum advertised in the OpenAPI document (api.py), so GDAL pages at that size.
+
+Every view is a function under `ogc_view`: GET and HEAD only; who is asking read as the
+REST API reads it (`Authorization: Token …`, or the session); a bad parameter, an unknown
+collection or feature answered in the OGC exception format ({"code", "description"}).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from basewatch.api.authentication import HashedTokenAuthentication
+from basewatch.ogc import api
+from basewatch.ogc.collections import COLLECTIONS, Collection, NotFound, collection
+from basewatch.ogc.params import MAX_LIMIT, BadParameter, check_known, parse_items_query
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+ITEMS_PARAMETERS = {"bbox", "bbox-crs", "datetime", "limit", "offset", "f"}
+FEATURE_PARAMETERS = {"datetime", "f"}  # a site is read with its posture on a day
+
+
+def _answer(document: dict, status: int = 200, content_type: str = JSON) -> HttpResponse:
+    body = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return HttpResponse(body, status=status, content_type=content_type)
+
+
+def _exception(status: int, code: str, description: str, **more) -> HttpResponse:
+    return _answer({"code": code, "description": description, **more}, status=status)
+
+
+def ogc_view(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = _exception(405, "MethodNotAllowed", "This API is read-only: GET or HEAD.")
+            response["Allow"] = "GET, HEAD"
+            return response
+        try:
+            # The REST API's token check, throttling of bad tokens included; else the session's user.
+            found = HashedTokenAuthentication().authenticate(request)
+            if found is not None:
+                request.user = found[0]
+            response = view(request, *args, **kwargs)
+        except AuthenticationFailed as error:
+            response = _exception(401, "NotAuthenticated", str(error.detail))
+            response["WWW-Authenticate"] = HashedTokenAuthentication.keyword
+        except Throttled as error:
+            response = _exception(429, "Throttled", str(error.detail))
+        except BadParameter as error:
+            response = _exception(400, "InvalidParameterValue", f"{error.parameter}: {error.message}",
+                                  parameter=error.parameter)  # fmt: skip
+        except NotFound as error:
+            response = _exception(404, "NotFound", str(error))
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        return response
+
+    return wrapper
+
+
+def _url(request, name: str, **kwargs) -> str:
+    return request.build_absolute_uri(reverse(f"ogc:{name}", kwargs=kwargs))
+
+
+def _link(href: str, rel: str, type_: str, title: str) -> dict:
+    return {"href": href, "rel": rel, "type": type_, "title": title}
+
+
+@ogc_view
+def landing(request):
+    check_known(request.GET, {"f"})
+    return _answer(
+        {
+            "title": "basewatch",
+            "description": "Foreign military base posture from open sources: sites with their posture on a "
+            "date, sourced observations and movements.",
+            "links": [
+                _link(_url(request, "landing"), "self", JSON, "This document"),
+                _link(_url(request, "api"), "service-desc", OPENAPI, "The API definition (OpenAPI 3.0)"),
+                _link(_url(request, "conformance"), "conformance", JSON, "Conformance classes implemented"),
+                _link(_url(request, "collections"), "data", JSON, "The feature collections"),
+            ],
+        }
+    )
+
+
+@ogc_view
+def conformance(request):
+    check_known(request.GET, {"f"})
+    return _answer({"conformsTo": CONFORMANCE})
+
+
+@ogc_view
+def api_document(request):
+    check_known(request.GET, {"f"})
+    return _answer(api.document(_url(request, "landing").rstrip("/"), COLLECTIONS), content_type=OPENAPI)
+
+
+def _describe(request, item: Collection) -> dict:
+    items = _url(request, "items", collection_id=item.id)
+    return {
+        "id": item.id,
+        "title": item.title,
+        "description": item.description,
+        "itemType": "feature",
+        "geometryType": item.geometry_type,
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "extent": item.extent(request.user),
+        "links": [
+            _link(_url(request, "collection", collection_id=item.id), "self", JSON, "This collection"),
+            _link(items, "items", GEOJSON, f"{item.title} (GeoJSON, at most {MAX_LIMIT} a page)"),
+        ],
+    }
+
+
+@ogc_view
+def collections(request):
+    check_known(request.GET, {"f"})
+    return _answer(
+        {
+            "links": [_link(_url(request, "collections"), "self", JSON, "This document")],
+            "collections": [_describe(request, item) for item in COLLECTIONS.values()],
+        }
+    )
+
+
+@ogc_view
+def collection_detail(request, collection_id: str):
+    item = collection(collection_id)
+    check_known(request.GET, {"f"})
+    return _answer(_describe(request, item))
+
+
+@ogc_view
+def items(request, collection_id: str):
+    item = collection(collection_id)
+    check_known(request.GET, ITEMS_PARAMETERS)
+    query = parse_items_query(request.GET)
+    rows = item.narrowed(item.rows(request.user), query)
+    features = [item.feature(row, query) for row in item.page(rows, query)]
+    matched = rows.count()
+    here = request.build_absolute_uri()
+    links = [
+        _link(here, "self", GEOJSON, "This page"),
+        _link(_url(request, "collection", collection_id=item.id), "collection", JSON, item.title),
+    ]
+    # Offset paging over a stable order (core ids break ties); `next` only while rows remain.
+    if query.offset + query.limit < matched:
+        links.append(
+            _link(replace_query_param(here, "offset", query.offset + query.limit), "next", GEOJSON, "Next page")
+        )
+    if query.offset > 0:
+        previous = query.offset - query.limit
+        href = replace_query_param(here, "offset", previous) if previous > 0 else remove_query_param(here, "offset")
+        links.append(_link(href, "prev", GEOJSON, "Previous page"))
+    document = {
+        "type": "FeatureCollection",
+        "features": features,
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "timeStamp": timezone.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "links": links,
+    }
+    return _answer(document, content_type=GEOJSON)
+
+
+@ogc_view
+def feature(request, collection_id: str, feature_id: str):
+    item = collection(collection_id)
+    check_known(request.GET, FEATURE_PARAMETERS)
+    query = parse_items_query(request.GET)
+    document = item.feature(item.get(request.user, feature_id, query), query)
+    document["links"] = [
+        _link(request.build_absolute_uri(), "self", GEOJSON, "This feature"),
+        _link(_url(request, "collection", collection_id=item.id), "collection", JSON, item.title),
+    ]
+    return _answer(document, content_type=GEOJSON)
