@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.urls import reverse
 
 from basewatch.api import list_exports
 from basewatch.core.workflow import State
@@ -267,3 +268,36 @@ def test_sites_over_the_maximum_are_a_400_but_their_geojson_pages_are_not(api, s
 
 def test_a_bad_filter_on_an_export_is_a_400_naming_it(api, db):
     assert_error(api.get("sites/", params={"format": "kml", "as_of": "someday"}), 400, "as_of")
+
+
+# --- the pages offer them ---------------------------------------------------------------
+
+
+def links(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return [html.unescape(href) for href in re.findall(r'href="(/api/v1/[^"]+)"', response.content.decode())]
+
+
+@pytest.mark.parametrize(
+    ("page", "api_list", "count"),
+    [("front:observations", "observations/", 2), ("front:movements", "movements/", 1)],
+)
+def test_list_pages_offer_every_format_with_their_filters(client, api, story, page, api_list, count):
+    offered = links(client, reverse(page) + "?site=hmeimim&page=1")
+    wanted = {f"/api/v1/{api_list}?site=hmeimim&format={extension}" for extension in ("csv", "kml", "kmz", "gpkg")}
+    assert wanted <= set(offered)
+    root = parse(api.get(f"{api.base}{api_list}?site=hmeimim&format=kml").content)
+    assert len(placemarks(root)) == count
+
+
+def test_the_site_page_offers_its_observations_as_kml(client, api, story):
+    [kml] = [url for url in links(client, reverse("front:site", args=["hmeimim"])) if "format=kml" in url]
+    assert kml == "/api/v1/observations/?site=hmeimim&format=kml"
+    assert len(placemarks(parse(api.get(api.base[:-8] + kml).content))) == 2
+
+
+def test_the_map_offers_its_sites_as_kml(client, story):
+    [kml] = [url for url in links(client, reverse("front:index")) if "format=kml" in url]
+    assert kml.startswith("/api/v1/sites/?as_of=")
+    assert kml.endswith("&format=kml")
