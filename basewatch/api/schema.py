@@ -8,6 +8,7 @@ from drf_spectacular.plumbing import build_object_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from basewatch.api.list_exports import MAX_ROWS
 from basewatch.core.filters import AsOfFilter, AssetKeyFilter, SlugFilter
 
 # The filters' query parameters as clients send them (django-filter would document a model choice).
@@ -79,6 +80,24 @@ ERROR_SCHEMA = {
     "additionalProperties": True,
 }
 CSV_LISTS = ("/api/v1/sites/", "/api/v1/observations/", "/api/v1/movements/", "/api/v1/assets/")
+# The lists that are also files for GIS tools (api.list_exports), and how each answers `?format=geojson`.
+FILE_LISTS = {
+    "/api/v1/sites/": "the same pages as `json`, as application/geo+json",
+    "/api/v1/observations/": "every matching observation as a FeatureCollection of Points at its site",
+    "/api/v1/movements/": "the same pages as `json`, as application/geo+json",
+}
+FEATURE_COLLECTION = {
+    "schema": {
+        "type": "object",
+        "description": "A GeoJSON FeatureCollection (RFC 7946).",
+        "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array"}},
+    }
+}
+FILE_TYPES = (
+    "application/vnd.google-earth.kml+xml",
+    "application/vnd.google-earth.kmz",
+    "application/geopackage+sqlite3",
+)
 # The track's files besides GeoJSON (api.track_exports); its `format` parameter is on the view.
 TRACK_FILES = {
     "/api/v1/assets/{key}/track/": ("application/gpx+xml", "application/vnd.google-earth.kml+xml", "text/csv"),
@@ -121,12 +140,23 @@ def document_errors_and_formats(result, generator, request, public):
                 # In place of the bare `format` drf-spectacular lists (a parameter is named once).
                 parameters = [p for p in operation.get("parameters", []) if p["name"] != "format"]
                 operation["parameters"] = parameters
-                parameters.append(
-                    {
-                        "in": "query",
-                        "name": "format",
-                        "schema": {"type": "string", "enum": ["json", "csv"]},
-                        "description": "`csv`: every matching record, one row each (not paginated).",
-                    }
-                )
+                parameters.append(_format_parameter(path, responses["200"]["content"]))
     return result
+
+
+def _format_parameter(path: str, content: dict) -> dict:
+    """`format` on a list: CSV, and for the lists in FILE_LISTS the GIS files (their media types added to `content`)."""
+    description = "`csv`: every matching record, one row each (not paginated)."
+    formats = ["json", "csv"]
+    if path in FILE_LISTS:
+        for media_type in FILE_TYPES:
+            content[media_type] = {"schema": {"type": "string", "format": "binary"}}
+        pages = path != "/api/v1/observations/"
+        content["application/geo+json"] = content["application/json"] if pages else FEATURE_COLLECTION
+        formats += ["kml", "kmz", "gpkg", "geojson"]
+        description += (
+            " `kml`, `kmz` (KML 2.2 zipped), `gpkg` (a GeoPackage, one layer): every matching record, "
+            f"up to {MAX_ROWS:,} (more is a 400: narrow the filters), with KML times for Google Earth's "
+            f"time slider and a style per operator. `geojson`: {FILE_LISTS[path]}."
+        )
+    return {"in": "query", "name": "format", "schema": {"type": "string", "enum": formats}, "description": description}

@@ -21,14 +21,14 @@ from xml.etree import ElementTree as ET
 from django.http import HttpResponse
 from rest_framework import renderers
 
+from basewatch.api import kml as kml_parts
 from basewatch.api.csv_export import csv_response, sources_text
 from basewatch.api.tracks import Track
 from basewatch.core.models import Movement
 from basewatch.core.tracks import Stop, stops
 
 GPX_NS = "http://www.topografix.com/GPX/1/1"
-KML_NS = "http://www.opengis.net/kml/2.2"
-CONTENT_TYPES = {"gpx": "application/gpx+xml", "kml": "application/vnd.google-earth.kml+xml"}
+CONTENT_TYPES = {"gpx": "application/gpx+xml", "kml": kml_parts.KML_TYPE}
 EVENTS = {"seen": "Seen", "departed": "Left", "arrived": "Reached"}
 
 Absolute = Callable[[str], str]  # a path on this site → its full URL
@@ -55,10 +55,7 @@ def stop_text(stop: Stop) -> str:
     return f"{EVENTS[stop.event]}: {stop.claim}. Sources: {sources_text(stop.claim)}"
 
 
-def _text(parent: ET.Element, tag: str, text: str, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, tag, attributes)
-    element.text = text
-    return element
+_text = kml_parts.text
 
 
 # --- GPX 1.1 -----------------------------------------------------------------------------
@@ -96,16 +93,11 @@ def gpx(track: Track, absolute: Absolute) -> HttpResponse:
 # --- KML 2.2 -----------------------------------------------------------------------------
 
 
-def _kml_placemark(folder: ET.Element, name: str, description: str) -> ET.Element:
-    # A Placemark's children in the order KML's schema fixes: name, description, time, geometry.
-    placemark = ET.SubElement(folder, "Placemark")
-    _text(placemark, "name", name)
-    _text(placemark, "description", description)
-    return placemark
+_kml_placemark = kml_parts.placemark
 
 
 def _coordinates(*sites) -> str:
-    return " ".join(f"{site.location.x},{site.location.y}" for site in sites)
+    return kml_parts.coordinates((site.location.x, site.location.y) for site in sites)
 
 
 def _kml_stop(folder: ET.Element, stop: Stop, absolute: Absolute) -> None:
@@ -133,10 +125,7 @@ def _kml_movement(folder: ET.Element, movement: Movement, absolute: Absolute) ->
 
 def kml(track: Track, absolute: Absolute) -> HttpResponse:
     """KML 2.2: a folder of stops (Points with a TimeStamp) and one of movements (LineStrings with a TimeSpan)."""
-    root = ET.Element("kml", xmlns=KML_NS)
-    document = ET.SubElement(root, "Document")
-    _text(document, "name", track.asset.label)
-    _text(document, "description", absolute(track.asset.get_absolute_url()))
+    root, document = kml_parts.document(track.asset.label, absolute(track.asset.get_absolute_url()))
     stop_folder = ET.SubElement(document, "Folder")
     _text(stop_folder, "name", "Stops")
     for stop in stops(track.claims):

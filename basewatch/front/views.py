@@ -133,6 +133,7 @@ def site(request, slug: str):
     posture = site.posture_state
     context = {
         "site": site,
+        "observations_kml_url": reverse("api:observation-list") + "?" + urlencode({"site": site.slug, "format": "kml"}),
         "as_of": options.as_of,
         "today": today,
         "posture": posture,
@@ -253,7 +254,7 @@ def observations(request):
         "asset_types": AssetType.objects.only("slug", "name"),
         "categories": AssetType.Category.choices,
         "activities": Observation.Activity.choices,
-        "csv_url": _csv_url(request, "api:observation-list"),
+        "downloads": _download_urls(request, "api:observation-list"),
     }
     return render(request, "front/observations.html", context)
 
@@ -266,7 +267,7 @@ def movements(request):
         "sites": Site.objects.only("slug", "name"),
         "asset_types": AssetType.objects.only("slug", "name"),
         "operators": _countries(Site.objects.values_list("operator", flat=True)),
-        "csv_url": _csv_url(request, "api:movement-list"),
+        "downloads": _download_urls(request, "api:movement-list"),
     }
     return render(request, "front/movements.html", context)
 
@@ -284,12 +285,18 @@ def _filtered_page(request, filterset_class, rows, order_by: tuple = ()) -> dict
     }
 
 
-def _csv_url(request, api_list: str) -> str:
-    """The API list `api_list` as CSV, with this page's filters."""
+DOWNLOADS = (("CSV", "csv"), ("KML", "kml"), ("KMZ", "kmz"), ("GeoPackage", "gpkg"))
+
+
+def _download_urls(request, api_list: str) -> list[tuple[str, str]]:
+    """The API list `api_list` as files (CSV, KML, KMZ, GeoPackage), with this page's filters."""
     query = request.GET.copy()
     query.pop("page", None)
-    query["format"] = "csv"
-    return reverse(api_list) + "?" + query.urlencode()
+    urls = []
+    for label, extension in DOWNLOADS:
+        query["format"] = extension
+        urls.append((label, reverse(api_list) + "?" + query.urlencode()))
+    return urls
 
 
 def _without_page(request) -> str:

@@ -133,6 +133,17 @@
     slider.value = String(stopIndex(state.as_of));
     for (const name of FILTERS) form.elements[name].value = state[name];
     summariseControls(state);
+    showKmlLink(state);
+  }
+
+  // The sites drawn, as KML for Google Earth: the date and the sites filters (not the movements' period).
+  const kmlLink = document.getElementById("sites-kml");
+  function showKmlLink(state) {
+    const params = filterParams(state);
+    params.delete("period");
+    params.set("as_of", state.as_of);
+    params.set("format", "kml");
+    kmlLink.href = config.sitesUrl + "?" + params.toString();
   }
 
   // The button that unfolds the controls on a phone says what they are set to.

@@ -7,8 +7,9 @@
   Writes and item reads ignore them: a write's answer is the stored item as it is, and a
   detail is found by its URL alone. A detail's own parameters (a site's `as_of`) are
   read by that view.
-- Formats: JSON; a list with `csv_columns` also answers `?format=csv` on GET. `format`
-  on any other request is ignored.
+- Formats: JSON; a list with `csv_columns` also answers `?format=csv` on GET, and one that
+  makes an `export_layer` answers `?format=kml`, `kmz`, `gpkg` and `geojson` (api.list_exports).
+  `format` on any other request is ignored.
 - Errors: JSON naming the field or parameter (api.errors.exception_handler, which also
   translates basewatch.core's refusals).
 - Changes are PATCH only (a PUT must restate every field, and a client that left one out
@@ -24,7 +25,7 @@ from rest_framework import generics, renderers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from basewatch.api import conditional
+from basewatch.api import conditional, list_exports
 from basewatch.api.csv_export import Columns, CSVRenderer, csv_response
 from basewatch.api.errors import PreconditionRequired
 from basewatch.core.models import DataVersion
@@ -107,15 +108,38 @@ class ApiView(generics.GenericAPIView):
 
 
 class ListView(ApiView, generics.ListCreateAPIView):
-    """GET: the filtered list, paginated (or every row as CSV); POST: create an item (editors)."""
+    """GET: the filtered list, paginated (or every row as CSV, KML, KMZ, GeoPackage); POST: create an item (editors)."""
 
     csv_columns: Columns = []
     csv_name = "export"
+    exports_files = False  # export_layer() is defined: the list answers list_exports.FILE_FORMATS
+    json_is_geojson = False  # `?format=geojson` is then the paginated answer itself
 
     def get_renderers(self):
-        if self.csv_columns and getattr(getattr(self, "request", None), "method", None) == "GET":
-            return [renderers.JSONRenderer(), CSVRenderer()]
-        return super().get_renderers()
+        if getattr(getattr(self, "request", None), "method", None) != "GET":
+            return super().get_renderers()
+        formats = [renderers.JSONRenderer()]
+        if self.csv_columns:
+            formats.append(CSVRenderer())
+        if self.exports_files:
+            formats += list_exports.RENDERERS
+        return formats if len(formats) > 1 else super().get_renderers()
+
+    def wants_file(self) -> str | None:
+        """The file format asked for (list_exports.FILE_FORMATS), or None for the paginated JSON."""
+        wanted = self.request.accepted_renderer.format
+        if wanted not in list_exports.FILE_FORMATS or (wanted == "geojson" and self.json_is_geojson):
+            return None
+        return wanted
+
+    def export_layer(self, rows) -> list_exports.Layer:
+        """Every row of `rows` as a file shows it."""
+        raise NotImplementedError
+
+    def export_file(self, rows, wanted: str):
+        list_exports.check_size(rows)
+        origin = f"Exported from {self.request.build_absolute_uri()}"
+        return list_exports.export(self.export_layer(rows), wanted, origin)
 
     def filtered(self):
         """The queryset narrowed by the list's filters; a bad value is a 400 naming the parameter."""
@@ -128,6 +152,9 @@ class ListView(ApiView, generics.ListCreateAPIView):
         rows = self.filtered()
         if request.accepted_renderer.format == "csv":
             return csv_response(rows.iterator(chunk_size=2000), self.csv_columns, self.csv_name)
+        wanted = self.wants_file()
+        if wanted:
+            return self.export_file(rows, wanted)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

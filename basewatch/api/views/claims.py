@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from basewatch.api.conditional import read_version
 from basewatch.api.csv_export import sources_text
 from basewatch.api.errors import PreconditionRequired
+from basewatch.api.list_exports import ExportFeature, Layer
 from basewatch.api.pagination import FeatureCollectionPagination, KeysetPagination
 from basewatch.api.serializers import DecisionSerializer, MovementSerializer, ObservationSerializer
 from basewatch.api.views.base import ApiView, DetailView, ListView
@@ -64,6 +65,33 @@ def _claim_columns(first: list) -> list:
 _CLAIM_TAIL = [("state", lambda c: c.state), ("notes", lambda c: c.notes), ("sources", sources_text)]
 
 
+def _lonlat(site) -> tuple[float, float]:
+    return (site.location.x, site.location.y)
+
+
+def _claim_lines(claim, first: list[str]) -> list[str]:
+    """A claim's description in a file: what it says, then its notes, sources and (unless published) state."""
+    lines = [*first]
+    if claim.notes:
+        lines.append(f"Notes: {claim.notes}")
+    lines.append(f"Sources: {sources_text(claim) or 'none'}")
+    if claim.state != State.PUBLISHED:
+        lines.append(f"State: {claim.state}")
+    return lines
+
+
+def _claim_properties(claim, absolute) -> dict:
+    return {
+        "asset_type": claim.asset_type.slug,
+        "asset": claim.asset.registration if claim.asset else "",
+        "count": claim.count,
+        "state": claim.state,
+        "notes": claim.notes,
+        "sources": sources_text(claim),
+        "url": absolute(claim.get_absolute_url()),
+    }
+
+
 class ClaimList(ListView):
     model: type[Observation] | type[Movement]
 
@@ -102,6 +130,44 @@ class ObservationList(ClaimList):
         ("credibility", lambda o: o.credibility),
         *_CLAIM_TAIL,
     ]
+    exports_files = True
+
+    def export_layer(self, rows) -> Layer:
+        # At its site on the day observed: Google Earth's time slider replays them.
+        absolute = self.request.build_absolute_uri
+        features = (self.export_feature(observation, absolute) for observation in rows.iterator(chunk_size=2000))
+        return Layer("observations", "observations", "POINT", features)
+
+    @staticmethod
+    def export_feature(observation: Observation, absolute) -> ExportFeature:
+        count = "?" if observation.count is None else str(observation.count)
+        first = [str(observation), f"Presence: {observation.get_presence_display()}"]
+        if observation.count_low is not None or observation.count_high is not None:
+            low, high = (("?" if n is None else n) for n in (observation.count_low, observation.count_high))
+            first.append(f"Estimate: {low}–{high}")
+        first.append(f"Credibility: {observation.get_credibility_display()}")
+        return ExportFeature(
+            id=observation.pk,
+            name=f"{observation.site.name}: {count} × {observation.asset_type.name}",
+            description=_claim_lines(observation, first),
+            url=absolute(observation.get_absolute_url()),
+            operator=observation.site.operator.code,
+            points=(_lonlat(observation.site),),
+            when=observation.observed,
+            properties={
+                "id": observation.pk,
+                "site": observation.site.slug,
+                "site_name": observation.site.name,
+                "observed": observation.observed,
+                "observed_precision": observation.observed_precision,
+                "activity": observation.activity,
+                "presence": observation.presence,
+                "count_low": observation.count_low,
+                "count_high": observation.count_high,
+                "credibility": observation.credibility,
+                **_claim_properties(observation, absolute),
+            },
+        )
 
 
 class ObservationDetail(ClaimDetail):
@@ -130,6 +196,41 @@ class MovementList(ClaimList):
         ),
         *_CLAIM_TAIL,
     ]
+    exports_files = True
+    json_is_geojson = True
+
+    def export_layer(self, rows) -> Layer:
+        absolute = self.request.build_absolute_uri
+        features = (self.export_feature(movement, absolute) for movement in rows.iterator(chunk_size=2000))
+        return Layer("movements", "movements", "LINESTRING", features)
+
+    @staticmethod
+    def export_feature(movement: Movement, absolute) -> ExportFeature:
+        # Styled by the origin's operator: the force that moves out of its own site.
+        trips = f" ({movement.trips_text})" if movement.trips_text else ""
+        count = "" if movement.count is None else f"{movement.count} × "
+        first = [f"{count}{movement}{trips}"]
+        first.append(f"Departed {movement.departed or 'on an unknown date'}, arrived {movement.arrived or 'unknown'}")
+        return ExportFeature(
+            id=movement.pk,
+            name=f"{movement.origin.name} → {movement.destination.name}",
+            description=_claim_lines(movement, first),
+            url=absolute(movement.get_absolute_url()),
+            operator=movement.origin.operator.code,
+            points=(_lonlat(movement.origin), _lonlat(movement.destination)),
+            span=(movement.departed, movement.arrived),
+            properties={
+                "id": movement.pk,
+                "origin": movement.origin.slug,
+                "origin_name": movement.origin.name,
+                "destination": movement.destination.slug,
+                "destination_name": movement.destination.name,
+                "departed": movement.departed,
+                "arrived": movement.arrived,
+                "trips": movement.trips,
+                **_claim_properties(movement, absolute),
+            },
+        )
 
 
 class MovementDetail(ClaimDetail):

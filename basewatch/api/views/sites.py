@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 
 from basewatch.api.csv_export import csv_response
+from basewatch.api.list_exports import ExportFeature, Layer
 from basewatch.api.pagination import SitePagination, SiteTotalsPagination
 from basewatch.api.pg_json import site_collection, site_totals, time_series
 from basewatch.api.serializers import (
@@ -99,6 +100,8 @@ class SiteList(ListView):
         *(_summary_column(name) for name in SUMMARY_FIELDS),
         ("posture", _posture_text),
     ]
+    exports_files = True
+    json_is_geojson = True
 
     def get_serializer_class(self):
         return SiteDetailSerializer if self.request.method == "POST" else SiteSerializer
@@ -120,8 +123,52 @@ class SiteList(ListView):
             columns = [column for column in self.csv_columns if column[0] not in left_out]
             rows = with_posture(sites, mode, options).iterator(chunk_size=2000)
             return csv_response(rows, columns, self.csv_name)
+        if self.wants_file():
+            return self.export_file(sites, self.wants_file())
         ids, links = page_of_ids(self, sites)
-        return StreamingHttpResponse(site_collection(ids, mode, options, *links), content_type="application/json")
+        # `?format=geojson` names the same answer, as GeoJSON's own media type.
+        content_type = "application/geo+json" if request.accepted_renderer.format == "geojson" else "application/json"
+        return StreamingHttpResponse(site_collection(ids, mode, options, *links), content_type=content_type)
+
+    def export_layer(self, rows) -> Layer:
+        # Each site with its posture in full on `as_of`, stamped with that date: files of several
+        # dates, opened together in Google Earth, replay the posture on its time slider.
+        options = self.filterset.posture_options()
+        absolute = self.request.build_absolute_uri
+        sites = with_posture(rows, "full", options).iterator(chunk_size=2000)
+        features = (self.export_feature(site, options, absolute) for site in sites)
+        return Layer("sites", f"sites as of {options.as_of}", "POINT", features)
+
+    @staticmethod
+    def export_feature(site: Site, options: PostureOptions, absolute) -> ExportFeature:
+        state = site.posture_state
+        posture = _posture_text(site)
+        lines = [
+            f"Posture on {options.as_of}: {state['posture_label']}" + (" (stale)" if state["stale"] else ""),
+            *(entry_text(entry) for entry in state["posture"]),
+            f"{site.get_kind_display()} held by {site.operator.name} in {site.host_country.name}",
+        ]
+        return ExportFeature(
+            id=site.slug,
+            name=f"{site.name} ({state['posture_label']})",
+            description=lines,
+            url=absolute(site.get_absolute_url()),
+            operator=site.operator.code,
+            points=((site.location.x, site.location.y),),
+            when=options.as_of,
+            properties={
+                "slug": site.slug,
+                "name": site.name,
+                "kind": site.kind,
+                "operator": site.operator.code,
+                "host_country": site.host_country.code,
+                "status": site.status,
+                "as_of": options.as_of,
+                **{name: state[name] for name in SUMMARY_FIELDS},
+                "posture": posture,
+                "url": absolute(site.get_absolute_url()),
+            },
+        )
 
 
 def page_of_ids(view, sites) -> tuple[list[int], tuple]:
