@@ -9,6 +9,7 @@ def test_the_root_lists_every_endpoint_with_its_methods_and_description(api, db)
     index = response.json()
     assert index["links"]["schema"] == "http://testserver/api/v1/schema/"
     assert index["links"]["docs"] == "http://testserver/api/v1/docs/"
+    assert index["links"]["ogc_api_features"] == "http://testserver/ogc/"
     endpoints = {endpoint["path"]: endpoint for endpoint in index["endpoints"]}
     schema = api.get("schema/", params={"format": "json"}).json()
     documented = {path.removeprefix("/api/v1/") for path in schema["paths"]} - {""}

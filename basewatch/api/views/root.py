@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -23,7 +24,8 @@ class EndpointSerializer(serializers.Serializer):
 
 
 class ApiRoot(APIView):
-    """Every endpoint with its methods and description, and links to the OpenAPI schema and its docs."""
+    """Every endpoint with its methods and description, and links to the OpenAPI schema, its docs and
+    the OGC API - Features landing page."""
 
     permission_classes = [AllowAny]
 
@@ -48,6 +50,8 @@ class ApiRoot(APIView):
                     "self": request.build_absolute_uri(),
                     "schema": request.build_absolute_uri("schema/"),
                     "docs": request.build_absolute_uri("docs/"),
+                    # The same data for GIS clients (QGIS, ArcGIS, GDAL's OAPIF driver).
+                    "ogc_api_features": request.build_absolute_uri(reverse("ogc:landing")),
                 },
                 "endpoints": [endpoint for pattern in urlpatterns if (endpoint := _describe(pattern))],
             }
