@@ -132,6 +132,7 @@ MATRIX = {
     "api:asset-track": API_READ,
     "api:source-list": API_LIST,
     "api:source-detail": API_DETAIL,
+    "api:export-gpkg": API_READ,
     "api:root": {"GET": everyone(200), "POST": everyone(405)},
     "api:schema": {"GET": everyone(200), "POST": everyone(405)},
     "api:docs": {"GET": everyone(200), "POST": everyone(405)},

@@ -3,7 +3,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from basewatch.api.views import catalogue, claims, root, sites
+from basewatch.api.views import catalogue, claims, export, root, sites
 from basewatch.core.workflow import Action
 from basewatch.error_pages import not_found
 
@@ -71,6 +71,7 @@ urlpatterns = [
     path("assets/<asset_key:key>/track/", catalogue.AssetTrack.as_view(), name="asset-track"),
     path("sources/", catalogue.SourceList.as_view(), name="source-list"),
     path("sources/<id:pk>/", catalogue.SourceDetail.as_view(), name="source-detail"),
+    path("export.gpkg", export.ExportGeoPackage.as_view(), name="export-gpkg"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/v1/ is a JSON 404, whatever DEBUG says.

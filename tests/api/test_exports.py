@@ -149,6 +149,55 @@ def test_the_demo_drawdown_replays_in_kml(api, demo, tmp_path):
     assert len(set(days)) > 1
 
 
+# --- everything in one GeoPackage ----------------------------------------------------------
+
+
+def test_one_geopackage_holds_sites_on_the_date_and_every_published_claim(api, story, tmp_path):
+    response = api.get("export.gpkg", params={"as_of": "2024-12-20"})
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "application/geopackage+sqlite3"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="basewatch-2024-12-20.gpkg"'
+    path = tmp_path / "everything.gpkg"
+    path.write_bytes(response.content)
+    summary = ogrinfo(path, summary=True)
+    assert layer_counts(summary) == {"sites": 3, "observations": 3, "movements": 1}
+    sites = ogrinfo(path, "sites")
+    assert "name (String) = Hmeimim" in sites
+    assert "posture_label (String) = 4" in sites  # the count of 2024-12-20, not the 12 of 2024-12-01
+    assert "as_of (Date) = 2024/12/20" in sites
+    assert "At-Tanf" not in ogrinfo(path, "observations")  # its only observation is a draft
+    assert "LINESTRING (35.9 35.4,21.25 32.05)" in ogrinfo(path, "movements")
+
+
+def test_one_geopackage_holds_what_a_viewer_may_read(api, story, tmp_path):
+    response = api.get("export.gpkg", params={"as_of": "2024-12-01"}, token=make_token("viewer"))
+    path = tmp_path / "everything.gpkg"
+    path.write_bytes(response.content)
+    assert layer_counts(ogrinfo(path, summary=True)) == {"sites": 3, "observations": 4, "movements": 2}
+    assert "posture_label (String) = 12" in ogrinfo(path, "sites")
+
+
+def test_one_geopackage_declares_its_layers_even_when_empty(api, db, tmp_path):
+    path = tmp_path / "empty.gpkg"
+    path.write_bytes(api.get("export.gpkg").content)
+    summary = ogrinfo(path, summary=True)
+    assert layer_counts(summary) == {"sites": 0, "observations": 0, "movements": 0}
+    assert "Geometry: Line String" in summary
+
+
+def test_one_geopackage_refuses_a_layer_over_the_maximum_naming_it(api, story, monkeypatch):
+    monkeypatch.setattr(list_exports, "MAX_ROWS", 2)
+    response = api.get("export.gpkg")
+    assert_error(response, 400, "sites")
+    assert "at most 2 fit" in response.json()["sites"][0]
+    monkeypatch.setattr(list_exports, "MAX_ROWS", 3)
+    assert api.get("export.gpkg").status_code == 200  # three sites, three published observations
+
+
+def test_one_geopackage_with_a_bad_date_is_a_400_naming_it(api, db):
+    assert_error(api.get("export.gpkg", params={"as_of": "someday"}), 400, "as_of")
+
+
 # --- times, styles, escaping ------------------------------------------------------------
 
 
