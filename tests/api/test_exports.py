@@ -19,7 +19,15 @@ from django.urls import reverse
 from basewatch.api import list_exports
 from basewatch.core.workflow import State
 from tests.api.helpers import assert_error, features
-from tests.factories import make_asset_type, make_movement, make_observation, make_site, make_source, make_token
+from tests.factories import (
+    make_asset,
+    make_asset_type,
+    make_movement,
+    make_observation,
+    make_site,
+    make_source,
+    make_token,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -344,6 +352,25 @@ def test_the_site_page_offers_its_observations_as_kml(client, api, story):
     [kml] = [url for url in links(client, reverse("front:site", args=["hmeimim"])) if "format=kml" in url]
     assert kml == "/api/v1/observations/?site=hmeimim&format=kml"
     assert len(placemarks(parse(api.get(api.base[:-8] + kml).content))) == 2
+
+
+def test_the_asset_page_offers_its_sightings_and_movements_as_files(client, api, story, tmp_path):
+    lifter = make_asset(registration="RA-78830", asset_type=make_asset_type(slug="lifters"), confirmed=True)
+    make_observation(story["hmeimim"], lifter.asset_type, dt.date(2024, 12, 22), asset=lifter)
+    make_observation(story["tanf"], lifter.asset_type, dt.date(2024, 12, 23), asset=lifter, state=State.DRAFT)
+    make_movement(story["hmeimim"], story["khadim"], lifter.asset_type, asset=lifter, arrived=dt.date(2024, 12, 24))
+    offered = [url for url in links(client, reverse("front:asset", args=[lifter.key])) if "asset=" in url]
+    lists = {"observations": "/api/v1/observations/", "movements": "/api/v1/movements/"}
+    assert offered == [f"{lists[name]}?asset={lifter.key}&format={ext}" for name in lists for ext in ("kml", "gpkg")]
+    for url in offered:
+        response = api.get(api.base[:-8] + url)
+        assert response.status_code == 200, url
+        path = tmp_path / url.rsplit("=", 1)[1]
+        path.write_bytes(response.content)
+        layer, day = ("observations", "2024/12/22") if "observations" in url else ("movements", "2024/12/24")
+        assert layer_counts(ogrinfo(path, summary=True)) == {layer: 1}, url  # the asset's, published
+        assert day in ogrinfo(path, layer), url
+    assert f"/feeds/observations/?asset={lifter.key}" in client.get(reverse("front:asset", args=[lifter.key])).text
 
 
 def test_the_map_offers_its_sites_as_kml(client, story):
