@@ -156,3 +156,22 @@ def test_the_map_opens_on_the_newest_data_with_its_movements(page, demo):
     assert page.input_value("#date-input") == "2024-12-17"
     assert page.evaluate("document.body.dataset.movements") == "2"
     assert "as_of=2024-12-17" in page.url
+
+
+def test_the_kml_link_follows_the_date_and_the_filters(page, demo):
+    page.goto(f"/?as_of=2024-11-01&{KHMEIMIM_VIEW}")
+    wait_for_map(page)
+    set_date(page, "2024-12-20")
+    page.select_option("select[name=category]", "helicopter")
+    wait_for_map(page)
+    href = page.get_attribute("#sites-kml", "href")
+    query = parse_qs(urlsplit(href).query)
+    assert query["as_of"] == ["2024-12-20"] and query["category"] == ["helicopter"] and query["format"] == ["kml"]
+    assert "period" not in query  # the movements' period does not narrow the sites
+    # The file holds what the map draws: Khmeimim alone, its Ka-52 on that day.
+    kml = page.evaluate("async (url) => (await fetch(url)).text()", href)
+    assert kml.count("<Placemark>") == 1
+    assert "Khmeimim Air Base (1)" in kml and "<when>2024-12-20</when>" in kml
+    set_date(page, "2024-11-01")
+    assert parse_qs(urlsplit(page.get_attribute("#sites-kml", "href")).query)["as_of"] == ["2024-11-01"]
+    assert page.errors == []
