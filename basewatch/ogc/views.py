@@ -9,22 +9,32 @@ maximum advertised in the OpenAPI document (api.py), so GDAL pages at that size.
 Every view is a function under `ogc_view`: GET and HEAD only; who is asking read as the
 REST API reads it (`Authorization: Token …`, or the session); a bad parameter, an unknown
 collection or feature answered in the OGC exception format ({"code", "description"}).
+
+Conditional GET as in the REST API (api.conditional): the ETag names the data version
+(core.models.DataVersion), the URL with its query and the caller's role, so it is known
+before anything else is read and a matching If-None-Match is a 304 for one small query;
+Last-Modified is the last write's time. Item pages repeat their `next`/`prev` links in an
+RFC 8288 `Link` header, as the REST API's lists do.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from basewatch.api.authentication import HashedTokenAuthentication
+from basewatch.core.models import DataVersion
+from basewatch.core.roles import role_of
 from basewatch.ogc import api
 from basewatch.ogc.collections import COLLECTIONS, Collection, NotFound, collection
 from basewatch.ogc.params import MAX_LIMIT, BadParameter, check_known, parse_items_query
@@ -51,6 +61,27 @@ def _exception(status: int, code: str, description: str, **more) -> HttpResponse
     return _answer({"code": code, "description": description, **more}, status=status)
 
 
+def _data_etag(request, version: int, changed) -> str:
+    # The write's time too: a restored backup starts counting again from an older version.
+    parts = [str(changed), request.get_full_path(), str(role_of(request.user))]
+    return f'"o{version}.{hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]}"'
+
+
+def _conditional(request, view, *args, **kwargs) -> HttpResponse:
+    """The view's answer, or a 304 when the caller already holds it; both carry ETag and Last-Modified."""
+    version, changed = DataVersion.current()
+    etag = _data_etag(request, version, changed)
+    last_modified = int(changed.timestamp()) if changed else None
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = view(request, *args, **kwargs)
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
 def ogc_view(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -63,7 +94,7 @@ def ogc_view(view):
             found = HashedTokenAuthentication().authenticate(request)
             if found is not None:
                 request.user = found[0]
-            response = view(request, *args, **kwargs)
+            response = _conditional(request, view, *args, **kwargs)
         except AuthenticationFailed as error:
             response = _exception(401, "NotAuthenticated", str(error.detail))
             response["WWW-Authenticate"] = HashedTokenAuthentication.keyword
@@ -183,7 +214,11 @@ def items(request, collection_id: str):
         "timeStamp": timezone.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
         "links": links,
     }
-    return _answer(document, content_type=GEOJSON)
+    response = _answer(document, content_type=GEOJSON)
+    paging = [f'<{link["href"]}>; rel="{link["rel"]}"' for link in links if link["rel"] in ("next", "prev")]
+    if paging:
+        response["Link"] = ", ".join(paging)
+    return response
 
 
 @ogc_view

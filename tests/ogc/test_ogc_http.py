@@ -305,7 +305,7 @@ def test_items_take_a_fixed_number_of_queries(client, rows, django_assert_max_nu
         make_observation(other, jets, dt.date(2024, 3, day))
         make_movement(rows["alpha"], other, jets, arrived=dt.date(2024, 3, day))
         make_site()
-    # count, page, sources (prefetched), and a savepoint or two from the test client.
+    # the data version (ETag), count, page, sources (prefetched), and a savepoint from the test client.
     with django_assert_max_num_queries(5):
         response = get(client, f"/ogc/collections/{collection}/items", limit="50")
     assert response.json()["numberReturned"] > 20
