@@ -8,7 +8,7 @@ degrees, antimeridian crossing allowed), so both accept and refuse the same boxe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 
@@ -47,6 +47,8 @@ class ItemsQuery:
     datetime: Interval | None
     limit: int
     offset: int
+    # Property filters (the collection's queryables) as sent; the collection's FilterSet reads them.
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 def check_known(query, known: set[str]) -> None:
@@ -135,10 +137,13 @@ def _whole_number(query, name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-def parse_items_query(query) -> ItemsQuery:
+def parse_items_query(query, queryables=()) -> ItemsQuery:
+    """The query of an items page; `queryables`: the property filters the collection takes."""
+    sent = {name: _one(query, name) for name in queryables}
     return ItemsQuery(
         bbox=parse_bbox(query),
         datetime=parse_datetime(query),
         limit=_whole_number(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         offset=_whole_number(query, "offset", 0, 0, MAX_OFFSET),
+        properties={name: value for name, value in sent.items() if value is not None},
     )

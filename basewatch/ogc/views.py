@@ -42,6 +42,8 @@ from basewatch.ogc.params import MAX_LIMIT, BadParameter, check_known, parse_ite
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -162,6 +164,7 @@ def _describe(request, item: Collection) -> dict:
         "links": [
             _link(_url(request, "collection", collection_id=item.id), "self", JSON, "This collection"),
             _link(items, "items", GEOJSON, f"{item.title} (GeoJSON, at most {MAX_LIMIT} a page)"),
+            _link(_url(request, "queryables", collection_id=item.id), QUERYABLES, SCHEMA, "The property filters"),
         ],
     }
 
@@ -185,10 +188,26 @@ def collection_detail(request, collection_id: str):
 
 
 @ogc_view
+def queryables(request, collection_id: str):
+    """The properties items can be filtered on, each a query parameter of the same name (OGC API -
+    Features Part 3, Queryables), as JSON Schema."""
+    item = collection(collection_id)
+    check_known(request.GET, {"f"})
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": _url(request, "queryables", collection_id=item.id),
+        "type": "object",
+        "title": item.title,
+        "properties": {name: item.queryable_schema(name) for name in item.queryables},
+    }
+    return _answer(document, content_type=SCHEMA)
+
+
+@ogc_view
 def items(request, collection_id: str):
     item = collection(collection_id)
-    check_known(request.GET, ITEMS_PARAMETERS)
-    query = parse_items_query(request.GET)
+    check_known(request.GET, ITEMS_PARAMETERS | set(item.queryables))
+    query = parse_items_query(request.GET, item.queryables)
     rows = item.narrowed(item.rows(request.user), query)
     features = [item.feature(row, query) for row in item.page(rows, query)]
     matched = rows.count()
