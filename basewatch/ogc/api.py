@@ -77,8 +77,9 @@ ITEMS_PARAMETERS = [
     ),
     _query(
         "bbox",
-        "minlon,minlat,maxlon,maxlat in CRS84 degrees; minlon > maxlon crosses the antimeridian.",
-        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+        "minlon,minlat,maxlon,maxlat in CRS84 degrees (or with heights: minlon,minlat,minheight,maxlon,"
+        "maxlat,maxheight; every feature is 2D); minlon > maxlon crosses the antimeridian.",
+        {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         style="form",
         explode=False,
     ),

@@ -78,10 +78,26 @@ def parse_bbox(query) -> tuple[float, float, float, float] | None:
     raw = _one(query, "bbox")
     if raw is None:
         return None
+    raw = _horizontal(raw)
     try:
         return BBoxField(required=False).clean(raw) or _empty("bbox")
     except forms.ValidationError as error:
         raise BadParameter("bbox", " ".join(error.messages)) from None
+
+
+def _horizontal(raw: str) -> str:
+    """A 3D box (minlon,minlat,minheight,maxlon,maxlat,maxheight, as the standard allows) as its
+    horizontal corners: every feature here is 2D, so a height range leaves none out."""
+    parts = raw.split(",")
+    if len(parts) != 6:
+        return raw
+    try:
+        low, high = float(parts[2]), float(parts[5])
+    except ValueError:
+        raise BadParameter("bbox", "The heights must be numbers.") from None
+    if not low <= high:
+        raise BadParameter("bbox", "The lower height must not exceed the upper one.")
+    return ",".join(parts[0:2] + parts[3:5])
 
 
 def _empty(name: str):
