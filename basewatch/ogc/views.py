@@ -13,8 +13,8 @@ collection or feature answered in the OGC exception format ({"code", "descriptio
 Conditional GET as in the REST API (api.conditional): the ETag names the data version
 (core.models.DataVersion), the URL with its query and the caller's role, so it is known
 before anything else is read and a matching If-None-Match is a 304 for one small query;
-Last-Modified is the last write's time. Item pages repeat their `next`/`prev` links in an
-RFC 8288 `Link` header, as the REST API's lists do.
+Last-Modified is the last write's time. Item pages repeat their `self`/`next`/`prev` links in
+an RFC 8288 `Link` header, as the REST API's lists do (and as ogctests' Part 3 suite looks for).
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # Part 3: the queryables resource, and each queryable as a query parameter on items.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ]
 ITEMS_PARAMETERS = {"bbox", "bbox-crs", "datetime", "limit", "offset", "f"}
 FEATURE_PARAMETERS = {"datetime", "f"}  # a site is read with its posture on a day
@@ -234,9 +237,11 @@ def items(request, collection_id: str):
         "links": links,
     }
     response = _answer(document, content_type=GEOJSON)
-    paging = [f'<{link["href"]}>; rel="{link["rel"]}"' for link in links if link["rel"] in ("next", "prev")]
-    if paging:
-        response["Link"] = ", ".join(paging)
+    response["Link"] = ", ".join(
+        f'<{link["href"]}>; rel="{link["rel"]}"; type="{link["type"]}"'
+        for link in links
+        if link["rel"] in ("self", "next", "prev")
+    )
     return response
 
 

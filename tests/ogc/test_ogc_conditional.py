@@ -75,18 +75,24 @@ def test_errors_carry_no_etag(client, sites):
     assert not response["ETag"].startswith('"o')  # only the middleware's hash of the error body, if any
 
 
-def test_items_pages_link_next_and_prev_in_the_header_as_in_the_body(client, sites):
+def href(page, rel: str) -> str:
+    return {link["rel"]: link["href"] for link in page.json()["links"]}[rel]
+
+
+def header(page, *rels: str) -> str:
+    return ", ".join(f'<{href(page, rel)}>; rel="{rel}"; type="application/geo+json"' for rel in rels)
+
+
+def test_items_pages_link_self_next_and_prev_in_the_header_as_in_the_body(client, sites):
     first = client.get("/ogc/collections/sites/items?limit=1")
-    body = {link["rel"]: link["href"] for link in first.json()["links"]}
-    assert first["Link"] == f'<{body["next"]}>; rel="next"'
-    middle = client.get(body["next"])
-    body = {link["rel"]: link["href"] for link in middle.json()["links"]}
-    assert middle["Link"] == f'<{body["next"]}>; rel="next", <{body["prev"]}>; rel="prev"'
-    last = client.get(body["next"])
-    body = {link["rel"]: link["href"] for link in last.json()["links"]}
-    assert last["Link"] == f'<{body["prev"]}>; rel="prev"'
-    assert [feature["id"] for feature in client.get(body["prev"]).json()["features"]] == ["beta"]
+    assert first["Link"] == header(first, "self", "next")
+    middle = client.get(href(first, "next"))
+    assert middle["Link"] == header(middle, "self", "next", "prev")
+    last = client.get(href(middle, "next"))
+    assert last["Link"] == header(last, "self", "prev")
+    assert [feature["id"] for feature in last.json()["features"]] == ["gamma"]
 
 
-def test_a_single_page_has_no_link_header(client, sites):
-    assert not client.get("/ogc/collections/sites/items").has_header("Link")
+def test_a_single_page_links_only_itself_in_the_header(client, sites):
+    page = client.get("/ogc/collections/sites/items")
+    assert page["Link"] == '<http://testserver/ogc/collections/sites/items>; rel="self"; type="application/geo+json"'

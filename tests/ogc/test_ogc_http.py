@@ -58,13 +58,15 @@ def test_landing_page_links_what_clients_look_for(client):
     assert links["data"]["href"] == "http://testserver/ogc/collections"
 
 
-def test_conformance_lists_core_geojson_and_oas30(client):
+def test_conformance_lists_core_geojson_oas30_and_queryables(client):
     response = get(client, "/ogc/conformance")
     assert response.status_code == 200
     assert sorted(response.json()["conformsTo"]) == [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     ]
 
 
