@@ -13,7 +13,7 @@ collection or feature answered in the OGC exception format ({"code", "descriptio
 Conditional GET as in the REST API (api.conditional): the ETag names the data version
 (core.models.DataVersion), the URL with its query and the caller's role, so it is known
 before anything else is read and a matching If-None-Match is a 304 for one small query;
-Last-Modified is the last write's time. Item pages repeat their `self`/`next`/`prev` links in
+Last-Modified is the last write's time. Item pages repeat their `self`, queryables, `next` and `prev` links in
 an RFC 8288 `Link` header, as the REST API's lists do (and as ogctests' Part 3 suite looks for).
 """
 
@@ -218,6 +218,7 @@ def items(request, collection_id: str):
     links = [
         _link(here, "self", GEOJSON, "This page"),
         _link(_url(request, "collection", collection_id=item.id), "collection", JSON, item.title),
+        _link(_url(request, "queryables", collection_id=item.id), QUERYABLES, SCHEMA, "The property filters"),
     ]
     # Offset paging over a stable order (core ids break ties); `next` only while rows remain.
     if query.offset + query.limit < matched:
@@ -240,7 +241,7 @@ def items(request, collection_id: str):
     response["Link"] = ", ".join(
         f'<{link["href"]}>; rel="{link["rel"]}"; type="{link["type"]}"'
         for link in links
-        if link["rel"] in ("self", "next", "prev")
+        if link["rel"] in ("self", QUERYABLES, "next", "prev")
     )
     return response
 

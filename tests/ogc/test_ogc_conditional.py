@@ -10,6 +10,8 @@ from tests.factories import make_asset_type, make_observation, make_site, make_t
 
 pytestmark = pytest.mark.django_db
 
+QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+
 EVERY_GET = [
     "/ogc/",
     "/ogc/conformance",
@@ -80,19 +82,23 @@ def href(page, rel: str) -> str:
 
 
 def header(page, *rels: str) -> str:
-    return ", ".join(f'<{href(page, rel)}>; rel="{rel}"; type="application/geo+json"' for rel in rels)
+    types = {QUERYABLES: "application/schema+json"}
+    return ", ".join(
+        f'<{href(page, rel)}>; rel="{rel}"; type="{types.get(rel, "application/geo+json")}"' for rel in rels
+    )
 
 
 def test_items_pages_link_self_next_and_prev_in_the_header_as_in_the_body(client, sites):
     first = client.get("/ogc/collections/sites/items?limit=1")
-    assert first["Link"] == header(first, "self", "next")
+    assert first["Link"] == header(first, "self", QUERYABLES, "next")
     middle = client.get(href(first, "next"))
-    assert middle["Link"] == header(middle, "self", "next", "prev")
+    assert middle["Link"] == header(middle, "self", QUERYABLES, "next", "prev")
     last = client.get(href(middle, "next"))
-    assert last["Link"] == header(last, "self", "prev")
+    assert last["Link"] == header(last, "self", QUERYABLES, "prev")
     assert [feature["id"] for feature in last.json()["features"]] == ["gamma"]
 
 
-def test_a_single_page_links_only_itself_in_the_header(client, sites):
+def test_a_single_page_links_itself_and_its_queryables_in_the_header(client, sites):
     page = client.get("/ogc/collections/sites/items")
-    assert page["Link"] == '<http://testserver/ogc/collections/sites/items>; rel="self"; type="application/geo+json"'
+    assert page["Link"] == header(page, "self", QUERYABLES)
+    assert href(page, QUERYABLES) == "http://testserver/ogc/collections/sites/queryables"
