@@ -143,6 +143,7 @@ MATRIX = {
     "ogc:collections": OGC_READ,
     "ogc:collection": OGC_READ,
     "ogc:items": OGC_READ,
+    "ogc:queryables": OGC_READ,
     "ogc:feature": OGC_READ | {"GET": everyone(200) | {"anonymous": 404}},
     # --- admin --------------------------------------------------------------------------
     "admin:index": ADMIN_VIEW,
@@ -257,6 +258,7 @@ def url_for(name: str, rows) -> str:
         "api:asset-track": {"key": rows["asset"].registration},
         "api:source-detail": {"pk": rows["source"].pk},
         "ogc:collection": {"collection_id": "observations"},
+        "ogc:queryables": {"collection_id": "observations"},
         "ogc:items": {"collection_id": "observations"},
         "ogc:feature": {"collection_id": "observations", "feature_id": rows["draft"].pk},
         "admin:app_list": {"app_label": "core"},

@@ -2,7 +2,8 @@
 
 GDAL and QGIS read the items path's `limit` parameter for its `maximum` (the page size
 they ask for) and `default`, inline rather than through a $ref, which older GDALs do not
-follow. One path per collection, so each names its own parameters.
+follow. One path per collection, so each names its own parameters: the common ones and
+the collection's property filters (its queryables).
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ ITEMS_PARAMETERS = [
     ),
     _query(
         "bbox",
-        "minlon,minlat,maxlon,maxlat in CRS84 degrees; minlon > maxlon crosses the antimeridian.",
-        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+        "minlon,minlat,maxlon,maxlat in CRS84 degrees (or with heights: minlon,minlat,minheight,maxlon,"
+        "maxlat,maxheight; every feature is 2D); minlon > maxlon crosses the antimeridian.",
+        {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         style="form",
         explode=False,
     ),
@@ -96,6 +98,11 @@ ITEMS_PARAMETERS = [
     ),
     _F,
 ]
+
+
+def _property_filter(collection, name: str) -> dict:
+    schema = collection.queryable_schema(name)
+    return _query(name, schema.pop("description"), schema)
 
 
 def _operation(operation_id: str, summary: str, schema: dict, parameters: list, media: str = "application/json"):
@@ -123,8 +130,12 @@ def document(root: str, collections: dict) -> dict:
                       "description": "The feature's id (a site's slug, a claim's number)."}  # fmt: skip
         datetime = [p for p in ITEMS_PARAMETERS if p["name"] == "datetime"]
         paths[f"/collections/{name}"] = _operation(f"describe_{name}", f"The {name} collection", _OBJECT, [_F])
+        properties = [_property_filter(item, queryable) for queryable in item.queryables]
+        paths[f"/collections/{name}/queryables"] = _operation(
+            f"get_{name}_queryables", f"The property filters of {name}", _OBJECT, [_F], "application/schema+json"
+        )
         paths[f"/collections/{name}/items"] = _operation(
-            f"get_{name}", item.description, _FEATURES, ITEMS_PARAMETERS, "application/geo+json"
+            f"get_{name}", item.description, _FEATURES, [*properties, *ITEMS_PARAMETERS], "application/geo+json"
         )
         paths[f"/collections/{name}/items/{{featureId}}"] = _operation(
             f"get_{name}_feature", f"One of the {name}", _FEATURE, [feature_id, *datetime, _F], "application/geo+json"

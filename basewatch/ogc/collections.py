@@ -10,6 +10,10 @@ coordinate is lon/lat (CRS84), as stored.
 - observations: published claims at the site's point, `datetime` over the observed day.
 - movements: origin → destination LineStrings, `datetime` over the journey (departed to
   arrived, either alone for a one-ended journey), as the REST API's `from`/`to` read it.
+
+Property filters: each collection's queryables are some of its features' properties, taken
+as query parameters on items and read by the lists' own FilterSets (core.filters), so the
+OGC API, the REST API and the pages accept, refuse and select alike.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from django.utils import timezone
 
 from basewatch.api.csv_export import sources_text
 from basewatch.api.views.claims import visible_claims
-from basewatch.core.filters import BBoxFilter
+from basewatch.core.filters import BBoxFilter, MovementFilter, ObservationFilter, SiteFilter
 from basewatch.core.models import Movement, Observation, Site
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
 from basewatch.ogc.params import CRS84, BadParameter, Interval, ItemsQuery
@@ -53,12 +57,21 @@ class Collection:
     description: str
     geometry_type: str
     bbox_field: str
+    filterset_class: type
+    # The property filters: query parameter (a feature property of the same name) → what it selects.
+    queryables: dict[str, str]
 
     def rows(self, user) -> QuerySet:
         """Every row `user` may read, in paging order."""
         raise NotImplementedError
 
     def narrowed(self, rows: QuerySet, query: ItemsQuery) -> QuerySet:
+        if query.properties:
+            found = self.filterset_class(query.properties, queryset=rows)
+            if not found.is_valid():
+                name, errors = next(iter(found.errors.items()))
+                raise BadParameter(name, " ".join(errors))
+            rows = found.qs
         if query.bbox is not None:
             rows = BBoxFilter(field_name=self.bbox_field).filter(rows, query.bbox)
         if query.datetime is not None:
@@ -80,6 +93,14 @@ class Collection:
     def extent(self, user) -> dict:
         raise NotImplementedError
 
+    def queryable_schema(self, name: str) -> dict:
+        """A queryable as JSON Schema: a string, with its values when the filter has a fixed list."""
+        schema = {"title": name, "description": self.queryables[name], "type": "string"}
+        choices = self.filterset_class.base_filters[name].extra.get("choices")
+        if choices:
+            schema["enum"] = [value for value, _ in choices]
+        return schema
+
 
 class Sites(Collection):
     id = "sites"
@@ -91,6 +112,12 @@ class Sites(Collection):
     )
     geometry_type = "Point"
     bbox_field = "location"
+    filterset_class = SiteFilter
+    queryables = {
+        "operator": "Operating country, ISO 3166-1 alpha-2.",
+        "host_country": "Host country, ISO 3166-1 alpha-2.",
+        "kind": "Kind of site.",
+    }
 
     def rows(self, user) -> QuerySet:
         return Site.objects.order_by("slug")
@@ -166,6 +193,12 @@ class Observations(Collection):
     )
     geometry_type = "Point"
     bbox_field = "site__location"
+    filterset_class = ObservationFilter
+    queryables = {
+        "site": "The site's slug.",
+        "asset_type": "The asset type's slug.",
+        "activity": "What the assets were seen doing.",
+    }
 
     def rows(self, user) -> QuerySet:
         return visible_claims(Observation, user).order_by("-observed", "-id")
@@ -215,6 +248,13 @@ class Movements(Collection):
     )
     geometry_type = "LineString"
     bbox_field = "line"
+    filterset_class = MovementFilter
+    queryables = {
+        "origin": "The origin site's slug.",
+        "destination": "The destination site's slug.",
+        "asset_type": "The asset type's slug.",
+        "asset": "The asset: registration (RA-76845), ICAO hex (152C2D), MMSI, IMO or id.",
+    }
 
     def rows(self, user) -> QuerySet:
         return visible_claims(Movement, user).order_by(F("journey_start").desc(nulls_last=True), "-id")

@@ -8,7 +8,7 @@ degrees, antimeridian crossing allowed), so both accept and refuse the same boxe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 
@@ -47,6 +47,8 @@ class ItemsQuery:
     datetime: Interval | None
     limit: int
     offset: int
+    # Property filters (the collection's queryables) as sent; the collection's FilterSet reads them.
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 def check_known(query, known: set[str]) -> None:
@@ -76,10 +78,26 @@ def parse_bbox(query) -> tuple[float, float, float, float] | None:
     raw = _one(query, "bbox")
     if raw is None:
         return None
+    raw = _horizontal(raw)
     try:
         return BBoxField(required=False).clean(raw) or _empty("bbox")
     except forms.ValidationError as error:
         raise BadParameter("bbox", " ".join(error.messages)) from None
+
+
+def _horizontal(raw: str) -> str:
+    """A 3D box (minlon,minlat,minheight,maxlon,maxlat,maxheight, as the standard allows) as its
+    horizontal corners: every feature here is 2D, so a height range leaves none out."""
+    parts = raw.split(",")
+    if len(parts) != 6:
+        return raw
+    try:
+        low, high = float(parts[2]), float(parts[5])
+    except ValueError:
+        raise BadParameter("bbox", "The heights must be numbers.") from None
+    if not low <= high:
+        raise BadParameter("bbox", "The lower height must not exceed the upper one.")
+    return ",".join(parts[0:2] + parts[3:5])
 
 
 def _empty(name: str):
@@ -135,10 +153,13 @@ def _whole_number(query, name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-def parse_items_query(query) -> ItemsQuery:
+def parse_items_query(query, queryables=()) -> ItemsQuery:
+    """The query of an items page; `queryables`: the property filters the collection takes."""
+    sent = {name: _one(query, name) for name in queryables}
     return ItemsQuery(
         bbox=parse_bbox(query),
         datetime=parse_datetime(query),
         limit=_whole_number(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         offset=_whole_number(query, "offset", 0, 0, MAX_OFFSET),
+        properties={name: value for name, value in sent.items() if value is not None},
     )

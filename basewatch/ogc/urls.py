@@ -26,6 +26,7 @@ urlpatterns = [
     path("api", views.api_document, name="api"),
     path("collections", views.collections, name="collections"),
     path("collections/<ogcname:collection_id>", views.collection_detail, name="collection"),
+    path("collections/<ogcname:collection_id>/queryables", views.queryables, name="queryables"),
     path("collections/<ogcname:collection_id>/items", views.items, name="items"),
     path("collections/<ogcname:collection_id>/items/<ogcname:feature_id>", views.feature, name="feature"),
 ]

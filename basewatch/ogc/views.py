@@ -9,22 +9,32 @@ maximum advertised in the OpenAPI document (api.py), so GDAL pages at that size.
 Every view is a function under `ogc_view`: GET and HEAD only; who is asking read as the
 REST API reads it (`Authorization: Token …`, or the session); a bad parameter, an unknown
 collection or feature answered in the OGC exception format ({"code", "description"}).
+
+Conditional GET as in the REST API (api.conditional): the ETag names the data version
+(core.models.DataVersion), the URL with its query and the caller's role, so it is known
+before anything else is read and a matching If-None-Match is a 304 for one small query;
+Last-Modified is the last write's time. Item pages repeat their `self`, queryables, `next` and `prev` links in
+an RFC 8288 `Link` header, as the REST API's lists do (and as ogctests' Part 3 suite looks for).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from basewatch.api.authentication import HashedTokenAuthentication
+from basewatch.core.models import DataVersion
+from basewatch.core.roles import role_of
 from basewatch.ogc import api
 from basewatch.ogc.collections import COLLECTIONS, Collection, NotFound, collection
 from basewatch.ogc.params import MAX_LIMIT, BadParameter, check_known, parse_items_query
@@ -32,11 +42,16 @@ from basewatch.ogc.params import MAX_LIMIT, BadParameter, check_known, parse_ite
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # Part 3: the queryables resource, and each queryable as a query parameter on items.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ]
 ITEMS_PARAMETERS = {"bbox", "bbox-crs", "datetime", "limit", "offset", "f"}
 FEATURE_PARAMETERS = {"datetime", "f"}  # a site is read with its posture on a day
@@ -51,6 +66,27 @@ def _exception(status: int, code: str, description: str, **more) -> HttpResponse
     return _answer({"code": code, "description": description, **more}, status=status)
 
 
+def _data_etag(request, version: int, changed) -> str:
+    # The write's time too: a restored backup starts counting again from an older version.
+    parts = [str(changed), request.get_full_path(), str(role_of(request.user))]
+    return f'"o{version}.{hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]}"'
+
+
+def _conditional(request, view, *args, **kwargs) -> HttpResponse:
+    """The view's answer, or a 304 when the caller already holds it; both carry ETag and Last-Modified."""
+    version, changed = DataVersion.current()
+    etag = _data_etag(request, version, changed)
+    last_modified = int(changed.timestamp()) if changed else None
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = view(request, *args, **kwargs)
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
 def ogc_view(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -63,7 +99,7 @@ def ogc_view(view):
             found = HashedTokenAuthentication().authenticate(request)
             if found is not None:
                 request.user = found[0]
-            response = view(request, *args, **kwargs)
+            response = _conditional(request, view, *args, **kwargs)
         except AuthenticationFailed as error:
             response = _exception(401, "NotAuthenticated", str(error.detail))
             response["WWW-Authenticate"] = HashedTokenAuthentication.keyword
@@ -131,6 +167,7 @@ def _describe(request, item: Collection) -> dict:
         "links": [
             _link(_url(request, "collection", collection_id=item.id), "self", JSON, "This collection"),
             _link(items, "items", GEOJSON, f"{item.title} (GeoJSON, at most {MAX_LIMIT} a page)"),
+            _link(_url(request, "queryables", collection_id=item.id), QUERYABLES, SCHEMA, "The property filters"),
         ],
     }
 
@@ -154,10 +191,26 @@ def collection_detail(request, collection_id: str):
 
 
 @ogc_view
+def queryables(request, collection_id: str):
+    """The properties items can be filtered on, each a query parameter of the same name (OGC API -
+    Features Part 3, Queryables), as JSON Schema."""
+    item = collection(collection_id)
+    check_known(request.GET, {"f"})
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": _url(request, "queryables", collection_id=item.id),
+        "type": "object",
+        "title": item.title,
+        "properties": {name: item.queryable_schema(name) for name in item.queryables},
+    }
+    return _answer(document, content_type=SCHEMA)
+
+
+@ogc_view
 def items(request, collection_id: str):
     item = collection(collection_id)
-    check_known(request.GET, ITEMS_PARAMETERS)
-    query = parse_items_query(request.GET)
+    check_known(request.GET, ITEMS_PARAMETERS | set(item.queryables))
+    query = parse_items_query(request.GET, item.queryables)
     rows = item.narrowed(item.rows(request.user), query)
     features = [item.feature(row, query) for row in item.page(rows, query)]
     matched = rows.count()
@@ -165,6 +218,7 @@ def items(request, collection_id: str):
     links = [
         _link(here, "self", GEOJSON, "This page"),
         _link(_url(request, "collection", collection_id=item.id), "collection", JSON, item.title),
+        _link(_url(request, "queryables", collection_id=item.id), QUERYABLES, SCHEMA, "The property filters"),
     ]
     # Offset paging over a stable order (core ids break ties); `next` only while rows remain.
     if query.offset + query.limit < matched:
@@ -183,7 +237,13 @@ def items(request, collection_id: str):
         "timeStamp": timezone.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
         "links": links,
     }
-    return _answer(document, content_type=GEOJSON)
+    response = _answer(document, content_type=GEOJSON)
+    response["Link"] = ", ".join(
+        f'<{link["href"]}>; rel="{link["rel"]}"; type="{link["type"]}"'
+        for link in links
+        if link["rel"] in ("self", QUERYABLES, "next", "prev")
+    )
+    return response
 
 
 @ogc_view

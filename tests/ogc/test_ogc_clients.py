@@ -56,6 +56,17 @@ def test_owslib_reads_landing_conformance_collections_and_pages(live_server, sit
     assert observations["numberReturned"] == observations["numberMatched"] == published > 0
 
 
+def test_owslib_reads_queryables_and_filters_on_them(live_server, sites):
+    api = Features(f"{live_server.url}/ogc/")
+    assert list(api.collection_queryables("observations")["properties"]) == ["site", "asset_type", "activity"]
+    assert "asset" in api.collection_queryables("movements")["properties"]
+    site = Observation.objects.published().values_list("site__slug", flat=True).first()
+    wanted = Observation.objects.published().filter(site__slug=site).count()
+    filtered = api.collection_items("observations", site=site, limit=1000)
+    assert filtered["numberMatched"] == wanted < Observation.objects.published().count()
+    assert {feature["properties"]["site"] for feature in filtered["features"]} == {site}
+
+
 OGRINFO = shutil.which("ogrinfo")
 
 

@@ -58,13 +58,15 @@ def test_landing_page_links_what_clients_look_for(client):
     assert links["data"]["href"] == "http://testserver/ogc/collections"
 
 
-def test_conformance_lists_core_geojson_and_oas30(client):
+def test_conformance_lists_core_geojson_oas30_and_queryables(client):
     response = get(client, "/ogc/conformance")
     assert response.status_code == 200
     assert sorted(response.json()["conformsTo"]) == [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     ]
 
 
@@ -79,6 +81,14 @@ def test_api_document_is_openapi_30_advertising_the_limit_maximum(client):
         parameters = {p["name"]: p for p in document["paths"][f"/collections/{name}/items"]["get"]["parameters"]}
         assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
         assert {"bbox", "datetime", "offset"} <= set(parameters)
+        # /req/core/fc-bbox-definition: the standard's fragment, four or six numbers.
+        assert parameters["bbox"]["schema"] == {
+            "type": "array",
+            "minItems": 4,
+            "maxItems": 6,
+            "items": {"type": "number"},
+        }
+        assert (parameters["bbox"]["style"], parameters["bbox"]["explode"]) == ("form", False)
         assert f"/collections/{name}/items/{{featureId}}" in document["paths"]
 
 
@@ -163,6 +173,8 @@ def test_paging_follows_next_and_prev_links_through_every_feature(client, rows):
 def test_bbox_selects_features_inside_and_across_the_antimeridian(client, rows):
     assert ids(get(client, "/ogc/collections/sites/items", bbox="0,10,20,30")) == ["alpha"]
     assert ids(get(client, "/ogc/collections/sites/items", bbox="170,-10,-160,10")) == ["gamma"]
+    # A 3D box (the standard's six numbers) selects by its horizontal corners: every feature is 2D.
+    assert ids(get(client, "/ogc/collections/sites/items", bbox="0,10,-100,20,30,9000")) == ["alpha"]
     assert ids(get(client, "/ogc/collections/observations/items", bbox="25,35,35,45")) == [rows["old"].pk]
     crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
     assert ids(get(client, "/ogc/collections/movements/items", bbox="15,25,25,35", **{"bbox-crs": crs84})) == [
@@ -263,6 +275,9 @@ def test_unknown_collections_and_features_are_404_json(client, rows, path):
         ("/ogc/collections/sites/items", {"bbox": "0,0,1"}, "bbox"),
         ("/ogc/collections/sites/items", {"bbox": "0,0,1,nan"}, "bbox"),
         ("/ogc/collections/sites/items", {"bbox": "0,50,1,40"}, "bbox"),
+        ("/ogc/collections/sites/items", {"bbox": "0,0,100,1,1,x"}, "bbox"),
+        ("/ogc/collections/sites/items", {"bbox": "0,0,100,1,1,50"}, "bbox"),
+        ("/ogc/collections/sites/items", {"bbox": "0,0,0,0,1,1,1"}, "bbox"),
         ("/ogc/collections/sites/items", {"bbox": ""}, "bbox"),
         ("/ogc/collections/sites/items", {"bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/3857"}, "bbox-crs"),
         ("/ogc/collections/sites/items", {"datetime": "yesterday"}, "datetime"),
@@ -305,7 +320,7 @@ def test_items_take_a_fixed_number_of_queries(client, rows, django_assert_max_nu
         make_observation(other, jets, dt.date(2024, 3, day))
         make_movement(rows["alpha"], other, jets, arrived=dt.date(2024, 3, day))
         make_site()
-    # count, page, sources (prefetched), and a savepoint or two from the test client.
+    # the data version (ETag), count, page, sources (prefetched), and a savepoint from the test client.
     with django_assert_max_num_queries(5):
         response = get(client, f"/ogc/collections/{collection}/items", limit="50")
     assert response.json()["numberReturned"] > 20
