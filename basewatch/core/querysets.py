@@ -46,6 +46,12 @@ class ClaimQuerySet(models.QuerySet):
         """Claims the public may see."""
         return self.filter(state=State.PUBLISHED)
 
+    def visible_to(self, user):
+        """Claims `user` may read: every state for viewers and up, published ones for anyone else."""
+        from basewatch.core.roles import can_view_unpublished
+
+        return self if can_view_unpublished(user) else self.published()
+
     def search(self, text: str):
         """Claims whose notes, site (names and aliases, any script), asset type, asset (registration,
         ICAO hex, hull number, MMSI, IMO, names and aliases) or a source (title, publisher) contain
@@ -173,6 +179,12 @@ class AssetQuerySet(models.QuerySet):
     def public(self) -> AssetQuerySet:
         """Assets the public may see: confirmed by a person (an import's guesses wait for review)."""
         return self.filter(confirmed=True)
+
+    def visible_to(self, user) -> AssetQuerySet:
+        """Assets `user` may read: all for viewers and up, confirmed ones for anyone else."""
+        from basewatch.core.roles import can_view_unpublished
+
+        return self if can_view_unpublished(user) else self.public()
 
     def named(self, key: str) -> AssetQuerySet:
         """The assets a readable key names, best match first: its registration, ICAO hex, MMSI or

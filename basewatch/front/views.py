@@ -32,7 +32,6 @@ from basewatch.core.models import (
     Trend,
 )
 from basewatch.core.posture import observation_days
-from basewatch.core.roles import can_view_unpublished
 
 
 def index(request):
@@ -307,7 +306,7 @@ def _without_page(request) -> str:
 
 def assets(request):
     """Identified airframes and vessels: searchable, filterable by type, operator and when last seen."""
-    shown = _assets_for_user(request.user).select_related("asset_type").with_sightings()
+    shown = Asset.objects.visible_to(request.user).select_related("asset_type").with_sightings()
     last_seen_first = (F("last_seen").desc(nulls_last=True), "registration", "name", "pk")
     context = {
         **_filtered_page(request, AssetFilter, shown, last_seen_first),
@@ -317,15 +316,10 @@ def assets(request):
     return render(request, "front/assets.html", context)
 
 
-def _assets_for_user(user):
-    """The public sees confirmed assets; viewers and up also those an import named."""
-    return Asset.objects.all() if can_view_unpublished(user) else Asset.objects.public()
-
-
 def asset(request, key: str):
     """One identified asset (by registration, ICAO hex or id): what it is, and every published
     sighting and movement of it in date order, with their sources."""
-    found = _assets_for_user(request.user).named(key).select_related("asset_type").first()
+    found = Asset.objects.visible_to(request.user).named(key).select_related("asset_type").first()
     if found is None:
         raise Http404("No asset has this registration, ICAO address or id.")
     claims = tracks.timeline(found)

@@ -16,7 +16,6 @@ from basewatch.api.views.claims import visible_claims
 from basewatch.core import tracks
 from basewatch.core.filters import AssetFilter, AssetTypeFilter, SourceFilter
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Source
-from basewatch.core.roles import can_view_unpublished
 
 
 class AssetTypeList(ListView):
@@ -38,8 +37,7 @@ class AssetTypeDetail(DetailView):
 def visible_assets(user):
     """Assets `user` may read, with when they were first and last seen: confirmed ones for the public
     (an import's guesses wait for a person)."""
-    rows = Asset.objects.select_related("asset_type").with_sightings()
-    return rows if can_view_unpublished(user) else rows.public()
+    return Asset.objects.visible_to(user).select_related("asset_type").with_sightings()
 
 
 def _get_asset_for_user(key: str, user) -> Asset:

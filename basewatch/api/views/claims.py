@@ -22,16 +22,15 @@ from basewatch.api.views.base import ApiView, DetailView, ListView
 from basewatch.core import claims, workflow
 from basewatch.core.filters import MovementFilter, ObservationFilter
 from basewatch.core.models import Movement, Observation
-from basewatch.core.roles import can_view_unpublished
 from basewatch.core.workflow import Action, State
 
 
 def visible_claims(model, user):
-    """Claims `user` may read: published ones for the public and users without a role."""
+    """Claims `user` may read (core: ClaimQuerySet.visible_to), with what the API shows of them."""
     rows = model.objects.with_details()
     if model is Movement:
         rows = rows.with_journey()
-    return rows if can_view_unpublished(user) else rows.published()
+    return rows.visible_to(user)
 
 
 def write(claim, serializer, user, read: int | None = None):
