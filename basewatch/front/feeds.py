@@ -97,9 +97,6 @@ class MovementFeed(ClaimFeed):
     filterset_class = MovementFilter
     model = Movement
 
-    def items(self):
-        return super().items().with_journey()
-
     def item_title(self, movement):
         what = movement.asset.label if movement.asset_id else movement.asset_type.name
         when = movement.arrived or movement.departed

@@ -7,8 +7,6 @@ import datetime as dt
 import html
 import io
 import re
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -28,10 +26,10 @@ from tests.factories import (
     make_source,
     make_token,
 )
+from tests.gis_readers import layer_counts, ogrinfo, parse
 
 pytestmark = pytest.mark.django_db
 
-OGRINFO = shutil.which("ogrinfo")
 KML = {"k": "http://www.opengis.net/kml/2.2"}
 HOSTILE = "Base <script>alert(\"x\")</script> & 'Co'"
 HOSTILE_NOTES = 'Seen </description> & <b>bold</b> "quoted"'
@@ -45,28 +43,8 @@ def download(api, tmp_path: Path, path: str, extension: str, **params) -> Path:
     return target
 
 
-def ogrinfo(path: Path, *layer: str, summary: bool = False) -> str:
-    """What GDAL reads in the file: its layers and feature counts (summary), or every feature of `layer`."""
-    assert OGRINFO, "GDAL's ogrinfo is needed to read the exports back"
-    options = ["-al", "-so"] if summary else []
-    result = subprocess.run(  # noqa: S603 (our own arguments)
-        [OGRINFO, "-ro", *options, str(path), *layer], capture_output=True, text=True, check=True, timeout=60
-    )
-    return result.stdout
-
-
-def layer_counts(summary: str) -> dict[str, int]:
-    names = re.findall(r"^Layer name: (.+)$", summary, re.MULTILINE)
-    counts = re.findall(r"^Feature Count: (\d+)$", summary, re.MULTILINE)
-    return dict(zip(names, map(int, counts), strict=True))
-
-
 def points(listing: str) -> list[tuple[str, str]]:
     return sorted(re.findall(r"POINT \(([-\d.]+) ([-\d.]+)", listing))
-
-
-def parse(xml: bytes) -> ET.Element:
-    return ET.fromstring(xml)  # noqa: S314 (our own answer, in a test)
 
 
 def placemarks(root: ET.Element) -> list[ET.Element]:

@@ -7,19 +7,16 @@ import csv
 import datetime as dt
 import io
 import re
-import shutil
-import subprocess
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import pytest
 
 from basewatch.core.models import Movement, Observation
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_source
+from tests.gis_readers import layer_counts, ogrinfo, parse
 
 pytestmark = pytest.mark.django_db
 
-OGRINFO = shutil.which("ogrinfo")
 GPX = {"g": "http://www.topografix.com/GPX/1/1"}
 KML = {"k": "http://www.opengis.net/kml/2.2"}
 BAMAKO, AL_KHADIM = ("-7.9499", "12.5335"), ("21.1953", "31.9987")
@@ -31,26 +28,6 @@ def download(api, tmp_path: Path, key: str, extension: str) -> Path:
     path = tmp_path / f"track.{extension}"
     path.write_bytes(response.content)
     return path
-
-
-def ogrinfo(path: Path, *layer: str, summary: bool = False) -> str:
-    """What GDAL reads in the file: its layers and feature counts (summary), or every feature of `layer`."""
-    assert OGRINFO, "GDAL's ogrinfo is needed to read the exports back"
-    options = ["-al", "-so"] if summary else []
-    result = subprocess.run(  # noqa: S603 (our own arguments)
-        [OGRINFO, "-ro", *options, str(path), *layer], capture_output=True, text=True, check=True
-    )
-    return result.stdout
-
-
-def parse(xml: bytes) -> ET.Element:
-    return ET.fromstring(xml)  # noqa: S314 (our own answer, in a test)
-
-
-def layer_counts(summary: str) -> dict[str, int]:
-    names = re.findall(r"^Layer name: (.+)$", summary, re.MULTILINE)
-    counts = re.findall(r"^Feature Count: (\d+)$", summary, re.MULTILINE)
-    return dict(zip(names, map(int, counts), strict=True))
 
 
 def points(listing: str) -> list[tuple[str, str]]:
