@@ -5,8 +5,9 @@ PORT ?= 8000
 
 .PHONY: run setup test lint db-stop bench bench-quick stress backup restore screenshots
 
+# The server and the job queue's worker (webhook deliveries); Ctrl-C stops both.
 run: setup
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	bash scripts/run.sh $(HOST) $(PORT)
 
 setup:
 	bash scripts/setup.sh

@@ -11,7 +11,7 @@ import dj_database_url
 import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
-from basewatch.lib.env import env_bool, env_int, env_list, env_str
+from basewatch.lib.env import env_bool, env_int, env_int_list, env_list, env_str
 from basewatch.lib.tiles import tile_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,10 +46,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "pghistory",
+    "procrastinate.contrib.django",
     "basewatch.core",
     "basewatch.api",
     "basewatch.ogc",
     "basewatch.front",
+    "basewatch.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,20 @@ LEAFLET_CONFIG = {
 # small team can let editors publish their own work.
 EDITORS_MAY_PUBLISH = env_bool("EDITORS_MAY_PUBLISH", False)
 
+# --- background jobs and outgoing requests ----------------------------------------
+# One durable job queue in PostgreSQL (procrastinate, basewatch/webhooks/tasks.py says why):
+# `manage.py procrastinate worker` runs its jobs; `make run` starts one beside the server.
+# Every request basewatch sends (webhook deliveries) goes to public internet addresses
+# only (basewatch.lib.safehttp); the hosts listed here may resolve to any address: a
+# receiver on the operator's own network, or the tests' local servers.
+OUTGOING_ALLOWED_HOSTS = env_list("BASEWATCH_OUTGOING_ALLOWED_HOSTS", [])
+# Receivers and archived sites see who is asking; an operator adds a contact address here.
+OUTGOING_USER_AGENT = env_str("BASEWATCH_USER_AGENT", "basewatch/1 (open-source military base posture tracker)")
+# Webhooks: seconds for a whole delivery (connect, send, answer), and the waits between
+# tries of a failing one (Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+WEBHOOK_TIMEOUT = env_int("BASEWATCH_WEBHOOK_TIMEOUT", 10)
+WEBHOOK_RETRY_SCHEDULE = env_int_list("BASEWATCH_WEBHOOK_RETRY_SCHEDULE", [5, 300, 1800, 7200, 18000, 36000, 36000])
+
 # --- history (django-pghistory) --------------------------------------------------
 # Triggers copy every insert, update and delete of sites, sources, observations,
 # movements and their source links into event tables, whatever wrote them (forms,
@@ -281,4 +297,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The job queue tells of every task it registers at start-up; its warnings and errors are enough.
+    "loggers": {"procrastinate": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")}},
 }

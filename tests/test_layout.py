@@ -1,6 +1,8 @@
-"""The architecture stays easy to see: core states the rules, the faces (front, api) only translate.
+"""The architecture stays easy to see: core states the rules, the faces only translate.
 
-No module in front imports from api or the reverse, and core imports neither.
+The faces are the pages (front), the REST API (api), the OGC API (ogc) and the webhooks
+(webhooks, which send claims as the API shows them). No module in front imports from api
+or the reverse, core imports none of them, and no face imports the pages or the webhooks.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "basewatch"
 FORBIDDEN = {
-    "core": ("basewatch.front", "basewatch.api"),
-    "front": ("basewatch.api",),
-    "api": ("basewatch.front",),
+    "core": ("basewatch.front", "basewatch.api", "basewatch.ogc", "basewatch.webhooks"),
+    "front": ("basewatch.api", "basewatch.webhooks"),
+    "api": ("basewatch.front", "basewatch.webhooks"),
+    "ogc": ("basewatch.front", "basewatch.webhooks"),
+    "webhooks": ("basewatch.front", "basewatch.ogc"),
 }
 
 

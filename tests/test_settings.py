@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from basewatch.lib.env import env_bool, env_int, env_list, env_str
+from basewatch.lib.env import env_bool, env_int, env_int_list, env_list, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +22,9 @@ def test_env_readers(monkeypatch):
     monkeypatch.setenv("X_INT", "42")
     monkeypatch.setenv("X_LIST", " a.example , b.example ,")
     monkeypatch.setenv("X_EMPTY", "")
+    monkeypatch.setenv("X_SCHEDULE", "5, 300,0")
+    assert env_int_list("X_SCHEDULE", [1]) == [5, 300, 0]
+    assert env_int_list("X_UNSET", [1, 2]) == [1, 2]
     assert env_bool("X_BOOL", True) is False
     assert env_int("X_INT", 0) == 42
     assert env_list("X_LIST", []) == ["a.example", "b.example"]
@@ -31,7 +34,9 @@ def test_env_readers(monkeypatch):
     assert env_bool("X_UNSET", True) is True
 
 
-@pytest.mark.parametrize(("reader", "value"), [(env_bool, "maybe"), (env_int, "12x")])
+@pytest.mark.parametrize(
+    ("reader", "value"), [(env_bool, "maybe"), (env_int, "12x"), (env_int_list, "5,-1"), (env_int_list, "5,1h")]
+)
 def test_malformed_values_fail_loudly(monkeypatch, reader, value):
     monkeypatch.setenv("X_BAD", value)
     with pytest.raises(ImproperlyConfigured, match="X_BAD"):

@@ -392,8 +392,10 @@ class SourcedClaimSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        # Whose view: the request's user, or a `reader` given without a request (webhooks: the public).
         request = self.context.get("request")
-        if request is not None and not can_view_unpublished(request.user):
+        reader = request.user if request is not None else self.context.get("reader")
+        if reader is not None and not can_view_unpublished(reader):
             for name in self.INTERNAL_FIELDS:
                 fields.pop(name, None)
         return fields

@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "basewatch data"
 
     def ready(self) -> None:
+        from basewatch.core import events
         from basewatch.core.roles import ensure_role_groups
+
+        events.connect()
 
         post_migrate.connect(ensure_role_groups, sender=self)

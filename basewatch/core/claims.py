@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from basewatch.core import workflow
+from basewatch.core import events, workflow
 from basewatch.core.duplicates import lock_same_claims, refuse_duplicate_observation
 from basewatch.core.models import Observation, Source, SourcedClaim
 from basewatch.core.versions import locked_if_current
@@ -160,6 +160,7 @@ def write_claim(
             # The reviewer publishing a claim about an asset an import named vouches for it too.
             claim.asset.confirmed = True
             claim.asset.save()
+        events.announce_claim(claim, None if creating else state, content_changed)
     return Written(claim, reused)
 
 

@@ -50,3 +50,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value.strip():
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    """A comma-separated list of whole numbers from 0 up, e.g. a schedule in seconds."""
+    items = env_list(name, [])
+    if not items:
+        return default
+    if not all(item.isascii() and item.isdigit() for item in items):
+        raise ImproperlyConfigured(f"{name}={','.join(items)!r} is not a list of whole numbers")
+    return [int(item) for item in items]

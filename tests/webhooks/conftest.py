@@ -1,0 +1,140 @@
+"""Local HTTP servers for the outgoing-request tests, and a run of the job queue's worker.
+
+The servers listen on 127.0.0.1, which basewatch refuses to send to unless the settings
+allow the host: tests that want a delivery to arrive say so with `allow_local`.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from procrastinate.contrib.django import app
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """A webhook receiver: answers every POST with `status` and keeps what it got."""
+
+    server: ThreadingHTTPServer | None = None
+    status: int = 204
+    answer: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    received: list[Received] = field(default_factory=list)
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/basewatch"
+
+    def start(self) -> Receiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                receiver.received.append(Received(self.path, headers, self.rfile.read(length)))
+                self.send_response(receiver.status)
+                for name, value in receiver.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(receiver.answer)))
+                self.end_headers()
+                self.wfile.write(receiver.answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Down: the port refuses connections (and is free for `start` to take again)."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+@pytest.fixture
+def receiver():
+    running = Receiver().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def allow_local(settings):
+    settings.OUTGOING_ALLOWED_HOSTS = ["127.0.0.1", "receiver.test"]
+    return settings
+
+
+class Hanging:
+    """Accepts connections and never answers (or answers a byte at a time with `drip`)."""
+
+    def __init__(self, drip: bool = False):
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.drip, self.open = drip, []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.open.append(connection)
+            if self.drip:
+                threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
+
+    @staticmethod
+    def _trickle(connection):
+        try:
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+            while True:
+                connection.sendall(b"x")
+                time.sleep(0.2)
+        except OSError:
+            return
+
+    def close(self):
+        self.socket.close()
+        for connection in self.open:
+            connection.close()
+
+
+@pytest.fixture
+def hanging():
+    servers = []
+
+    def start(drip: bool = False) -> Hanging:
+        servers.append(Hanging(drip))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def run_jobs() -> None:
+    """Run the queued jobs that are due, as `manage.py procrastinate worker` does, then return.
+
+    The worker reads the queue through a connection of its own, so only committed jobs are
+    seen: the tests that call this are transactional.
+    """
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(queues=["webhooks"], wait=False, install_signal_handlers=False, listen_notify=False)
