@@ -18,8 +18,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from basewatch.core.models import ApiToken, Site
+from basewatch.webhooks import outbox
+from basewatch.webhooks.models import Delivery, Endpoint
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_source
 from tests.test_deployment import assert_security_headers
 
@@ -172,6 +175,22 @@ MATRIX = {
     "admin:core_apitoken_change": {"GET": OWN_TOKEN},
     "admin:core_apitoken_history": {"GET": OWN_TOKEN},
     "admin:core_apitoken_delete": {"GET": staff(403)},  # tokens are revoked, not deleted
+    # Webhooks: admins only. The delivery log and the job queue are records: read, never written here.
+    "admin:webhooks_endpoint_changelist": ADMIN_ONLY,
+    "admin:webhooks_endpoint_add": ADMIN_ONLY,
+    "admin:webhooks_endpoint_change": ADMIN_ONLY,
+    "admin:webhooks_endpoint_history": ADMIN_ONLY,
+    "admin:webhooks_endpoint_delete": ADMIN_ONLY,
+    "admin:webhooks_delivery_changelist": ADMIN_ONLY,
+    "admin:webhooks_delivery_add": {"GET": staff(403)},
+    "admin:webhooks_delivery_change": ADMIN_ONLY,
+    "admin:webhooks_delivery_history": ADMIN_ONLY,
+    "admin:webhooks_delivery_delete": {"GET": staff(403)},
+    "admin:procrastinate_procrastinatejob_changelist": ADMIN_ONLY,
+    "admin:procrastinate_procrastinatejob_add": {"GET": staff(403)},
+    "admin:procrastinate_procrastinatejob_change": ADMIN_ONLY,
+    "admin:procrastinate_procrastinatejob_history": ADMIN_ONLY,
+    "admin:procrastinate_procrastinatejob_delete": {"GET": staff(403)},
 }
 for model in ["site", "source", "observation", "movement", "asset", "assettype"]:
     MATRIX |= {
@@ -216,7 +235,13 @@ def rows():
     movement = make_movement(site, other, jets, sources=[source], entered_by=author, state="submitted")
     published_movement = make_movement(site, other, jets, sources=[source], entered_by=author)
     token, _ = ApiToken.issue(author, "matrix")
+    endpoint = Endpoint.objects.create(url="https://partner.example.org/hooks", events=["site.updated"])
+    delivery = Delivery.objects.create(endpoint=endpoint, event="site.updated", body="{}")
+    outbox.queue(delivery)
     return {
+        "endpoint": endpoint,
+        "delivery": delivery,
+        "job": ProcrastinateJob.objects.get(args={"delivery_id": delivery.pk}),
         "site": site,
         "asset_type": jets,
         "asset": make_asset(asset_type=jets),
@@ -279,6 +304,9 @@ def url_for(name: str, rows) -> str:
             "core_movement": rows["movement"],
             "core_asset": rows["asset"],
             "core_assettype": rows["asset_type"],
+            "webhooks_endpoint": rows["endpoint"],
+            "webhooks_delivery": rows["delivery"],
+            "procrastinate_procrastinatejob": rows["job"],
         }[model]
         kwargs = {"object_id": obj.pk}
     return reverse(name, kwargs=kwargs)

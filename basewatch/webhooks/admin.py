@@ -153,6 +153,9 @@ class DeliveryAdmin(AdminsOnly, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # the log is what happened; only "deliver again" acts on it
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting its endpoint deletes it
+
     @admin.action(description="Deliver selected again (same message id and body)")
     def deliver_again(self, request, queryset):
         again = 0

@@ -134,7 +134,22 @@ def run_jobs() -> None:
     """Run the queued jobs that are due, as `manage.py procrastinate worker` does, then return.
 
     The worker reads the queue through a connection of its own, so only committed jobs are
-    seen: the tests that call this are transactional.
+    seen: the tests that call this are transactional. It runs in a thread of its own, with
+    its own event loop: the browser tests' Playwright keeps one running in this thread.
     """
-    with app.replace_connector(app.connector.get_worker_connector()):
-        app.run_worker(queues=["webhooks"], wait=False, install_signal_handlers=False, listen_notify=False)
+
+    failures = []
+
+    def work():
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(queues=["webhooks"], wait=False, install_signal_handlers=False, listen_notify=False)
+        except BaseException as error:  # handed to the test's thread
+            failures.append(error)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the worker did not finish the jobs due"
+    if failures:
+        raise failures[0]
