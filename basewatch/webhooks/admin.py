@@ -75,6 +75,9 @@ class EndpointAdmin(AdminsOnly, admin.ModelAdmin):
     readonly_fields = ["created", "created_by"]
     actions = ["rotate_secret", "pause", "resume"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []  # nothing to show before it exists
+
     @admin.display(description="events")
     def event_list(self, endpoint: Endpoint) -> str:
         return ", ".join(endpoint.events)

@@ -37,6 +37,7 @@ class EndpointQuerySet(models.QuerySet):
 
 class Endpoint(models.Model):
     url = models.URLField(
+        "URL",
         max_length=2000,
         help_text="Where deliveries are POSTed: an http(s) URL on the public internet "
         "(private and loopback addresses are refused unless settings allow the host).",
@@ -49,7 +50,7 @@ class Endpoint(models.Model):
     # The receiver verifies signatures with the same secret, so it is kept as it is (not
     # hashed); it is shown once, when the endpoint is created or its secret rotated.
     secret = models.CharField(max_length=100, default=new_secret, editable=False)
-    active = models.BooleanField(default=True, help_text="Paused endpoints are sent nothing.")
+    active = models.BooleanField(default=True, help_text="A paused endpoint gets no new deliveries.")
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
