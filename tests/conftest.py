@@ -227,6 +227,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
+@pytest.hookimpl(trylast=True)  # after xdist's, which names each grouped test's group in its node id
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Stop at once if the groups did not take: pytest-xdist 3.8 writes the group into the node id
+    through an attribute pytest 9.2 no longer reads, and the groups then split silently across
+    workers (two gunicorns collecting static files into one folder at once). Hence pytest 9.1."""
+    if not session.config.getoption("loadgroup", default=False):
+        return
+    for item in session.items:
+        group = item.get_closest_marker("xdist_group")
+        if group is not None and not item.nodeid.endswith("@" + group.args[0]):
+            raise pytest.UsageError(f"pytest-xdist did not group {item.nodeid}: see tests/conftest.py")
+
+
 # --- the API -----------------------------------------------------------------------------
 
 
