@@ -136,6 +136,14 @@ MEDIA_URL = "/media/"
 # The largest ADS-B trace file an import takes (basewatch.core.adsb), in bytes, and the most
 # a gzip-compressed one may unpack to. A day of one aircraft is a few megabytes.
 TRACE_MAX_BYTES = env_int("BASEWATCH_TRACE_MAX_BYTES", 20_000_000)
+# Spreadsheets of claims (basewatch.core.imports): the largest file, the most rows one import
+# takes (the API's exports hold at most 50,000), the most an XLSX may unpack to and by what
+# ratio (a ZIP bomb is refused before it is opened), and the most vertices a GeoJSON may hold.
+IMPORT_MAX_BYTES = env_int("BASEWATCH_IMPORT_MAX_BYTES", 20_000_000)
+IMPORT_MAX_ROWS = env_int("BASEWATCH_IMPORT_MAX_ROWS", 50_000)
+IMPORT_XLSX_MAX_UNPACKED = env_int("BASEWATCH_IMPORT_XLSX_MAX_UNPACKED", 200_000_000)
+IMPORT_XLSX_MAX_RATIO = env_int("BASEWATCH_IMPORT_XLSX_MAX_RATIO", 200)
+IMPORT_GEOJSON_MAX_VERTICES = env_int("BASEWATCH_IMPORT_GEOJSON_MAX_VERTICES", 100_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

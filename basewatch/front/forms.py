@@ -228,3 +228,25 @@ class TraceImportForm(forms.Form):
         if self.too_big or (upload is not None and upload.size > settings.TRACE_MAX_BYTES):
             raise ValidationError(f"The file is larger than {settings.TRACE_MAX_BYTES:,} bytes, the limit for a trace.")
         return upload
+
+
+class ClaimImportForm(forms.Form):
+    """A spreadsheet of observations or movements to check, then import (basewatch.core.imports)."""
+
+    file = forms.FileField(
+        help_text="CSV (UTF-8), XLSX or GeoJSON with the columns of basewatch's own CSV export.",
+    )
+    all_or_nothing = forms.BooleanField(label="All or nothing: store no row if any row has an error", required=False)
+
+    def __init__(self, *args, too_big: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The upload was cut off at the limit (front.claim_imports.ImportSizeLimit): no file arrived.
+        self.too_big = too_big
+        self.fields["file"].required = not too_big
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if self.too_big or (upload is not None and upload.size > settings.IMPORT_MAX_BYTES):
+            limit = settings.IMPORT_MAX_BYTES
+            raise ValidationError(f"The file is larger than {limit:,} bytes, the limit for an import.")
+        return upload

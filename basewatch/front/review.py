@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from basewatch.core import claims
-from basewatch.core.models import Movement, Observation, Site
+from basewatch.core.models import ImportReport, Movement, Observation, Site
 from basewatch.core.roles import EDITOR, VIEWER, can_review, can_view_unpublished
 from basewatch.core.versions import StaleVersion, VersionRequired, parse_version
 from basewatch.core.workflow import Action, State
@@ -62,6 +62,8 @@ def queue(request):
         mine += _claims(model).filter(entered_by=request.user, state__in=[State.DRAFT, State.REJECTED])
     mine.sort(key=lambda claim: claim.updated, reverse=True)
     context = {"waiting": _with_decisions(request.user, waiting), "mine": _with_decisions(request.user, mine)}
+    # Spreadsheet imports (front.claim_imports): their reports stay, with the drafts they made.
+    context["imports"] = ImportReport.objects.filter(entered_by=request.user).defer("rows", "results")[:5]
     return render(request, "front/review.html", context)
 
 

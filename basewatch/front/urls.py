@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from basewatch.front import editing, feeds, imports, review, views
+from basewatch.front import claim_imports, editing, feeds, imports, review, views
 
 app_name = "front"
 
@@ -39,4 +39,7 @@ urlpatterns = [
     path("edit/assets/<int:pk>/", editing.asset_edit, name="asset-edit"),
     # ADS-B traces in, movements out (submitted for review).
     path("new/adsb-import/", imports.adsb_import, name="adsb-import"),
+    # Spreadsheets of claims in: a dry run first, then confirmed on the report's page.
+    path("new/claims-import/", claim_imports.claim_import, name="claim-import"),
+    path("imports/<int:pk>/", claim_imports.claim_import_report, name="claim-import-report"),
 ]

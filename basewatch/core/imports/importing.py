@@ -1,0 +1,208 @@
+"""Running an import: every row through the one claim write path, kept or rolled back.
+
+A dry run and a real import do the same thing: each row is written by
+basewatch.core.claims.write_claim as a draft of the importer's, in a savepoint of its own
+(a refused row takes nothing with it), inside one transaction. A dry run then rolls the
+whole transaction back, so its preview is what the write path said about every row, on
+the data on file, with the rows before it in place (a duplicate within the file shows);
+an all-or-nothing import rolls back too when any row failed. Otherwise it commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from basewatch.core import claims
+from basewatch.core.duplicates import DuplicateObservation
+from basewatch.core.imports.parsing import FileRefused, ParsedFile, parse_file
+from basewatch.core.imports.rows import MOVEMENT_COLUMNS, OBSERVATION_COLUMNS, REQUIRED, Lookups, read_row
+from basewatch.core.models import ImportReport, Movement
+from basewatch.core.workflow import State
+
+# write_claim's error keys that are not column names.
+FIELD_COLUMNS = {None: "", "new_sources": "sources", "action": "", "reason": ""}
+
+
+class _RollBack(Exception):
+    """Leaves the import's transaction, undoing every row."""
+
+
+def detect_kind(parsed: ParsedFile) -> str:
+    """observations or movements, by the columns; a file with neither's required columns is refused."""
+    columns = set(parsed.columns)
+    for kind in ("observations", "movements"):
+        if REQUIRED[kind] <= columns:
+            return kind
+    if {"origin", "destination"} & columns:
+        missing = REQUIRED["movements"] - columns
+    else:
+        missing = REQUIRED["observations"] - columns
+    raise FileRefused(
+        f"The header lacks {', '.join(sorted(missing))}: see the column layout (observations need "
+        f"{', '.join(sorted(REQUIRED['observations']))}; movements {', '.join(sorted(REQUIRED['movements']))})."
+    )
+
+
+def known_columns(kind: str) -> list[str]:
+    return OBSERVATION_COLUMNS if kind == "observations" else MOVEMENT_COLUMNS
+
+
+def preview(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
+    """Parse the file and dry-run every row; store only the report (state preview). Raises FileRefused."""
+    parsed = parse_file(content, file_name)
+    kind = detect_kind(parsed)
+    report = ImportReport(
+        entered_by_id=user.pk,
+        file_name=file_name[-255:],
+        sha256=hashlib.sha256(content).hexdigest(),
+        file_format=parsed.format,
+        kind=kind,
+        all_or_nothing=all_or_nothing,
+        rows=[[number, cells] for number, cells in parsed.rows],
+    )
+    _run(report, user, store=False)
+    report.save()
+    return report
+
+
+def confirm(report: ImportReport, user) -> ImportReport:
+    """Import the report's rows for real (the rows the preview showed, as parsed then)."""
+    with transaction.atomic():
+        # A second confirm (a double click, two tabs) waits here, then finds it imported.
+        report = ImportReport.objects.select_for_update().get(pk=report.pk)
+        if report.state != ImportReport.State.PREVIEW:
+            return report
+        stored = _run(report, user, store=True)
+        if stored:
+            report.state, report.imported = ImportReport.State.IMPORTED, timezone.now()
+        report.save()
+    return report
+
+
+def import_now(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
+    """Preview and confirm at once (the command without --dry-run)."""
+    return confirm(preview(content, file_name, user, all_or_nothing=all_or_nothing), user)
+
+
+def _run(report: ImportReport, user, *, store: bool) -> bool:
+    """Write every row; keep them if `store` (and all-or-nothing allows). Fills the report's results."""
+    results: list[dict] = []
+    kept = False
+    try:
+        with transaction.atomic():
+            lookups = Lookups()
+            for number, cells in report.rows:
+                results.append(_one(report.kind, number, cells, user, lookups))
+            failed = any(result["outcome"] == "error" for result in results)
+            if not store or (report.all_or_nothing and failed):
+                raise _RollBack
+            kept = True
+    except _RollBack:
+        for result in results:
+            if result["outcome"] == "create":
+                result["claim"] = None  # its id was rolled back with it
+    report.results = results
+    report.row_count = len(results)
+    report.created_count = sum(result["outcome"] == "create" for result in results)
+    report.duplicate_count = sum(result["outcome"] == "duplicate" for result in results)
+    report.error_count = sum(result["outcome"] == "error" for result in results)
+    return kept
+
+
+def _one(kind: str, number: int, cells: dict[str, str], user, lookups: Lookups) -> dict:
+    row = read_row(kind, cells, lookups)
+    result = {"row": number, "outcome": "error", "summary": "", "matched": row.matched, "new": [], "claim": None}
+    result["new"] = [_source_text(source) for source in row.new_sources]
+    if row.errors:
+        result["errors"] = _errors(row.errors)
+        return result
+    claim = row.claim
+    result["summary"] = str(claim)
+    duplicate = _same_movement(claim, row.sources) if isinstance(claim, Movement) else None
+    if duplicate is not None:
+        result.update(outcome="duplicate", claim=duplicate.pk, errors=[_duplicate_movement(duplicate)])
+        return result
+    try:
+        written = claims.write_claim(claim, user, sources=row.sources, new_sources=row.new_sources)
+    except DuplicateObservation as duplicate:
+        result.update(outcome="duplicate", claim=duplicate.existing.pk)
+        result["errors"] = [{"column": "", "message": duplicate.message}]
+        return result
+    except claims.ClaimRefused as refused:
+        result["errors"] = _errors({FIELD_COLUMNS.get(name, name): message for name, message in refused.errors.items()})
+        return result
+    except DatabaseError as error:
+        # A constraint the model's clean() does not mirror; write_claim's savepoint undid the row.
+        result["errors"] = [{"column": "", "message": f"The database refused the row: {error.__class__.__name__}."}]
+        return result
+    for source in row.new_sources:
+        if source.pk is not None and not source.url:
+            lookups.typed[(source.publisher, source.title, "", source.published, source.reliability)] = source
+    result.update(outcome="create", claim=written.claim.pk, errors=[])
+    return result
+
+
+def _errors(errors: dict[str, str]) -> list[dict]:
+    return [{"column": column or "", "message": message} for column, message in errors.items()]
+
+
+def _source_text(source) -> str:
+    text = str(source)
+    return f"{text} <{source.url}>" if source.url and source.url != text else text
+
+
+def _same_movement(movement: Movement, sources) -> Movement | None:
+    """A live movement on file saying the same (sites, type, dates) from one of the row's sources on file."""
+    if not sources:
+        return None
+    same = Movement.objects.filter(
+        origin=movement.origin,
+        destination=movement.destination,
+        asset_type=movement.asset_type,
+        departed=movement.departed,
+        arrived=movement.arrived,
+        sources__in=sources,
+    )
+    return same.exclude(state__in=[State.REJECTED, State.RETRACTED]).order_by("pk").first()
+
+
+def _duplicate_movement(movement: Movement) -> dict:
+    return {
+        "column": "",
+        "message": f"Movement {movement.pk} already records {movement} on these dates from the same source: "
+        "edit that one instead.",
+    }
+
+
+def report_text(report: ImportReport) -> str:
+    """The report as the command prints it: one line per row, then its errors by column."""
+    lines = [
+        f"{report.file_name} (SHA-256 {report.sha256}), {report.get_kind_display().lower()}, {report.file_format}",
+    ]
+    for result in report.results:
+        head = f"  Row {result['row']}: {result['outcome']}"
+        if result["summary"]:
+            head += f": {result['summary']}"
+        if result.get("claim") and report.state == ImportReport.State.IMPORTED:
+            head += f" (#{result['claim']})"
+        lines.append(head)
+        lines.extend(f"    new source: {text}" for text in result["new"])
+        for error in result.get("errors", []):
+            lines.append(f"    {error['column'] or 'row'}: {error['message']}")
+    lines.append(outcome(report))
+    return "\n".join(lines)
+
+
+def outcome(report: ImportReport) -> str:
+    counts = (
+        f"{report.row_count} rows: {report.created_count} new, "
+        f"{report.duplicate_count} already on file, {report.error_count} with errors."
+    )
+    if report.state == ImportReport.State.IMPORTED:
+        return f"{counts} Stored {report.created_count} drafts."
+    if report.all_or_nothing and report.error_count:
+        return f"{counts} Nothing stored: all or nothing, and some rows have errors."
+    return f"{counts} Nothing stored yet (dry run)."

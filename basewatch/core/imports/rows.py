@@ -1,0 +1,249 @@
+"""One row of an import as a claim: its cells read, its site, asset type, asset and sources looked up.
+
+Cells are read here only as far as a form field would (a date, a whole number); everything
+the claim must satisfy is checked by basewatch.core.claims.write_claim, so an import says
+what the forms and the API say. Errors are keyed by column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+
+# The columns of basewatch's own CSV export (api.views.claims csv_columns), in its order:
+# an exported file imports back. `id` and `state` are read but not used: an import makes
+# new drafts, whatever the claim was where it came from.
+OBSERVATION_COLUMNS = [
+    "id", "site", "observed", "asset_type", "asset", "count", "observed_precision", "count_low", "count_high",
+    "activity", "presence", "credibility", "state", "notes", "sources",
+]  # fmt: skip
+MOVEMENT_COLUMNS = [
+    "id", "origin", "destination", "departed", "arrived", "asset_type", "asset", "count", "state", "notes", "sources",
+]  # fmt: skip
+REQUIRED = {
+    "observations": {"site", "observed", "asset_type", "sources"},
+    "movements": {"origin", "destination", "asset_type", "sources"},
+}
+IGNORED = {"id", "state", "site_name", "origin_name", "destination_name", "url", "trips"}
+
+# A source as the export writes it: `Publisher: Title <URL> (published, reliability)`.
+SOURCE_TEXT = re.compile(r"^(?P<label>.*?)(?: <(?P<url>[^<>]*)>)? \((?P<published>[^(),]*), (?P<reliability>[A-F])\)$")
+FORMULA_START = ("=", "+", "-", "@")
+
+
+@dataclass
+class Row:
+    """A row read into a claim (not yet stored) and what it refers to."""
+
+    claim: Observation | Movement | None = None
+    sources: list[Source] = field(default_factory=list)  # on file
+    new_sources: list[Source] = field(default_factory=list)  # typed: stored by write_claim unless on file
+    matched: list[str] = field(default_factory=list)  # what the row named, found on file
+    errors: dict[str, str] = field(default_factory=dict)  # column: reason
+
+
+class Lookups:
+    """Sites, asset types, assets and sources by the names a file uses, each looked up once per import."""
+
+    def __init__(self):
+        self.sites: dict[str, Site | str] = {}
+        self.asset_types: dict[str, AssetType | str] = {}
+        self.assets: dict[str, Asset | str] = {}
+        # Sources without a URL stored by an earlier row of this file: later rows cite the same one.
+        self.typed: dict[tuple, Source] = {}
+
+    def site(self, key: str) -> Site | str:
+        """The site with this slug, else name, else alias (any case); or why there is none."""
+        if key not in self.sites:
+            found = list(Site.objects.filter(slug=key)[:1])
+            for lookup in ({"name__iexact": key}, {"aliases__icontains": key}):
+                if found:
+                    break
+                candidates = list(Site.objects.filter(**lookup)[:3])
+                if lookup.get("aliases__icontains") is not None:
+                    candidates = [s for s in candidates if key.lower() in (a.lower() for a in s.aliases)]
+                if len(candidates) > 1:
+                    names = ", ".join(site.slug for site in candidates)
+                    self.sites[key] = f"“{key}” names more than one site ({names}): give the slug."
+                    return self.sites[key]
+                found = candidates
+            self.sites[key] = found[0] if found else f"No site “{key}” on file (by slug, name or alias)."
+        return self.sites[key]
+
+    def asset_type(self, key: str) -> AssetType | str:
+        if key not in self.asset_types:
+            found = AssetType.objects.filter(slug=key).first() or AssetType.objects.designated(key).first()
+            self.asset_types[key] = found or f"No asset type “{key}” on file (by slug or name)."
+        return self.asset_types[key]
+
+    def asset(self, key: str) -> Asset | str:
+        if key not in self.assets:
+            found = Asset.objects.named(key).first()
+            self.assets[key] = found or f"No asset “{key}” on file (by registration, ICAO hex, MMSI or IMO)."
+        return self.assets[key]
+
+
+def unquote(value: str) -> str:
+    """The cell's text, without the quote the export puts before a leading = + - @ (api.csv_export)."""
+    if value[:1] == "'" and value[1:2] in (*FORMULA_START, "\t", "\r"):
+        return value[1:]
+    return value
+
+
+def is_formula(value: str) -> bool:
+    """Whether a spreadsheet would run the cell as a formula (a signed number it would not)."""
+    if not value.startswith(FORMULA_START):
+        return False
+    return not re.fullmatch(r"[+-]\d+(\.\d+)?", value)
+
+
+def read_row(kind: str, cells: dict[str, str], lookups: Lookups) -> Row:
+    row = Row()
+    values: dict[str, str] = {}
+    for column, raw in cells.items():
+        if column in IGNORED:
+            continue
+        if is_formula(raw.strip()):
+            row.errors[column] = (
+                f"“{raw[:40]}” would run as a formula in a spreadsheet: basewatch never does; "
+                "put a ' before it to mean the text."
+            )
+            continue
+        values[column] = unquote(raw.strip()) if column == "notes" else unquote(raw).strip()
+    claim = Observation() if kind == "observations" else Movement()
+    if kind == "observations":
+        _site(row, values, "site", lookups, claim)
+        _date(row, values, "observed", claim)
+        for name, choice in (("observed_precision", "day"), ("activity", "present"), ("presence", "based")):
+            setattr(claim, name, values.get(name) or choice)
+        for name in ("count", "count_low", "count_high"):
+            _number(row, values, name, claim)
+        if values.get("credibility"):
+            _number(row, values, "credibility", claim)
+    else:
+        _site(row, values, "origin", lookups, claim)
+        _site(row, values, "destination", lookups, claim)
+        _date(row, values, "departed", claim)
+        _date(row, values, "arrived", claim)
+        _number(row, values, "count", claim)
+    _asset_type(row, values, lookups, claim)
+    if values.get("asset"):
+        found = lookups.asset(values["asset"])
+        if isinstance(found, str):
+            row.errors["asset"] = found
+        else:
+            claim.asset = found
+            row.matched.append(f"asset {found.label}")
+    claim.notes = values.get("notes", "")
+    _sources(row, values.get("sources", ""), lookups)
+    row.claim = claim
+    return row
+
+
+def _site(row: Row, values: dict, column: str, lookups: Lookups, claim) -> None:
+    key = values.get(column, "")
+    if not key:
+        if column not in row.errors:
+            row.errors[column] = "Name the site (slug, name or alias)."
+        return
+    found = lookups.site(key)
+    if isinstance(found, str):
+        row.errors[column] = found
+    else:
+        setattr(claim, column, found)
+        row.matched.append(f"{column} {found.name} ({found.slug})")
+
+
+def _asset_type(row: Row, values: dict, lookups: Lookups, claim) -> None:
+    key = values.get("asset_type", "")
+    if not key:
+        row.errors.setdefault("asset_type", "Name the asset type (slug or name).")
+        return
+    found = lookups.asset_type(key)
+    if isinstance(found, str):
+        row.errors["asset_type"] = found
+    else:
+        claim.asset_type = found
+        row.matched.append(f"asset type {found.name}")
+
+
+def _date(row: Row, values: dict, column: str, claim) -> None:
+    text = values.get(column, "")
+    if not text:
+        return  # a required date is the model's to ask for, in its words
+    try:
+        setattr(claim, column, dt.date.fromisoformat(text[:10] if "T" in text else text))
+    except ValueError:
+        row.errors[column] = f"“{text}” is not a date: write it as YYYY-MM-DD."
+
+
+def _number(row: Row, values: dict, column: str, claim) -> None:
+    text = values.get(column, "")
+    if not text:
+        return
+    try:
+        setattr(claim, column, int(text))
+    except ValueError:
+        row.errors[column] = f"“{text}” is not a whole number."
+
+
+def _sources(row: Row, text: str, lookups: Lookups) -> None:
+    """Sources separated by ` | `: an id, a URL, or the export's `Publisher: Title <URL> (date, reliability)`."""
+    for part in (piece.strip() for piece in text.split(" | ")):
+        if not part:
+            continue
+        if part.isascii() and part.isdigit():
+            source = Source.objects.filter(pk=int(part)).first()
+            if source is None:
+                row.errors["sources"] = f"No source {part} on file."
+                return
+            row.sources.append(source)
+            row.matched.append(f"source {source.pk}")
+            continue
+        match = SOURCE_TEXT.match(part)
+        if match is None and "://" not in part:
+            row.errors["sources"] = (
+                f"“{part[:60]}” is not a source: give its id, its URL, or “Publisher: Title <URL> (date, reliability)”."
+            )
+            return
+        if match is None:
+            label, url, published, reliability = part, part, "", Source.Reliability.F
+        else:
+            label, url = match["label"], match["url"] or ""
+            published, reliability = match["published"], match["reliability"]
+        try:
+            day = None if published in ("", "undated") else dt.date.fromisoformat(published)
+        except ValueError:
+            row.errors["sources"] = f"“{published}” is not a source's date: write it as YYYY-MM-DD or “undated”."
+            return
+        if url:
+            on_file = Source.objects.filter(url=url).first()
+            if on_file is not None:
+                row.sources.append(on_file)
+                row.matched.append(f"source {on_file.pk} ({url})")
+                continue
+        publisher, _, title = label.partition(": ") if ": " in label else ("", "", label)
+        key = (publisher, title, url, day, reliability)
+        if not url:
+            on_file = (
+                lookups.typed.get(key)
+                or Source.objects.filter(url="", publisher=publisher, title=title, published=day).first()
+            )
+            if on_file is not None:
+                row.sources.append(on_file)
+                row.matched.append(f"source {on_file.pk} (“{on_file}”)")
+                continue
+        # The export does not say what kind of source it is: a reviewer sets it.
+        row.new_sources.append(
+            Source(
+                kind=Source.Kind.OTHER,
+                publisher=publisher,
+                title=title or url,
+                url=url,
+                published=day,
+                reliability=reliability,
+            )
+        )

@@ -1,0 +1,70 @@
+"""Import a spreadsheet of observations or movements as drafts (basewatch.core.imports).
+
+    manage.py import_claims observations.csv [--dry-run] [--all-or-nothing] [--user ana]
+
+Prints the report: each row with what it creates (or would), what it matched, and every
+error with its row, column and reason. With --dry-run nothing is stored; without, the
+valid rows are stored as drafts in one transaction (none with --all-or-nothing if any row
+fails) and the report is kept, as the upload page keeps it. The exit status is non-zero
+when the file is refused or any row has an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from basewatch.core import claims
+from basewatch.core.imports import importing
+from basewatch.core.imports.parsing import FileRefused
+from basewatch.core.models import ImportReport
+from basewatch.core.roles import can_edit
+
+
+class Command(BaseCommand):
+    help = "Import a CSV, XLSX or GeoJSON of observations or movements (the CSV export's columns) as drafts."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", metavar="FILE")
+        parser.add_argument("--user", help="The editor the drafts are entered by (default: the system).")
+        parser.add_argument("--dry-run", action="store_true", help="Report what would be stored; store nothing.")
+        parser.add_argument("--all-or-nothing", action="store_true", help="Store no row if any row has an error.")
+
+    def handle(self, *args, file: str, user: str | None, dry_run: bool, all_or_nothing: bool, **options) -> None:
+        writer = self._writer(user) if user else claims.SYSTEM
+        path = Path(file)
+        try:
+            content = self._read(path)
+            report = importing.preview(content, path.name, writer, all_or_nothing=all_or_nothing)
+        except FileRefused as refused:
+            raise CommandError(f"{file}: refused, nothing stored. {refused.message}") from None
+        if not dry_run:
+            report = importing.confirm(report, writer)
+        self.stdout.write(importing.report_text(report))
+        if report.state == ImportReport.State.PREVIEW and not dry_run:
+            raise CommandError("Nothing stored.")
+        if report.error_count:
+            raise CommandError(f"{report.error_count} row{'s' if report.error_count != 1 else ''} with errors.")
+
+    def _writer(self, username: str):
+        found = get_user_model().objects.filter(username=username).first()
+        if found is None:
+            raise CommandError(f"No user {username!r}.")
+        if not can_edit(found):
+            raise CommandError(f"{username} is not an editor: only editors enter claims.")
+        return found
+
+    def _read(self, path: Path) -> bytes:
+        """The file's bytes; one over the size limit is refused before it is read."""
+        limit = settings.IMPORT_MAX_BYTES
+        try:
+            if path.stat().st_size > limit:
+                raise FileRefused(f"The file is larger than {limit:,} bytes, the limit for an import.")
+            with path.open("rb") as handle:
+                content = handle.read(limit + 1)
+        except OSError as error:
+            raise FileRefused(f"The file cannot be read: {error.strerror}.") from None
+        return content

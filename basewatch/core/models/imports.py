@@ -1,0 +1,56 @@
+"""Import reports: what a spreadsheet of claims held, row by row, and what became of it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class ImportReport(models.Model):
+    """One file of claims handed to basewatch (basewatch.core.imports).
+
+    A report is made by the dry run (state preview) and keeps the rows as parsed: confirming
+    imports those very rows, so what is stored is what the preview showed, whatever happens
+    to the file in between. `results` holds one entry per row: its number, outcome (create,
+    duplicate, error), what it says, what it matched on file and its errors by column.
+    """
+
+    class Kind(models.TextChoices):
+        OBSERVATIONS = "observations", "Observations"
+        MOVEMENTS = "movements", "Movements"
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", "Previewed: nothing stored"
+        IMPORTED = "imported", "Imported as drafts"
+
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    imported = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    file_format = models.CharField(max_length=10)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    all_or_nothing = models.BooleanField(default=False, help_text="Store no row if any row fails.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEW)
+    row_count = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    rows = models.JSONField(default=list, help_text="The cells of each row as parsed: what a confirm imports.")
+    results = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="import_report_sha256_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_kind_display().lower()}, {self.get_state_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("front:claim-import-report", args=[self.pk])

@@ -1,0 +1,106 @@
+"""Editor pages: import a spreadsheet of claims (basewatch.core.imports does the work).
+
+Uploading a file is always a dry run: the file is parsed, every row tried through the claim
+write path and rolled back, and the editor lands on the report: each row with what it
+would create, what it matched on file, and every error with its row, column and reason.
+Nothing is stored until they confirm on that page; confirming imports the rows the report
+holds (as parsed at upload, so the preview is what goes in) as their drafts.
+
+A file over settings.IMPORT_MAX_BYTES is a 413 form error: the upload is cut off at the
+limit (front.imports.TraceSizeLimit's way), so a huge file is never kept whole.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from basewatch.core.imports import importing
+from basewatch.core.imports.parsing import FileRefused
+from basewatch.core.imports.rows import MOVEMENT_COLUMNS, OBSERVATION_COLUMNS
+from basewatch.core.models import ImportReport
+from basewatch.core.roles import EDITOR
+from basewatch.front.access import role_required
+from basewatch.front.forms import ClaimImportForm
+
+
+class ImportSizeLimit(FileUploadHandler):
+    """Stops an upload once it passes settings.IMPORT_MAX_BYTES; the rest is read and dropped."""
+
+    too_big = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
+            self.too_big = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+# CSRF is checked by the inner view, after the size limit is in place (see front.imports).
+@csrf_exempt
+@role_required(EDITOR)
+def claim_import(request):
+    limit = ImportSizeLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return _claim_import(request, limit)
+
+
+@csrf_protect
+def _claim_import(request, limit: ImportSizeLimit):
+    status = 200
+    if request.method == "POST":
+        form = ClaimImportForm(request.POST, request.FILES, too_big=limit.too_big)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = importing.preview(
+                    b"".join(upload.chunks()),  # within the limit: the form checked its size
+                    upload.name,
+                    request.user,
+                    all_or_nothing=form.cleaned_data["all_or_nothing"],
+                )
+            except FileRefused as refused:
+                form.add_error("file", refused.message)
+            else:
+                return redirect(report)
+        status = 413 if limit.too_big else 400
+    else:
+        form = ClaimImportForm()
+    context = {
+        "form": form,
+        "max_mb": settings.IMPORT_MAX_BYTES / 1_000_000,
+        "max_rows": settings.IMPORT_MAX_ROWS,
+        "observation_columns": OBSERVATION_COLUMNS,
+        "movement_columns": MOVEMENT_COLUMNS,
+        "reports": ImportReport.objects.filter(entered_by=request.user).defer("rows", "results")[:10],
+    }
+    return render(request, "front/claim_import.html", context, status=status)
+
+
+def _get_report_for_user(user, pk: int) -> ImportReport:
+    """An editor's own reports: the rows may hold unpublished work of theirs."""
+    return get_object_or_404(ImportReport, pk=pk, entered_by=user)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(EDITOR)
+def claim_import_report(request, pk: int):
+    report = _get_report_for_user(request.user, pk)
+    if request.method == "POST":
+        report = importing.confirm(report, request.user)
+        if report.state == ImportReport.State.IMPORTED:
+            return redirect(report)
+    errors = [
+        (result["row"], error["column"], error["message"])
+        for result in report.results
+        if result["outcome"] == "error"
+        for error in result.get("errors", [])
+    ]
+    context = {"report": report, "outcome": importing.outcome(report), "errors": errors}
+    return render(request, "front/claim_import_report.html", context)
