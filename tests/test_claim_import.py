@@ -28,12 +28,12 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def export(path: str) -> bytes:
-    """The list's CSV as the API serves it to an editor (every state)."""
+def export(path: str, wanted: str = "csv") -> bytes:
+    """The list's CSV (or GeoJSON) as the API serves it to an editor (every state)."""
     api = Client(headers={"Authorization": f"Token {make_token('editor')}"})
-    response = api.get(path, {"format": "csv"})
+    response = api.get(path, {"format": wanted})
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def as_xlsx(content: bytes) -> bytes:
@@ -129,12 +129,12 @@ def some_observations(catalogue) -> list[Observation]:
     ]
 
 
-@pytest.mark.parametrize("spreadsheet", ["csv", "xlsx"])
+@pytest.mark.parametrize("spreadsheet", ["csv", "xlsx", "geojson"])
 def test_observations_round_trip_through_the_export(catalogue, spreadsheet):
     originals = some_observations(catalogue)
     before = sorted(observation_facts(o) for o in originals)
     sources_before = Source.objects.count()
-    content = export("/api/v1/observations/")
+    content = export("/api/v1/observations/", "geojson" if spreadsheet == "geojson" else "csv")
     if spreadsheet == "xlsx":
         content = as_xlsx(content)
     Observation.objects.all().delete()

@@ -1,13 +1,18 @@
-"""Two 500s that hostile input reached, found with third-party tools, now clear 400s."""
+"""Two 500s that hostile input reached, found with third-party tools, now clear 400s; hostile
+spreadsheets handed to the claim import (issue 17), each a clear error with nothing stored."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from basewatch.api.parsers import MAX_DEPTH
-from basewatch.core.models import LoginFailure, Site
-from tests.factories import make_token, make_user
+from basewatch.core.models import ImportReport, LoginFailure, Observation, Site, Source
+from tests.factories import make_asset_type, make_site, make_token, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +61,112 @@ def test_the_deepest_document_basewatch_reads_still_parses():
     response = api.post("/api/v1/sites/", body, content_type="application/json")
     assert response.status_code == 201, response.content[:300]
     assert Site.objects.get(slug="deep").footprint.num_coords == 4
+
+
+# Spreadsheets in (basewatch.core.imports): hostile files are refused whole with a reason, or
+# their bad rows shown, and nothing is stored.
+
+
+def _import_page():
+    make_site(slug="khmeimim", name="Khmeimim")
+    make_asset_type(slug="su-34", name="Su-34")
+    client = Client()
+    client.force_login(make_user("editor"))
+    return client
+
+
+def _upload(client: Client, content: bytes, name: str):
+    return client.post("/new/claims-import/", {"file": SimpleUploadedFile(name, content)})
+
+
+def _nothing_stored() -> bool:
+    return not (ImportReport.objects.exists() or Observation.objects.exists() or Source.objects.exists())
+
+
+HEADER = b"site,observed,asset_type,count,notes,sources\n"
+
+
+def test_import_formula_cells_are_never_run_and_each_is_shown():
+    client = _import_page()
+    rows = [
+        b"khmeimim,2024-12-01,su-34,1,\"=cmd|' /C calc'!A0\",https://example.org/1",
+        b"khmeimim,2024-12-02,su-34,1,@SUM(1+1),https://example.org/2",
+        b"+khmeimim,2024-12-03,su-34,1,,https://example.org/3",
+        b"khmeimim,2024-12-04,su-34,-1+2,,https://example.org/4",
+    ]
+    response = _upload(client, HEADER + b"\n".join(rows), "formulas.csv")
+    assert response.status_code == 302
+    report = ImportReport.objects.get()
+    located = {(r["row"], e["column"]) for r in report.results for e in r["errors"]}
+    assert located == {(2, "notes"), (3, "notes"), (4, "site"), (5, "count")}
+    client.post(response["Location"])
+    assert not Observation.objects.exists()
+
+
+def test_import_a_bom_is_dropped():
+    client = _import_page()
+    content = b"\xef\xbb\xbf" + HEADER + b"khmeimim,2024-12-01,su-34,1,,https://example.org/1\n"
+    assert _upload(client, content, "excel.csv").status_code == 302
+    assert ImportReport.objects.get().created_count == 1
+
+
+def test_import_latin1_bytes_are_refused_with_their_line():
+    client = _import_page()
+    content = HEADER + b"khmeimim,2024-12-01,su-34,1,ok,https://example.org/1\n"
+    content += "khmeimim,2024-12-02,su-34,1,Vu à Hmeimim,https://example.org/2\n".encode("latin-1")
+    response = _upload(client, content, "latin1.csv")
+    assert response.status_code == 400
+    assert "Line 3 is not UTF-8 (byte 0xE0)" in response.content.decode()
+    assert _nothing_stored()
+
+
+def test_import_a_million_rows_is_refused_by_the_row_cap(settings):
+    client = _import_page()
+    content = HEADER + b"k,1,s,1,,u\n" * 1_000_000  # 12 MB: under the size limit
+    response = _upload(client, content, "million.csv")
+    assert response.status_code == 400
+    assert f"more than {settings.IMPORT_MAX_ROWS:,} rows" in response.content.decode()
+    assert _nothing_stored()
+
+
+def test_import_a_zip_bomb_named_xlsx_is_refused_before_it_is_unpacked():
+    client = _import_page()
+    packed = io.BytesIO()
+    archive = zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED)
+    with archive, archive.open("xl/worksheets/sheet1.xml", "w") as member:
+        for _ in range(100):
+            member.write(b"\0" * 1_000_000)  # 100 MB of zeros, about 100 kB packed
+    response = _upload(client, packed.getvalue(), "accounts.xlsx")
+    assert response.status_code == 400
+    assert "likely ZIP bomb" in response.content.decode()
+    assert _nothing_stored()
+
+
+def test_import_a_broken_workbook_is_refused():
+    client = _import_page()
+    response = _upload(client, b"PK\x03\x04 not really a workbook", "broken.xlsx")
+    assert response.status_code == 400
+    assert "not an XLSX workbook" in response.content.decode()
+    assert _nothing_stored()
+
+
+def test_import_a_geojson_of_a_million_vertices_is_refused(settings):
+    client = _import_page()
+    line = b"[" + b",".join([b"[0,0]"] * 1_000_000) + b"]"
+    content = (
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        b'"geometry":{"type":"LineString","coordinates":' + line + b"}}]}"
+    )
+    response = _upload(client, content, "lines.geojson")
+    assert response.status_code == 400
+    assert f"more than {settings.IMPORT_GEOJSON_MAX_VERTICES:,} vertices" in response.content.decode()
+    assert _nothing_stored()
+
+
+def test_import_over_the_size_limit_is_a_413(settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    client = _import_page()
+    response = _upload(client, HEADER + b"x" * 2000, "big.csv")
+    assert response.status_code == 413
+    assert "larger than 1,000 bytes" in response.content.decode()
+    assert _nothing_stored()

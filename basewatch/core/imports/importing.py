@@ -94,8 +94,9 @@ def _run(report: ImportReport, user, *, store: bool) -> bool:
     try:
         with transaction.atomic():
             lookups = Lookups()
+            spreadsheet = report.file_format != "geojson"
             for number, cells in report.rows:
-                results.append(_one(report.kind, number, cells, user, lookups))
+                results.append(_one(report.kind, number, cells, user, lookups, spreadsheet))
             failed = any(result["outcome"] == "error" for result in results)
             if not store or (report.all_or_nothing and failed):
                 raise _RollBack
@@ -112,8 +113,8 @@ def _run(report: ImportReport, user, *, store: bool) -> bool:
     return kept
 
 
-def _one(kind: str, number: int, cells: dict[str, str], user, lookups: Lookups) -> dict:
-    row = read_row(kind, cells, lookups)
+def _one(kind: str, number: int, cells: dict[str, str], user, lookups: Lookups, spreadsheet: bool) -> dict:
+    row = read_row(kind, cells, lookups, spreadsheet=spreadsheet)
     result = {"row": number, "outcome": "error", "summary": "", "matched": row.matched, "new": [], "claim": None}
     result["new"] = [_source_text(source) for source in row.new_sources]
     if row.errors:

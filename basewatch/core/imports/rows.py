@@ -100,11 +100,19 @@ def is_formula(value: str) -> bool:
     return not re.fullmatch(r"[+-]\d+(\.\d+)?", value)
 
 
-def read_row(kind: str, cells: dict[str, str], lookups: Lookups) -> Row:
+def read_row(kind: str, cells: dict[str, str], lookups: Lookups, *, spreadsheet: bool = True) -> Row:
+    """The row's claim and references; `spreadsheet` (CSV, XLSX) refuses cells a spreadsheet would run.
+
+    GeoJSON properties are JSON strings no spreadsheet reads, and the GeoJSON export writes
+    them unquoted: there a leading "=" is text, as it was on file.
+    """
     row = Row()
     values: dict[str, str] = {}
     for column, raw in cells.items():
         if column in IGNORED:
+            continue
+        if not spreadsheet:
+            values[column] = raw if column == "notes" else raw.strip()
             continue
         if is_formula(raw.strip()):
             row.errors[column] = (
