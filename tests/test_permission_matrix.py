@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from basewatch.core.imports import importing
 from basewatch.core.models import ApiToken, Site
 from basewatch.webhooks import outbox
 from basewatch.webhooks.models import Delivery, Endpoint
@@ -106,6 +107,13 @@ MATRIX = {
     "front:asset-edit": EDITOR_FORM,
     # A POST without a trace file is a form error (400), stored nothing.
     "front:adsb-import": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
+    # A spreadsheet import: a POST without a file is a form error (400); a report is its
+    # importer's (editor A's) alone, confirmed by a POST (302 to the report, imported).
+    "front:claim-import": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
+    "front:claim-import-report": {
+        method: from_role("editor_a", status) | {"editor_b": 404, "reviewer": 404, "admin": 404}
+        for method, status in (("GET", 200), ("POST", 302))
+    },
     # Publishing editor A's submitted observation: reviewers and admins, not editors.
     "front:decide": {"GET": everyone(405), "POST": from_role("reviewer", 302)},
     # --- accounts -----------------------------------------------------------------------
@@ -238,7 +246,9 @@ def rows():
     endpoint = Endpoint.objects.create(url="https://partner.example.org/hooks", events=["site.updated"])
     delivery = Delivery.objects.create(endpoint=endpoint, event="site.updated", body="{}")
     outbox.queue(delivery)
+    sheet = b"site,observed,asset_type,sources\nalpha,2024-12-10,jets,https://news.example.org/matrix\n"
     return {
+        "import_report": importing.preview(sheet, "matrix.csv", author),
         "endpoint": endpoint,
         "delivery": delivery,
         "job": ProcrastinateJob.objects.get(args={"delivery_id": delivery.pk}),
@@ -268,6 +278,7 @@ def url_for(name: str, rows) -> str:
         "front:movement": {"pk": move},
         "front:movement-edit": {"pk": move},
         "front:decide": {"kind": "observation", "pk": obs},
+        "front:claim-import-report": {"pk": rows["import_report"].pk},
         "front:source-edit": {"pk": rows["source"].pk},
         "front:asset-type-edit": {"slug": "jets"},
         "front:asset-edit": {"pk": rows["asset"].pk},

@@ -75,7 +75,7 @@ def _claim_import(request, limit: ImportSizeLimit):
     context = {
         "form": form,
         "max_mb": settings.IMPORT_MAX_BYTES / 1_000_000,
-        "max_rows": settings.IMPORT_MAX_ROWS,
+        "max_rows": f"{settings.IMPORT_MAX_ROWS:,}",
         "observation_columns": OBSERVATION_COLUMNS,
         "movement_columns": MOVEMENT_COLUMNS,
         "reports": ImportReport.objects.filter(entered_by=request.user).defer("rows", "results")[:10],
