@@ -308,3 +308,16 @@ def test_the_review_queue_links_the_reports(catalogue):
     page = client.get("/review/").content.decode()
     assert ImportReport.objects.get().get_absolute_url() in page
     assert "/new/claims-import/" in page
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them(catalogue):
+    """A notes cell of several lines is one row: the next row's number is the spreadsheet's."""
+    content = (
+        b"site,observed,asset_type,notes,sources\n"
+        b'khmeimim,2024-12-01,su-34,"two\nlines",https://example.org/1\n'
+        b"nowhere,2024-12-02,su-34,,https://example.org/2\n"
+    )
+    client, _ = editor_client()
+    upload(client, content, "lines.csv")
+    results = ImportReport.objects.get().results
+    assert [(r["row"], r["outcome"]) for r in results] == [(2, "create"), (3, "error")]

@@ -110,12 +110,13 @@ def _csv(content: bytes) -> ParsedFile:
             raise FileRefused("The file is empty.")
         columns = _header(header)
         rows = []
-        for cells in reader:
+        # Numbered by record, as a spreadsheet numbers its rows: a cell of several lines is one row.
+        for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines, often at the end
             if len(rows) >= settings.IMPORT_MAX_ROWS:
                 raise _too_many()  # stops reading here: a million rows are not all parsed
-            rows.append((reader.line_num, _row(columns, cells)))
+            rows.append((number, _row(columns, cells)))
     except csv.Error as error:
         raise FileRefused(f"Line {reader.line_num} is not valid CSV: {error}.") from None
     return ParsedFile("csv", columns, rows)
