@@ -88,7 +88,9 @@ class Queryable:
             # The asset the key names best, as AssetKeyField reads it (Asset.objects.named), in the same query.
             name = found.field_name
             return cls("string", name, named_by=lambda key: Q(**{f"{name}__in": Subquery(_best_named(key))}))
-        if isinstance(found, filters.ModelChoiceFilter):
+        if isinstance(found, filters.ModelChoiceFilter):  # a row named by a field of its own: a slug
+            if not found.extra.get("to_field_name"):
+                raise ImproperlyConfigured(f"{found.field_name}: a CQL2 queryable names its rows by a field.")
             return cls("string", f"{found.field_name}__{found.extra['to_field_name']}")
         if isinstance(found, filters.ChoiceFilter):
             return cls("string", found.field_name, choices=tuple(str(value) for value, _ in found.extra["choices"]))

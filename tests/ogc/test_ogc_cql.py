@@ -13,10 +13,13 @@ import json
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ImproperlyConfigured
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from basewatch.core.filters import SiteFilter
 from basewatch.core.models import Movement, Observation, Site
+from basewatch.ogc import cql
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_token
 
 pytestmark = pytest.mark.django_db
@@ -459,3 +462,10 @@ def test_generated_json_filters_are_read_or_refused(client, rows):
         assert_read_or_refused(client.get("/ogc/collections/movements/items", params))
 
     check()
+
+
+@pytest.mark.parametrize("name", ["q", "bbox", "as_of", "category"])
+def test_a_filter_that_is_not_a_plain_equality_cannot_become_a_queryable(name):
+    # Search, boxes, posture options and filters by method have no one column a filter could compare.
+    with pytest.raises(ImproperlyConfigured):
+        cql.Queryable.of(SiteFilter.base_filters[name])
