@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django import forms
 
-from basewatch.api.pagination import FOREIGN_CURSOR
 from basewatch.core.filters import BBoxField
 from basewatch.lib import cursor
 from basewatch.ogc import cql
@@ -151,7 +150,7 @@ def parse_cursor(query, key_type: type) -> tuple[bool, dt.date | str, int] | Non
     try:
         return cursor.decode(raw, key_type)
     except ValueError:
-        raise BadParameter("cursor", FOREIGN_CURSOR) from None
+        raise BadParameter("cursor", "Not a cursor this API gave out: follow the `next` and `prev` links.") from None
 
 
 def parse_filter(query):
