@@ -3,12 +3,15 @@
 GDAL and QGIS read the items path's `limit` parameter for its `maximum` (the page size
 they ask for) and `default`, inline rather than through a $ref, which older GDALs do not
 follow. One path per collection, so each names its own parameters: the common ones and
-the collection's property filters (its queryables).
+the collection's property filters (its queryables). The CQL2 parameters (Part 3,
+Filtering) name their languages in an enum (GDAL 3.6 sends a filter only when that enum
+offers an older draft's `cql-text`, which basewatch does not read).
 """
 
 from __future__ import annotations
 
-from basewatch.ogc.params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from basewatch.ogc import cql
+from basewatch.ogc.params import CRS84, DEFAULT_LIMIT, MAX_LIMIT
 
 _EXCEPTION = {
     "description": "A bad parameter (400) or an unknown collection or feature (404).",
@@ -91,11 +94,20 @@ ITEMS_PARAMETERS = [
         style="form",
         explode=False,
     ),
+    _query("cursor", "Where the page starts: take it from a `next` or `prev` link.", {"type": "string"}),
     _query(
-        "offset",
-        "Features to skip: take it from a `next` or `prev` link.",
-        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+        "filter",
+        f"A CQL2 filter (OGC 21-065) over the collection's queryables (see its queryables), at most "
+        f"{cql.MAX_LENGTH} characters: comparisons, IS NULL, AND, OR, NOT, LIKE, BETWEEN, IN, and "
+        f"S_INTERSECTS({cql.GEOMETRY}, a POINT, BBOX or POLYGON in longitude/latitude).",
+        {"type": "string", "maxLength": cql.MAX_LENGTH},
     ),
+    _query(
+        "filter-lang",
+        "The filter's encoding: CQL2 text (default) or CQL2-JSON.",
+        {"type": "string", "enum": list(cql.LANGUAGES), "default": cql.TEXT},
+    ),
+    _query("filter-crs", "The CRS of the filter's geometries: CRS84 only.", {"type": "string", "enum": [CRS84]}),
     _F,
 ]
 

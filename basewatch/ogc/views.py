@@ -1,10 +1,12 @@
-"""OGC API - Features, Part 1 (Core, GeoJSON, OpenAPI 3.0), mounted at /ogc/.
+"""OGC API - Features, Part 1 (Core, GeoJSON, OpenAPI 3.0) and Part 3 (queryables, CQL2
+filters), mounted at /ogc/.
 
 What QGIS's "OGC API - Features" connection, GDAL's OAPIF driver and OWSLib need: a
 landing page linking the OpenAPI document (`service-desc`), the conformance classes and
 the collections; collections that declare their geometry type and extent even when
-empty; item pages with numberMatched/numberReturned and `next`/`prev` links; a `limit`
-maximum advertised in the OpenAPI document (api.py), so GDAL pages at that size.
+empty; item pages with numberMatched/numberReturned and `next`/`prev` links (keyset
+cursors, collections.py); a `limit` maximum advertised in the OpenAPI document (api.py),
+so GDAL pages at that size.
 
 Every view is a function under `ogc_view`: GET and HEAD only; who is asking read as the
 REST API reads it (`Authorization: Token …`, or the session); a bad parameter, an unknown
@@ -35,7 +37,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from basewatch.api.authentication import HashedTokenAuthentication
 from basewatch.core.models import DataVersion
 from basewatch.core.roles import role_of
-from basewatch.ogc import api
+from basewatch.lib import cursor
+from basewatch.ogc import api, cql
 from basewatch.ogc.collections import COLLECTIONS, Collection, NotFound, collection
 from basewatch.ogc.params import MAX_LIMIT, BadParameter, check_known, parse_items_query
 
@@ -52,8 +55,17 @@ CONFORMANCE = [
     # Part 3: the queryables resource, and each queryable as a query parameter on items.
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    # Part 3 filtering: `filter`, `filter-lang` and `filter-crs` on items, in CQL2 (cql.py) as
+    # text or JSON, with LIKE, BETWEEN and IN, and S_INTERSECTS with a point, box or polygon.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
 ]
-ITEMS_PARAMETERS = {"bbox", "bbox-crs", "datetime", "limit", "offset", "f"}
+ITEMS_PARAMETERS = {"bbox", "bbox-crs", "datetime", "limit", "cursor", "filter", "filter-lang", "filter-crs", "f"}
 FEATURE_PARAMETERS = {"datetime", "f"}  # a site is read with its posture on a day
 
 
@@ -192,8 +204,8 @@ def collection_detail(request, collection_id: str):
 
 @ogc_view
 def queryables(request, collection_id: str):
-    """The properties items can be filtered on, each a query parameter of the same name (OGC API -
-    Features Part 3, Queryables), as JSON Schema."""
+    """The properties items can be filtered on, each a query parameter of the same name and a
+    property a CQL2 `filter` compares, and the geometry (OGC API - Features Part 3), as JSON Schema."""
     item = collection(collection_id)
     check_known(request.GET, {"f"})
     document = {
@@ -201,7 +213,12 @@ def queryables(request, collection_id: str):
         "$id": _url(request, "queryables", collection_id=item.id),
         "type": "object",
         "title": item.title,
-        "properties": {name: item.queryable_schema(name) for name in item.queryables},
+        "properties": {
+            **{name: item.queryable_schema(name) for name in item.queryables},
+            cql.GEOMETRY: item.geometry_schema(),
+        },
+        # A filter naming anything else is refused.
+        "additionalProperties": False,
     }
     return _answer(document, content_type=SCHEMA)
 
@@ -209,26 +226,26 @@ def queryables(request, collection_id: str):
 @ogc_view
 def items(request, collection_id: str):
     item = collection(collection_id)
+    if "offset" in request.GET:  # taken before keyset cursors; a saved link says why it no longer works
+        raise BadParameter("offset", "Pages are read by cursor: follow the `next` and `prev` links.")
     check_known(request.GET, ITEMS_PARAMETERS | set(item.queryables))
-    query = parse_items_query(request.GET, item.queryables)
+    query = parse_items_query(request.GET, item.queryables, item.order_key_type)
     rows = item.narrowed(item.rows(request.user), query)
-    features = [item.feature(row, query) for row in item.page(rows, query)]
     matched = rows.count()
+    page = item.page(rows, query)
+    features = [item.feature(row, query) for row in page.rows]
     here = request.build_absolute_uri()
     links = [
         _link(here, "self", GEOJSON, "This page"),
         _link(_url(request, "collection", collection_id=item.id), "collection", JSON, item.title),
         _link(_url(request, "queryables", collection_id=item.id), QUERYABLES, SCHEMA, "The property filters"),
     ]
-    # Offset paging over a stable order (core ids break ties); `next` only while rows remain.
-    if query.offset + query.limit < matched:
-        links.append(
-            _link(replace_query_param(here, "offset", query.offset + query.limit), "next", GEOJSON, "Next page")
-        )
-    if query.offset > 0:
-        previous = query.offset - query.limit
-        href = replace_query_param(here, "offset", previous) if previous > 0 else remove_query_param(here, "offset")
-        links.append(_link(href, "prev", GEOJSON, "Previous page"))
+    if page.has_next and page.rows:
+        links.append(_link(_page_url(here, item, page.rows[-1], False), "next", GEOJSON, "Next page"))
+    if page.has_previous:
+        # Past the end, an empty page leads back to the first.
+        before = _page_url(here, item, page.rows[0], True) if page.rows else remove_query_param(here, "cursor")
+        links.append(_link(before, "prev", GEOJSON, "Previous page"))
     document = {
         "type": "FeatureCollection",
         "features": features,
@@ -244,6 +261,11 @@ def items(request, collection_id: str):
         if link["rel"] in ("self", QUERYABLES, "next", "prev")
     )
     return response
+
+
+def _page_url(here: str, item: Collection, row, backwards: bool) -> str:
+    """This URL with the cursor of the page after `row` (or, backwards, before it)."""
+    return replace_query_param(here, "cursor", cursor.encode(backwards, getattr(row, item.order_key), row.pk))
 
 
 @ogc_view
