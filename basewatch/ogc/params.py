@@ -100,6 +100,10 @@ def _day(text: str) -> dt.date | None:
         return None
     if len(text) == 10:
         return dt.date.fromisoformat(text)
+    if len(text) == 11 and text[10] in "Tt":
+        # GDAL's OAPIF driver turns `-where "observed >= '2024-12-13'"` into `2024-12-13T/..`:
+        # a day with an empty time, which can only mean that day.
+        return dt.date.fromisoformat(text[:10])
     moment = dt.datetime.fromisoformat(text.replace("z", "Z"))
     if "T" not in text.upper() or moment.tzinfo is None:
         raise ValueError("a date-time needs a time and an offset")

@@ -149,6 +149,16 @@ def test_gdal_sends_an_equality_on_a_queryable_as_its_query_parameter_not_as_cql
 
 
 @pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+def test_gdal_sends_a_date_comparison_as_a_datetime_interval_and_gets_the_days_asked(live_server, sites):
+    published = Observation.objects.published()
+    features, fetched, stderr = gdal_reads(live_server, "observations", "-where", "observed >= '2024-12-13'")
+    assert any("datetime=2024-12-13T" in url for url in fetched), fetched
+    expected = published.filter(observed__gte="2024-12-13").count()
+    assert 0 < expected < published.count()
+    assert len(features) == expected, stderr[-3000:]
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
 def test_gdal_told_to_send_the_draft_cql_text_is_refused_naming_filter_lang(live_server, sites):
     options = ["--config", "OGR_OAPIF_ALLOW_CQL_TEXT", "YES", "-where", "site = 'khmeimim'"]
     features, fetched, stderr = gdal_reads(live_server, "observations", *options)

@@ -224,6 +224,7 @@ def test_a_bad_token_is_refused_not_read_as_anonymous(client, rows):
         ("2024-06-01/..", ["published", "old"]),
         ("/2024-06-01", ["old"]),
         ("2024-12-01T12:00:00Z", ["published"]),
+        ("2024-11-01T/..", ["published"]),  # GDAL's form of `observed >= '2024-11-01'`
     ],
 )
 def test_observations_by_datetime(client, rows, datetime, expected):
