@@ -1,5 +1,9 @@
 """The OpenAPI 3.0 document of /ogc/, built by hand: small enough for QGIS to read at once.
 
+Every operation answers in JSON (GeoJSON for features) or, asked for by `f=html` or an
+Accept header preferring it, as an HTML page; errors too (ogc/html.py), so each response lists
+both media types.
+
 GDAL and QGIS read the items path's `limit` parameter for its `maximum` (the page size
 they ask for) and `default`, inline rather than through a $ref, which older GDALs do not
 follow. One path per collection, so each names its own parameters: the common ones and
@@ -10,8 +14,9 @@ from __future__ import annotations
 
 from basewatch.ogc.params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
 _EXCEPTION = {
-    "description": "A bad parameter (400) or an unknown collection or feature (404).",
+    "description": "A bad parameter (400) or an unknown collection or feature (404); a page saying so to a browser.",
     "content": {
         "application/json": {
             "schema": {
@@ -23,15 +28,17 @@ _EXCEPTION = {
                     "parameter": {"type": "string"},
                 },
             }
-        }
+        },
+        **_PAGE,
     },
 }
 _F = {
     "name": "f",
     "in": "query",
     "required": False,
-    "description": "The encoding: JSON (GeoJSON for features), the only one offered.",
-    "schema": {"type": "string", "enum": ["json", "geojson"]},
+    "description": "The encoding: JSON (GeoJSON for features) or an HTML page. Without it the Accept header "
+    "decides, JSON unless it prefers text/html.",
+    "schema": {"type": "string", "enum": ["json", "geojson", "html"]},
 }
 _STRING = {"type": "string"}
 _COUNT = {"type": "integer", "minimum": 0}
@@ -106,7 +113,7 @@ def _property_filter(collection, name: str) -> dict:
 
 
 def _operation(operation_id: str, summary: str, schema: dict, parameters: list, media: str = "application/json"):
-    ok = {"description": summary, "content": {media: {"schema": schema}}}
+    ok = {"description": summary, "content": {media: {"schema": schema}, **_PAGE}}
     return {
         "get": {
             "operationId": operation_id,
