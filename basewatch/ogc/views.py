@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -108,6 +109,9 @@ def _conditional(request, view, *args, **kwargs) -> HttpResponse:
 
 
 def ogc_view(view):
+    # Exempt from the CSRF check, which would refuse a POST (or any unsafe method) without a
+    # token with a 403 before the view could say what is true: nothing here writes (405).
+    @csrf_exempt
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
