@@ -7,6 +7,9 @@ import secrets
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from basewatch.error_pages import ogc_exception
+from basewatch.ogc import html as ogc_html
+
 
 class RejectNulCharactersMiddleware:
     """Refuse NUL characters in the query string with a 400 naming the parameter.
@@ -24,11 +27,11 @@ class RejectNulCharactersMiddleware:
             if "\x00" in name or any("\x00" in value for value in values):
                 message = "Text may not contain NUL characters."
                 parameter = name.replace("\x00", "") or "query"
+                # The OGC exception (ogc.views) naming the parameter, unless a page was asked for.
+                if request.path.startswith("/ogc/") and not ogc_html.wanted(request):
+                    return ogc_exception(400, "InvalidParameterValue", f"{parameter}: {message}", parameter=parameter)
                 if request.path.startswith("/api/"):
                     return JsonResponse({parameter: [message]}, status=400)
-                if request.path.startswith("/ogc/"):
-                    exception = {"code": "InvalidParameterValue", "description": f"{parameter}: {message}"}
-                    return JsonResponse({**exception, "parameter": parameter}, status=400)
                 return HttpResponseBadRequest(message)
         return self.get_response(request)
 

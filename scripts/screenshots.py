@@ -1,5 +1,8 @@
 """The README's pictures (docs/*.png), made from the demo data: `make screenshots`.
 
+`scripts/screenshots.py --out /tmp/shots ogc-items phone-ogc-items` makes only the named
+pictures, elsewhere (to look at a change without touching docs/).
+
 Starts the development server on the project's database (with the demo data `make setup`
 loads), opens the pages in Debian's Chromium with map tiles blocked (as offline: what every
 analyst sees without internet, and what does not change from run to run) and saves:
@@ -12,10 +15,14 @@ analyst sees without internet, and what does not change from run to run) and sav
   docs/map-track.png      the map with RA-76845's track (a search for it)
   docs/asset-ra-76845.png the asset page of the Il-76TD RA-76845
   docs/phone-asset.png    the same on a 360 px phone
+  docs/ogc-landing.png, docs/phone-ogc-landing.png   the OGC API's landing page as HTML
+  docs/ogc-items.png, docs/phone-ogc-items.png       its sites on 14 December 2024, map and table
+  docs/ogc-feature.png, docs/phone-ogc-feature.png   one of them, Khmeimim
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import subprocess
@@ -33,16 +40,26 @@ from tests.browser.chromium import CHROMIUM, FLAGS  # noqa: E402 (after the path
 DOCS = ROOT / "docs"
 DESKTOP = {"width": 1200, "height": 760}
 PHONE = {"width": 360, "height": 740}
-# (name, viewport, path, a map page?, the whole page or the window)
+# When a page is drawn: the map page once it has loaded its date's data, an OGC API page once
+# its map holds the page's features and the world's outline.
+MAP_PAGE = "document.body.dataset.loading === 'false'"
+OGC_MAP = "document.querySelector('#feature-map[data-features]') && document.querySelector('[data-basemap]')"
+# (name, viewport, path, what to wait for or None, the whole page or the window)
 SHOTS = [
-    ("map-world", DESKTOP, "/?as_of=2024-12-20&lat=24&lng=14&z=3", True, False),
-    ("map-syria", DESKTOP, "/?as_of=2024-12-14&lat=35.10&lng=36.00&z=8", True, False),
-    ("site-khmeimim", DESKTOP, "/sites/khmeimim/?as_of=2024-12-14", False, True),
-    ("phone-map", PHONE, "/?as_of=2024-12-14&lat=34.2&lng=33.5&z=5", True, False),
-    ("phone-site", PHONE, "/sites/khmeimim/?as_of=2024-12-14#posture-heading", False, False),
-    ("map-track", DESKTOP, "/?as_of=2024-12-20&asset=RA-76845", True, False),
-    ("asset-ra-76845", DESKTOP, "/assets/RA-76845/", False, True),
-    ("phone-asset", PHONE, "/assets/RA-76845/", False, False),
+    ("map-world", DESKTOP, "/?as_of=2024-12-20&lat=24&lng=14&z=3", MAP_PAGE, False),
+    ("map-syria", DESKTOP, "/?as_of=2024-12-14&lat=35.10&lng=36.00&z=8", MAP_PAGE, False),
+    ("site-khmeimim", DESKTOP, "/sites/khmeimim/?as_of=2024-12-14", None, True),
+    ("phone-map", PHONE, "/?as_of=2024-12-14&lat=34.2&lng=33.5&z=5", MAP_PAGE, False),
+    ("phone-site", PHONE, "/sites/khmeimim/?as_of=2024-12-14#posture-heading", None, False),
+    ("map-track", DESKTOP, "/?as_of=2024-12-20&asset=RA-76845", MAP_PAGE, False),
+    ("asset-ra-76845", DESKTOP, "/assets/RA-76845/", None, True),
+    ("phone-asset", PHONE, "/assets/RA-76845/", None, False),
+    ("ogc-landing", DESKTOP, "/ogc/?f=html", None, True),
+    ("phone-ogc-landing", PHONE, "/ogc/?f=html", None, False),
+    ("ogc-items", DESKTOP, "/ogc/collections/sites/items?f=html&datetime=2024-12-14", OGC_MAP, False),
+    ("phone-ogc-items", PHONE, "/ogc/collections/sites/items?f=html&datetime=2024-12-14", OGC_MAP, False),
+    ("ogc-feature", DESKTOP, "/ogc/collections/sites/items/khmeimim?f=html&datetime=2024-12-14", OGC_MAP, True),
+    ("phone-ogc-feature", PHONE, "/ogc/collections/sites/items/khmeimim?f=html&datetime=2024-12-14", OGC_MAP, False),
 ]
 
 
@@ -63,23 +80,31 @@ def wait_for(port: int, seconds: float = 30) -> None:
     raise SystemExit(f"screenshots: the server did not start on port {port}")
 
 
-def shoot(browser, base: str, name: str, viewport: dict, path: str, is_map: bool, full_page: bool) -> None:
+def shoot(browser, base: str, out: Path, name: str, viewport: dict, path: str, ready, full_page: bool) -> None:
     context = browser.new_context(base_url=base, viewport=viewport, device_scale_factor=1)
     page = context.new_page()
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     page.goto(path)
-    if is_map:
-        page.wait_for_function("() => document.body.dataset.loading === 'false'")
+    if ready:
+        page.wait_for_function(f"() => {ready}")
     # An asset's track (the map's ?asset=, the asset page) arrives after the page.
     page.wait_for_function("() => document.body.dataset.track !== 'loading'")
     page.wait_for_timeout(500)  # the last frame of Leaflet's and Chart.js's drawing
-    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=full_page)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=full_page)
     context.close()
-    print(f"screenshots: docs/{name}.png")
+    print(f"screenshots: {out / name}.png")
 
 
 def main() -> None:
-    DOCS.mkdir(exist_ok=True)
+    parser = argparse.ArgumentParser(description="The README's pictures, from the demo data.")
+    parser.add_argument("--out", type=Path, default=DOCS, help="where the PNG files go (default: docs/)")
+    parser.add_argument("names", nargs="*", help="only these pictures (default: all)")
+    args = parser.parse_args()
+    unknown = set(args.names) - {shot[0] for shot in SHOTS}
+    if unknown:
+        parser.error(f"no picture called {', '.join(sorted(unknown))}")
+    shots = [shot for shot in SHOTS if not args.names or shot[0] in args.names]
+    args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 (our own manage.py)
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -92,8 +117,8 @@ def main() -> None:
         wait_for(port)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-            for name, viewport, path, is_map, full_page in SHOTS:
-                shoot(browser, f"http://127.0.0.1:{port}", name, viewport, path, is_map, full_page)
+            for name, viewport, path, ready, full_page in shots:
+                shoot(browser, f"http://127.0.0.1:{port}", args.out, name, viewport, path, ready, full_page)
             browser.close()
     finally:
         server.terminate()

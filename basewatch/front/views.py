@@ -62,7 +62,7 @@ def index(request):
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
         "maxZoom": settings.LEAFLET_CONFIG["MAX_ZOOM"],
-        "tiles": _tiles(),
+        "tiles": map_tiles(),
         "operators": [{"code": code, "name": name} for code, name in operators],
         "countries": dict(operators + host_countries),
         "kinds": dict(Site.Kind.choices),
@@ -127,7 +127,7 @@ def site(request, slug: str):
         "observations": {observation.pk: _observation_detail(observation) for observation in observations},
         "location": [site.location.x, site.location.y],
         "footprint": json.loads(site.footprint.geojson) if site.footprint else None,
-        "tiles": _tiles(),
+        "tiles": map_tiles(),
     }
     posture = site.posture_state
     context = {
@@ -155,7 +155,7 @@ def _map_url(site: Site, as_of) -> str:
     return f"{reverse('front:index')}?{query}"
 
 
-def _tiles() -> dict:
+def map_tiles() -> dict:
     """What a page's map is drawn on (static/js/basemap.js): the offline world outline and the
     tile layer over it, as the editors' map widgets have it (url "": none)."""
     tiles = settings.LEAFLET_CONFIG["TILES"]
@@ -328,7 +328,7 @@ def asset(request, key: str):
         "config": {
             "assetKey": found.key,
             "assetsUrl": reverse("api:asset-list"),
-            "tiles": _tiles(),
+            "tiles": map_tiles(),
             "assetTypes": {found.asset_type.slug: found.asset_type.name},
             "reliability": dict(Source.Reliability.choices),
         },

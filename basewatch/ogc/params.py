@@ -21,8 +21,8 @@ from basewatch.ogc import cql
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-# `f`: the one encoding offered (JSON, GeoJSON for features); clients may name it.
-FORMATS = ("json", "geojson")
+# `f`: JSON (GeoJSON for features) or the HTML page (ogc/html.py); without it, Accept decides.
+FORMATS = ("json", "geojson", "html")
 
 
 class BadParameter(Exception):
