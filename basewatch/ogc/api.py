@@ -139,9 +139,13 @@ ITEMS_PARAMETERS = [
 
 def _property_filter(collection, name: str) -> dict:
     schema = collection.queryable_schema(name)
-    if "enum" in schema:  # as in the REST API, an empty value is no filter (core.filters)
+    description = schema.pop("description")
+    # As in the REST API, an empty value is no filter (core.filters), whatever the queryable's type.
+    if "enum" in schema:
         schema["enum"] = ["", *schema["enum"]]
-    return _query(name, schema.pop("description"), schema)
+    else:
+        schema = {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+    return _query(name, description, schema)
 
 
 def _operation(

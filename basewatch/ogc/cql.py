@@ -58,7 +58,9 @@ lark.logger.setLevel(logging.CRITICAL)
 
 TEXT, JSON = "cql2-text", "cql2-json"
 LANGUAGES = (TEXT, JSON)
-MAX_LENGTH = 4000  # characters; a filter comes in a URL, and gunicorn reads request lines up to 4094
+# Characters. A filter comes in a URL, whose request line gunicorn (and nginx) read up to about
+# 4 kB: room for a filter URL-encoded (up to three bytes a character) and the other parameters.
+MAX_LENGTH = 1000
 MAX_DEPTH = 20  # AND, OR and NOT inside one another; a run of one of them counts once
 GEOMETRY = "geometry"  # the spatial queryable: each collection's one geometry
 MAX_NAME = 40  # of an unknown property, in the error message
