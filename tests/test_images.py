@@ -252,3 +252,34 @@ def test_a_capture_date_in_the_future_is_a_field_error(media):
     response = upload(client_for(None, editor), observation, encoded("PNG"), captured=tomorrow)
     assert response.status_code == 400 and "captured" in response.context["form"].errors
     assert not EvidenceImage.objects.exists()
+
+
+def test_the_admin_adds_images_through_the_same_checks(media):
+    admin = make_user("admin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = client_for(None, admin)
+    observation = draft()
+    url = reverse("admin:core_evidenceimage_add")
+    fields = {"observation": observation.pk, "credit": "Maxar Technologies", "captured": "2024-12-13"}
+    refused = client.post(url, {**fields, "upload": SimpleUploadedFile("x.jpg", SVG)})
+    assert refused.status_code == 200 and "not an image basewatch takes" in refused.content.decode()
+    assert not EvidenceImage.objects.exists() and stored_files(media) == []
+    added = client.post(url, {**fields, "upload": SimpleUploadedFile("x.jpg", jpeg_with_gps())})
+    assert added.status_code == 302, added.content.decode()[:2000]
+    image = EvidenceImage.objects.get()
+    assert (image.observation, image.uploaded_by, image.format) == (observation, admin, "JPEG")
+    assert GPS_MARKER not in (media / image.file.name).read_bytes()
+    again = client.post(url, {**fields, "upload": SimpleUploadedFile("x.jpg", jpeg_with_gps())})
+    assert "This image is already attached here." in again.content.decode()
+    assert EvidenceImage.objects.count() == 1
+
+
+def test_the_source_page_lists_its_images_and_offers_to_add_one(media):
+    source = make_source()
+    editor = make_user("editor")
+    client = client_for(None, editor)
+    add = reverse("front:image-add", args=["source", source.pk])
+    client.post(add, {"file": SimpleUploadedFile("a.webp", encoded("WEBP")), "caption": "Apron, 13 December"})
+    page = client.get(reverse("front:source-edit", args=[source.pk])).content.decode()
+    assert f'href="{add}"' in page and "Apron, 13 December" in page

@@ -165,6 +165,13 @@ def _store(storage, name: str, content: bytes) -> str:
     return storage.save(name, ContentFile(content))
 
 
+def refuse_duplicate(checked: CheckedImage, *, observation=None, source=None) -> None:
+    """ValidationError for `file` when this image is already attached to the observation or source."""
+    target = {"observation": observation} if observation else {"source": source}
+    if EvidenceImage.objects.filter(**target, sha256=hashlib.sha256(checked.content).hexdigest()).exists():
+        raise _refuse("This image is already attached here.")
+
+
 def attach(
     checked: CheckedImage,
     *,
@@ -192,9 +199,7 @@ def attach(
         caption=caption,
         uploaded_by=user,
     )
-    target = {"observation": observation} if observation else {"source": source}
-    if EvidenceImage.objects.filter(**target, sha256=image.sha256).exists():
-        raise _refuse("This image is already attached here.")
+    refuse_duplicate(checked, observation=observation, source=source)
     image.full_clean(exclude=["file", "thumbnail"])
     storage = EvidenceImage._meta.get_field("file").storage
     image.file.name = _store(storage, image_path(image, ""), checked.content)

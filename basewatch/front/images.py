@@ -26,7 +26,18 @@ from basewatch.front.access import role_required
 from basewatch.front.forms import ImageDetailsForm, ImageForm
 
 # An image's own answer: nothing in it may load, run or be framed, whatever the bytes say.
-IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
+IMAGE_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "img-src 'self'",
+        "script-src 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+        "sandbox",
+    ]
+)
 VARIANTS = {"full": "file", "thumbnail": "thumbnail", "download": "file"}
 
 
