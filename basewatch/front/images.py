@@ -147,7 +147,8 @@ def gallery(rows) -> dict:
             {
                 "id": image.pk,
                 "url": reverse("front:image", args=[image.pk]),
-                "label": image.label,
+                # Short enough for a phone's select; the list above gives the credit.
+                "label": " · ".join(filter(None, [image.caption or f"Image {image.pk}", str(image.captured or "")])),
                 "width": image.width,
                 "height": image.height,
             }
