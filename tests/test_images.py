@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import ExifTags, Image
 
+from basewatch.core import images
 from basewatch.core.models import EvidenceImage
 from basewatch.core.workflow import State
 from tests.editor.helpers import client_for
@@ -283,3 +284,16 @@ def test_the_source_page_lists_its_images_and_offers_to_add_one(media):
     client.post(add, {"file": SimpleUploadedFile("a.webp", encoded("WEBP")), "caption": "Apron, 13 December"})
     page = client.get(reverse("front:source-edit", args=[source.pk])).content.decode()
     assert f'href="{add}"' in page and "Apron, 13 December" in page
+
+
+def test_the_camera_orientation_is_applied_and_only_the_first_frame_is_kept():
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6  # the camera was turned: show it rotated by 90°
+    turned = images.check_bytes(encoded("JPEG", size=(64, 48), exif=exif.tobytes()))
+    assert (turned.width, turned.height) == (48, 64)
+    assert ExifTags.Base.Orientation not in Image.open(io.BytesIO(turned.content)).getexif()
+    buffer = io.BytesIO()
+    frames = [Image.new("RGB", (30, 20), "red"), Image.new("RGB", (30, 20), "blue")]
+    frames[0].save(buffer, format="PNG", save_all=True, append_images=frames[1:])  # an animated PNG
+    first = images.check_bytes(buffer.getvalue())
+    assert getattr(Image.open(io.BytesIO(first.content)), "n_frames", 1) == 1

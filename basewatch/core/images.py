@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -83,33 +82,27 @@ def check_upload(upload) -> CheckedImage:
 
 
 def check_bytes(raw: bytes) -> CheckedImage:
-    with warnings.catch_warnings():
-        # Pillow warns past its own pixel limit and refuses past twice that; either is ours to refuse.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(raw), formats=ACCEPTED)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _refuse(_too_many_pixels()) from None
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise _refuse(f"This file is not an image basewatch takes: upload a {ACCEPTED_TEXT} file.") from None
-        width, height = image.size
-        if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
-            raise _refuse(_too_many_pixels(width, height))
-        original_format = image.format
-        camera_date = _camera_date(image)
-        try:
-            image.load()
-            clean = _clean_pixels(image)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _refuse(_too_many_pixels()) from None
-        except (OSError, ValueError, SyntaxError, EOFError):
-            raise _refuse("This image is damaged or cut short: it could not be read to the end.") from None
+    try:
+        image = Image.open(io.BytesIO(raw), formats=ACCEPTED)
+    except Image.DecompressionBombError:  # Pillow's own limit, twice its default of 89 million pixels
+        raise _refuse(_too_many_pixels()) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise _refuse(f"This file is not an image basewatch takes: upload a {ACCEPTED_TEXT} file.") from None
+    width, height = image.size
+    if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
+        raise _refuse(_too_many_pixels(width, height))
+    original_format = image.format
+    camera_date = _camera_date(image)
+    try:
+        clean = _clean_pixels(image)
+    except Image.DecompressionBombError:
+        raise _refuse(_too_many_pixels()) from None
+    except (OSError, ValueError, SyntaxError, EOFError):
+        raise _refuse("This image is damaged or cut short: it could not be read to the end.") from None
     stored = STORED_AS[original_format]
-    thumb = clean.copy()
-    thumb.thumbnail(THUMBNAIL_BOX)
     return CheckedImage(
         content=_encode(clean, stored),
-        thumbnail=_encode(thumb, stored),
+        thumbnail=_encode(_thumbnail(clean), stored),
         format=stored,
         original_format="JPEG" if original_format == "MPO" else original_format,
         original_sha256=hashlib.sha256(raw).hexdigest(),
@@ -138,16 +131,27 @@ def _camera_date(image: Image.Image) -> dt.date | None:
 
 
 def _clean_pixels(image: Image.Image) -> Image.Image:
-    """The first frame's pixels, upright, in a mode every stored format takes, with no metadata."""
-    upright = ImageOps.exif_transpose(image) or image
-    has_alpha = "A" in upright.getbands() or "transparency" in upright.info
-    if upright.mode not in ("RGB", "RGBA", "L"):
-        upright = upright.convert("RGBA" if has_alpha else "RGB")
-    clean = upright.copy()
+    """The first frame's pixels, upright, in a mode every stored format takes, with no metadata.
+
+    Decoded once and turned in place, so a large image is held in memory about twice at most
+    (the decoded frame and, for unusual modes, its conversion)."""
+    image.load()
+    ImageOps.exif_transpose(image, in_place=True)
+    has_alpha = "A" in image.getbands() or "transparency" in image.info
+    if image.mode not in ("RGB", "RGBA", "L"):
+        image = image.convert("RGBA" if has_alpha else "RGB")
     # Pillow carries metadata in `info` into a saved file (PNG text, ICC profile, EXIF):
     # the clean image has none, so nothing but pixels is written.
-    clean.info = {}
-    return clean
+    image.info = {}
+    return image
+
+
+def _thumbnail(image: Image.Image) -> Image.Image:
+    scale = min(THUMBNAIL_BOX[0] / image.width, THUMBNAIL_BOX[1] / image.height, 1)
+    if scale == 1:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def _encode(image: Image.Image, format: str) -> bytes:
