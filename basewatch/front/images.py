@@ -114,7 +114,8 @@ def image_edit(request, pk: int):
         form.save()
         messages.success(request, f"Image saved: {image.label}.")
         return redirect(_back(image))
-    context = {"form": form, "image": image, "target": image.observation or image.source}
+    kind = "observation" if image.observation_id else "source"
+    context = {"form": form, "image": image, "kind": kind, "target": image.observation or image.source}
     return render(request, "front/image_form.html", context, status=400 if form.errors else 200)
 
 
