@@ -136,6 +136,12 @@ MEDIA_URL = "/media/"
 # The largest ADS-B trace file an import takes (basewatch.core.adsb), in bytes, and the most
 # a gzip-compressed one may unpack to. A day of one aircraft is a few megabytes.
 TRACE_MAX_BYTES = env_int("BASEWATCH_TRACE_MAX_BYTES", 20_000_000)
+# Evidence images (basewatch.core.images): the largest upload taken, in bytes, and the most
+# pixels (width x height) one may declare. The pixel limit is read from the file's header
+# before anything is decoded, so a small file that would unpack to gigabytes is refused
+# at once; 40 million pixels is a 6,300 x 6,300 satellite crop.
+IMAGE_MAX_BYTES = env_int("BASEWATCH_IMAGE_MAX_BYTES", 20_000_000)
+IMAGE_MAX_PIXELS = env_int("BASEWATCH_IMAGE_MAX_PIXELS", 40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

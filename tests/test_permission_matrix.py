@@ -20,10 +20,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from basewatch.core import images
 from basewatch.core.models import ApiToken, Site
 from basewatch.webhooks import outbox
 from basewatch.webhooks.models import Delivery, Endpoint
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_source
+from tests.images import encoded
 from tests.test_deployment import assert_security_headers
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +106,12 @@ MATRIX = {
     "front:asset-type-edit": EDITOR_FORM,
     "front:asset-create": EDITOR_FORM,
     "front:asset-edit": EDITOR_FORM,
+    # Evidence images: a POST without a file is a form error (400); the image of a draft is
+    # served to viewers and up, and to nobody else (404: its existence is not told either).
+    "front:image-add": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
+    "front:image-edit": EDITOR_FORM,
+    "front:image": {"GET": from_role("viewer", 200, anonymous=404), "POST": everyone(405)},
+    "front:image-variant": {"GET": from_role("viewer", 200, anonymous=404), "POST": everyone(405)},
     # A POST without a trace file is a form error (400), stored nothing.
     "front:adsb-import": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
     # Publishing editor A's submitted observation: reviewers and admins, not editors.
@@ -192,6 +200,14 @@ MATRIX = {
     "admin:procrastinate_procrastinatejob_history": ADMIN_ONLY,
     "admin:procrastinate_procrastinatejob_delete": {"GET": staff(403)},
 }
+# An image added in the admin needs its file: the form's fields alone are shown again (200).
+MATRIX |= {
+    "admin:core_evidenceimage_changelist": ADMIN_VIEW,
+    "admin:core_evidenceimage_add": {"GET": staff(200), "POST": staff(200)},
+    "admin:core_evidenceimage_change": ADMIN_EDIT,
+    "admin:core_evidenceimage_history": ADMIN_VIEW,
+    "admin:core_evidenceimage_delete": ADMIN_ONLY,
+}
 for model in ["site", "source", "observation", "movement", "asset", "assettype"]:
     MATRIX |= {
         f"admin:core_{model}_changelist": ADMIN_VIEW,
@@ -217,7 +233,8 @@ def test_every_url_name_is_in_the_matrix():
 
 
 @pytest.fixture
-def rows():
+def rows(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     for role in ROLES[1:]:
         user = User.objects.create_user(role, password="a-long-test-password", is_staff=role not in ("viewer",))
         group = {"editor_a": "editor", "editor_b": "editor"}.get(role, role)
@@ -238,7 +255,9 @@ def rows():
     endpoint = Endpoint.objects.create(url="https://partner.example.org/hooks", events=["site.updated"])
     delivery = Delivery.objects.create(endpoint=endpoint, event="site.updated", body="{}")
     outbox.queue(delivery)
+    image = images.attach(images.check_bytes(encoded("PNG")), observation=draft, credit="Matrix")
     return {
+        "image": image,
         "endpoint": endpoint,
         "delivery": delivery,
         "job": ProcrastinateJob.objects.get(args={"delivery_id": delivery.pk}),
@@ -269,6 +288,10 @@ def url_for(name: str, rows) -> str:
         "front:movement-edit": {"pk": move},
         "front:decide": {"kind": "observation", "pk": obs},
         "front:source-edit": {"pk": rows["source"].pk},
+        "front:image-add": {"kind": "observation", "pk": rows["draft"].pk},
+        "front:image-edit": {"pk": rows["image"].pk},
+        "front:image": {"pk": rows["image"].pk},
+        "front:image-variant": {"pk": rows["image"].pk, "variant": "thumbnail"},
         "front:asset-type-edit": {"slug": "jets"},
         "front:asset-edit": {"pk": rows["asset"].pk},
         "front:asset": {"key": rows["asset"].registration},
@@ -304,6 +327,7 @@ def url_for(name: str, rows) -> str:
             "core_movement": rows["movement"],
             "core_asset": rows["asset"],
             "core_assettype": rows["asset_type"],
+            "core_evidenceimage": rows["image"],
             "webhooks_endpoint": rows["endpoint"],
             "webhooks_delivery": rows["delivery"],
             "procrastinate_procrastinatejob": rows["job"],
@@ -355,8 +379,11 @@ class FormFields(HTMLParser):
 
 
 def form_body(client: Client, url: str) -> dict[str, list[str]]:
+    response = client.get(url)
+    if response.streaming:  # a file (an image), not a page with a form
+        return {}
     parser = FormFields()
-    parser.feed(client.get(url).content.decode())
+    parser.feed(response.content.decode())
     forms = [form for form in parser.forms if "csrfmiddlewaretoken" in form and len(form) > 1]
     return max(forms, key=len) if forms else {}
 
@@ -513,7 +540,8 @@ def test_matrix(rows, name):
             assert_security_headers(response)
             if outcome_of(response) != expected[role] or changed:
                 errors = re.findall(
-                    r'class="(?:errorlist|field-error)[^"]*"[^>]*>(.*?)</(?:ul|p)>', response.content.decode()
+                    r'class="(?:errorlist|field-error)[^"]*"[^>]*>(.*?)</(?:ul|p)>',
+                    "" if response.streaming else response.content.decode(),
                 )
                 problems.append(
                     f"{method} {url} as {role}: {outcome_of(response)} (expected {expected[role]})"

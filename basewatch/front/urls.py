@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from basewatch.front import editing, feeds, imports, review, views
+from basewatch.front import editing, feeds, images, imports, review, views
 
 app_name = "front"
 
@@ -37,6 +37,11 @@ urlpatterns = [
     path("edit/asset-types/<slug:slug>/", editing.asset_type_edit, name="asset-type-edit"),
     path("new/asset/", editing.asset_create, name="asset-create"),
     path("edit/assets/<int:pk>/", editing.asset_edit, name="asset-edit"),
+    # Evidence images: attached by editors, served with image-only headers (front.images).
+    path("new/image/<str:kind>/<int:pk>/", images.image_add, name="image-add"),
+    path("edit/images/<int:pk>/", images.image_edit, name="image-edit"),
+    path("images/<int:pk>/", require_safe(images.image_file), name="image"),
+    path("images/<int:pk>/<str:variant>/", require_safe(images.image_file), name="image-variant"),
     # ADS-B traces in, movements out (submitted for review).
     path("new/adsb-import/", imports.adsb_import, name="adsb-import"),
 ]

@@ -23,6 +23,7 @@ from basewatch.core.filters import AssetFilter, MovementFilter, ObservationFilte
 from basewatch.core.models import (
     Asset,
     AssetType,
+    EvidenceImage,
     Movement,
     Observation,
     PosturePoint,
@@ -32,6 +33,7 @@ from basewatch.core.models import (
     Trend,
 )
 from basewatch.core.posture import observation_days
+from basewatch.front.images import gallery
 
 
 def index(request):
@@ -143,6 +145,8 @@ def site(request, slug: str):
         "movements": movements,
         "chart": chart,
         "chart_key": _chart_key(chart["series"], end),
+        # The site page shows published work only, so its images are the public ones.
+        "gallery": gallery(EvidenceImage.objects.public().of_site(site)),
     }
     return render(request, "front/site.html", context)
 

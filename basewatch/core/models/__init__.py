@@ -10,6 +10,7 @@ from basewatch.core.models.access import ApiToken, LoginFailure
 from basewatch.core.models.catalogue import FUTURE_DATE_MESSAGE, Asset, AssetType, Site, Source
 from basewatch.core.models.changes import DataVersion
 from basewatch.core.models.claims import Movement, MovementSource, Observation, ObservationSource, SourcedClaim
+from basewatch.core.models.images import EvidenceImage
 from basewatch.core.models.posture import PosturePoint, PostureSpan, PostureStatus, Trend
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Asset",
     "AssetType",
     "DataVersion",
+    "EvidenceImage",
     "LoginFailure",
     "Movement",
     "MovementSource",
