@@ -25,7 +25,7 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A webhook receiver: answers every POST with `status` and keeps what it got."""
+    """A webhook receiver: answers every POST (and GET) with `status` and keeps what it got."""
 
     server: ThreadingHTTPServer | None = None
     status: int = 204
@@ -52,6 +52,8 @@ class Receiver:
                 self.send_header("Content-Length", str(len(receiver.answer)))
                 self.end_headers()
                 self.wfile.write(receiver.answer)
+
+            do_GET = do_POST  # the archiver's requests (safehttp.follow)
 
             def log_message(self, *args):
                 pass
