@@ -1,6 +1,6 @@
 """Outgoing requests (basewatch.lib.safehttp): what they refuse to reach, and their limits.
 
-Against local servers (tests/webhooks/conftest.py), which are refused like any private
+Against local servers (tests/servers.py), which are refused like any private
 address unless the test allows their host. No database.
 """
 
