@@ -20,7 +20,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from basewatch.core.models import ApiToken, Site
+from basewatch.core import archiving
+from basewatch.core.models import ApiToken, Capture, Site
 from basewatch.webhooks import outbox
 from basewatch.webhooks.models import Delivery, Endpoint
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_source
@@ -84,6 +85,9 @@ MATRIX = {
     "front:movements": PUBLIC_PAGE,
     "front:assets": PUBLIC_PAGE,
     "front:observation-feed": PUBLIC_PAGE,
+    "front:source": PUBLIC_PAGE,
+    # An archived capture's WARC: a download for everyone (the source page links it).
+    "front:capture-file": PUBLIC_PAGE,
     "front:movement-feed": PUBLIC_PAGE,
     # --- pages for viewers and up (a submitted claim: its published twin is public) -----
     "front:observation": VIEWER_PAGE,
@@ -105,6 +109,8 @@ MATRIX = {
     "front:asset-create": EDITOR_FORM,
     "front:asset-edit": EDITOR_FORM,
     # A POST without a trace file is a form error (400), stored nothing.
+    # Queue a new capture of a source: editors, by POST (then back to the source page).
+    "front:source-archive": {"GET": everyone(405), "POST": from_role("editor_a", 302)},
     "front:adsb-import": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
     # Publishing editor A's submitted observation: reviewers and admins, not editors.
     "front:decide": {"GET": everyone(405), "POST": from_role("reviewer", 302)},
@@ -135,6 +141,7 @@ MATRIX = {
     "api:asset-track": API_READ,
     "api:source-list": API_LIST,
     "api:source-detail": API_DETAIL,
+    "api:source-archive": {"GET": everyone(405), "POST": from_role("editor_a", 202, anonymous=401)},
     "api:export-gpkg": API_READ,
     "api:root": {"GET": everyone(200), "POST": everyone(405)},
     "api:schema": {"GET": everyone(200), "POST": everyone(405)},
@@ -217,7 +224,7 @@ def test_every_url_name_is_in_the_matrix():
 
 
 @pytest.fixture
-def rows():
+def rows(settings, tmp_path):
     for role in ROLES[1:]:
         user = User.objects.create_user(role, password="a-long-test-password", is_staff=role not in ("viewer",))
         group = {"editor_a": "editor", "editor_b": "editor"}.get(role, role)
@@ -227,6 +234,13 @@ def rows():
     site, other = make_site(slug="alpha", name="Alpha"), make_site(slug="beta", name="Beta")
     jets = make_asset_type(slug="jets", name="Jets")
     source = make_source()
+    settings.MEDIA_ROOT = tmp_path
+    warc = tmp_path / "capture.warc.gz"
+    warc.write_bytes(b"a stored capture")
+    name, sha256, _size = archiving.store(warc, ".warc.gz")
+    capture = Capture.objects.create(
+        source=source, url=source.url, state="archived", warc=name, warc_sha256=sha256, wacz_sha256=sha256
+    )
     published = make_observation(site, jets, dt.date(2024, 12, 1), sources=[source], entered_by=author)
     draft = make_observation(site, jets, dt.date(2024, 12, 2), sources=[source], entered_by=author, state="draft")
     submitted = make_observation(site, jets, dt.date(2024, 12, 3), sources=[source], entered_by=author)
@@ -246,6 +260,7 @@ def rows():
         "asset_type": jets,
         "asset": make_asset(asset_type=jets),
         "source": source,
+        "capture": capture,
         "published": published,
         "draft": draft,
         "submitted": submitted,
@@ -269,6 +284,10 @@ def url_for(name: str, rows) -> str:
         "front:movement-edit": {"pk": move},
         "front:decide": {"kind": "observation", "pk": obs},
         "front:source-edit": {"pk": rows["source"].pk},
+        "front:source": {"pk": rows["source"].pk},
+        "front:source-archive": {"pk": rows["source"].pk},
+        "front:capture-file": {"pk": rows["capture"].pk, "kind": "warc"},
+        "api:source-archive": {"pk": rows["source"].pk},
         "front:asset-type-edit": {"slug": "jets"},
         "front:asset-edit": {"pk": rows["asset"].pk},
         "front:asset": {"key": rows["asset"].registration},
@@ -367,7 +386,9 @@ def front_body(name: str, url: str, rows, admin: Client) -> dict:
         return {"decision": "publish", "version": str(rows["submitted"].version)}
     if name == "login":
         return {"username": "editor_a", "password": "wrong"}
-    if name in ("logout", "password_change") or not name.startswith(("front:", "admin:")):
+    if name in ("logout", "password_change", "front:capture-file", "front:source-archive"):
+        return {}  # a download, and a button with no fields
+    if not name.startswith(("front:", "admin:")):
         return {}
     body = form_body(admin, url)
     body.pop("csrfmiddlewaretoken", None)

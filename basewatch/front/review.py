@@ -98,7 +98,7 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
     """One observation or movement: anyone may read a published one; viewers and up see it in any
     state, with its decisions and history."""
     model = _claim_model(kind)
-    claim = get_object_or_404(_claims(model), pk=pk)
+    claim = get_object_or_404(_claims(model).prefetch_related("sources__captures"), pk=pk)
     insider = can_view_unpublished(request.user)
     if claim.state != State.PUBLISHED and not insider:
         if not request.user.is_authenticated:
@@ -112,6 +112,9 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
         "may_edit": insider and claims.may_change(request.user, claim),
         "history": history_of(claim) if insider else None,
         "legs": _legs(claim, insider) if kind == "movement" else [],
+        # Each source with its archived captures (thumbnails, hashes, downloads).
+        "capture_states": True,
+        "show_captures": True,
     }
     return render(request, "front/claim.html", context, status=status)
 

@@ -101,12 +101,14 @@ def site(request, slug: str):
     published = Observation.objects.published().filter(site=site)
     series = site.counts_over_time()
     # Every chart point is one of these rows: their sources are read once, here.
-    observations = list(published.with_counted().select_related("asset_type", "asset").prefetch_related("sources"))
+    observations = list(
+        published.with_counted().select_related("asset_type", "asset").prefetch_related("sources__captures")
+    )
     movements = (
         Movement.objects.published()
         .filter(Q(origin=site) | Q(destination=site))
         .select_related("origin", "destination", "asset_type", "asset")
-        .prefetch_related("sources")
+        .prefetch_related("sources__captures")
     )
     today = timezone.now().date()
     start, end = _chart_span(series, options.as_of, today)
@@ -143,6 +145,7 @@ def site(request, slug: str):
         "movements": movements,
         "chart": chart,
         "chart_key": _chart_key(chart["series"], end),
+        "capture_states": True,  # each source says whether, and when, it was archived
     }
     return render(request, "front/site.html", context)
 
