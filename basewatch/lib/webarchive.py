@@ -169,7 +169,12 @@ def capture(
             html=workdir / "rendered.html",
             bytes=sum(len(hop.answer.body) for hop in hops),
         )
-        _render(result, final, recorder, headers, allowed_hosts, limits, deadline, chromium, chromium_flags)
+        if kind == "application/pdf":
+            # Headless Chromium has no PDF viewer (it would download it): the WARC holds the
+            # document itself, and there is no page to screenshot.
+            result.screenshot = result.html = None
+        else:
+            _render(result, final, recorder, headers, allowed_hosts, limits, deadline, chromium, chromium_flags)
     finally:
         recorder.close()
     _package(result, title=final.url)
@@ -209,8 +214,10 @@ def _render_here(result, final, recorder, headers, allowed_hosts, limits, deadli
     def handle(route):
         nonlocal served_main
         request = route.request
-        if request.url == final.url and not served_main:
-            served_main = True  # the page itself, already fetched and recorded
+        if not served_main and request.is_navigation_request() and request.frame.parent_frame is None:
+            # The page itself, already fetched and recorded (Chromium may spell its URL
+            # differently, with a trailing slash, so the first top-level navigation is it).
+            served_main = True
             _fulfil(route, final.answer)
             return
         reason = None

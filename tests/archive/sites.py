@@ -7,6 +7,7 @@ Its paths:
   /to-loopback, /to-metadata            redirects to 127.0.0.1 and 169.254.169.254
   /huge                                 a body over any limit the tests set
   /file.zip                             a download, not a page
+  /report.pdf                           a PDF (archived without rendering)
   /missing                              404
 """
 
@@ -19,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>Khmeimim fixture report</title>
 <script src="/app.js"></script></head>
 <body><h1>An-124 seen loading at Khmeimim</h1><img src="/pixel.png" alt="pixel" width="200" height="100">
@@ -49,6 +51,7 @@ class FixtureSite:
                     "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""),
                     "/huge": (200, {"Content-Type": "text/html"}, b"<p>" + b"x" * 3_000_000),
                     "/file.zip": (200, {"Content-Type": "application/zip"}, b"PK\x03\x04"),
+                    "/report.pdf": (200, {"Content-Type": "application/pdf"}, PDF),
                 }
                 status, headers, body = routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not here"))
                 self.send_response(status)

@@ -34,6 +34,7 @@ def stored_files(media) -> list:
     return sorted(path for path in media.rglob("*") if path.is_file())
 
 
+@pytest.mark.xdist_group("browser")  # it starts Chromium: beside the browser tests, not in parallel with them
 @pytest.mark.django_db(transaction=True)
 def test_a_saved_source_is_archived_by_the_worker_with_hashed_files(fixture_site, allow_fixture, media):
     """Transactional: the worker reads the queue through its own connection (committed jobs only)."""
@@ -221,3 +222,11 @@ def test_the_demo_marks_its_links_offline_and_queues_nothing(demo):
     assert {(c.state, c.reason) for c in captures} == {(Capture.State.OFFLINE, "offline")}
     assert all(c.url.startswith(("https://t.co/", "https://pic.twitter.com/")) for c in captures)
     assert not ProcrastinateJob.objects.exists()
+
+
+def test_a_pdf_is_archived_as_a_document_without_a_browser(fixture_site, allow_fixture, media):
+    capture = archive_once(fixture_site.url("/report.pdf"))
+    assert capture.state == Capture.State.ARCHIVED, capture.message
+    assert capture.warc_sha256 and capture.wacz_sha256
+    assert not capture.screenshot and not capture.html  # nothing rendered: no page to screenshot
+    assert capture.resources == 0
