@@ -41,8 +41,15 @@ from basewatch.lib.safehttp import Refused
 DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "image/")
 # Headers that describe the connection, not the content: the body kept is already de-chunked.
 HOP_HEADERS = {"transfer-encoding", "connection", "keep-alive", "content-length"}
-# Chromium's escape hatches closed: a proxy nobody listens on, names that never resolve.
-NO_NETWORK_FLAGS = ["--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND"]
+# Chromium's escape hatches closed: a proxy nobody listens on, names that never resolve, no
+# QUIC, and WebRTC made to go through the (dead) proxy instead of sending UDP to an address
+# a script names.
+NO_NETWORK_FLAGS = [
+    "--proxy-server=http://127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--disable-quic",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+]
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,14 @@ def _render_here(result, final, recorder, headers, allowed_hosts, limits, deadli
         return deadline - time.monotonic()
 
     def handle(route):
+        try:
+            fetch(route)
+        except Exception as error:  # a request we cannot serve is not archived; the page goes on
+            result.skipped.append((route.request.url[:300], f"error: {error.__class__.__name__}"[:40]))
+            with contextlib.suppress(PlaywrightError):
+                route.abort("failed")
+
+    def fetch(route):
         nonlocal served_main
         request = route.request
         if not served_main and request.is_navigation_request() and request.frame.parent_frame is None:
