@@ -188,6 +188,17 @@ class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["created", "updated", "version", "captures"]
 
 
+class ClaimSourceSerializer(SourceSerializer):
+    """A source as a claim embeds it: without its captures (read them at `sources/{id}/`), so a
+    list of claims reads no capture rows."""
+
+    captures = None
+
+    class Meta(SourceSerializer.Meta):
+        fields = [name for name in SourceSerializer.Meta.fields if name != "captures"]
+        read_only_fields = ["created", "updated", "version"]
+
+
 class PostureEntrySerializer(serializers.Serializer):
     """One asset type's posture at the site on the posture date: its latest published observation
     on or before it, per presence (README "How posture is computed")."""
@@ -365,7 +376,7 @@ class SourcedClaimSerializer(serializers.ModelSerializer):
     it may be stored (api.views.claims passes it on).
     """
 
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = ClaimSourceSerializer(many=True, read_only=True)
     source_ids = serializers.PrimaryKeyRelatedField(
         many=True,
         write_only=True,
