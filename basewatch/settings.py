@@ -203,6 +203,17 @@ OUTGOING_USER_AGENT = env_str("BASEWATCH_USER_AGENT", "basewatch/1 (open-source 
 # tries of a failing one (Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
 WEBHOOK_TIMEOUT = env_int("BASEWATCH_WEBHOOK_TIMEOUT", 10)
 WEBHOOK_RETRY_SCHEDULE = env_int_list("BASEWATCH_WEBHOOK_RETRY_SCHEDULE", [5, 300, 1800, 7200, 18000, 36000, 36000])
+# Source archiving (basewatch.core.archiving): the limits of one capture of a source link
+# (redirects followed, bytes of any one answer, bytes of the page and all it loads, seconds
+# for the whole capture, requests the page may make), the Chromium that renders it, and the
+# waits between tries after a transient failure (timeouts, unreachable hosts, HTTP 5xx).
+ARCHIVE_MAX_REDIRECTS = env_int("BASEWATCH_ARCHIVE_MAX_REDIRECTS", 5)
+ARCHIVE_RESPONSE_BYTES = env_int("BASEWATCH_ARCHIVE_RESPONSE_MB", 20) * 1024 * 1024
+ARCHIVE_TOTAL_BYTES = env_int("BASEWATCH_ARCHIVE_TOTAL_MB", 50) * 1024 * 1024
+ARCHIVE_SECONDS = env_int("BASEWATCH_ARCHIVE_SECONDS", 60)
+ARCHIVE_RESOURCES = env_int("BASEWATCH_ARCHIVE_RESOURCES", 300)
+ARCHIVE_CHROMIUM = env_str("BASEWATCH_CHROMIUM", "/usr/bin/chromium")
+ARCHIVE_RETRY_SCHEDULE = env_int_list("BASEWATCH_ARCHIVE_RETRY_SCHEDULE", [60, 600, 3600, 21600])
 
 # --- history (django-pghistory) --------------------------------------------------
 # Triggers copy every insert, update and delete of sites, sources, observations,

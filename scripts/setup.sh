@@ -17,7 +17,7 @@ WITH_OGCTESTS=0
 # --- system packages (apt, when we are root or may sudo) ---------------------
 packages=(gdal-bin postgresql-client-15)  # the client: psql, pg_dump and pg_restore (make backup)
 [ -z "${DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3)
-[ "$WITH_TESTS" = 1 ] && packages+=(chromium)
+packages+=(chromium)  # the source archiver renders pages in it (and the browser tests drive it)
 [ "$WITH_BENCH" = 1 ] && packages+=(wrk)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 

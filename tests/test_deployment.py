@@ -43,7 +43,7 @@ def assert_security_headers(response, where: str = "") -> None:
     `where` (the path) is named when one is missing."""
     assert "Content-Security-Policy" in response.headers, where
     policy = response.headers["Content-Security-Policy"]
-    # A directive may stand alone ("sandbox", on served images): it then has no value.
+    # A directive may stand alone (`sandbox`, on served images and captured files).
     directives = dict([*item.strip().split(" ", 1), ""][:2] for item in policy.split(";"))
     assert "unsafe-eval" not in policy, where
     assert "unsafe-inline" not in directives["script-src"] and "*" not in directives["script-src"], where

@@ -20,8 +20,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from basewatch.core import images
-from basewatch.core.models import ApiToken, Site
+from basewatch.core import archiving, images
+from basewatch.core.models import ApiToken, Capture, Site
 from basewatch.webhooks import outbox
 from basewatch.webhooks.models import Delivery, Endpoint
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_source
@@ -86,6 +86,9 @@ MATRIX = {
     "front:movements": PUBLIC_PAGE,
     "front:assets": PUBLIC_PAGE,
     "front:observation-feed": PUBLIC_PAGE,
+    "front:source": PUBLIC_PAGE,
+    # An archived capture's WARC: a download for everyone (the source page links it).
+    "front:capture-file": PUBLIC_PAGE,
     "front:movement-feed": PUBLIC_PAGE,
     # --- pages for viewers and up (a submitted claim: its published twin is public) -----
     "front:observation": VIEWER_PAGE,
@@ -113,6 +116,8 @@ MATRIX = {
     "front:image": {"GET": from_role("viewer", 200, anonymous=404), "POST": everyone(405)},
     "front:image-variant": {"GET": from_role("viewer", 200, anonymous=404), "POST": everyone(405)},
     # A POST without a trace file is a form error (400), stored nothing.
+    # Queue a new capture of a source: editors, by POST (then back to the source page).
+    "front:source-archive": {"GET": everyone(405), "POST": from_role("editor_a", 302)},
     "front:adsb-import": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
     # Publishing editor A's submitted observation: reviewers and admins, not editors.
     "front:decide": {"GET": everyone(405), "POST": from_role("reviewer", 302)},
@@ -143,6 +148,7 @@ MATRIX = {
     "api:asset-track": API_READ,
     "api:source-list": API_LIST,
     "api:source-detail": API_DETAIL,
+    "api:source-archive": {"GET": everyone(405), "POST": from_role("editor_a", 202, anonymous=401)},
     "api:export-gpkg": API_READ,
     "api:root": {"GET": everyone(200), "POST": everyone(405)},
     "api:schema": {"GET": everyone(200), "POST": everyone(405)},
@@ -244,6 +250,13 @@ def rows(settings, tmp_path):
     site, other = make_site(slug="alpha", name="Alpha"), make_site(slug="beta", name="Beta")
     jets = make_asset_type(slug="jets", name="Jets")
     source = make_source()
+    settings.MEDIA_ROOT = tmp_path
+    warc = tmp_path / "capture.warc.gz"
+    warc.write_bytes(b"a stored capture")
+    name, sha256, _size = archiving.store(warc, ".warc.gz")
+    capture = Capture.objects.create(
+        source=source, url=source.url, state="archived", warc=name, warc_sha256=sha256, wacz_sha256=sha256
+    )
     published = make_observation(site, jets, dt.date(2024, 12, 1), sources=[source], entered_by=author)
     draft = make_observation(site, jets, dt.date(2024, 12, 2), sources=[source], entered_by=author, state="draft")
     submitted = make_observation(site, jets, dt.date(2024, 12, 3), sources=[source], entered_by=author)
@@ -265,6 +278,7 @@ def rows(settings, tmp_path):
         "asset_type": jets,
         "asset": make_asset(asset_type=jets),
         "source": source,
+        "capture": capture,
         "published": published,
         "draft": draft,
         "submitted": submitted,
@@ -292,6 +306,10 @@ def url_for(name: str, rows) -> str:
         "front:image-edit": {"pk": rows["image"].pk},
         "front:image": {"pk": rows["image"].pk},
         "front:image-variant": {"pk": rows["image"].pk, "variant": "thumbnail"},
+        "front:source": {"pk": rows["source"].pk},
+        "front:source-archive": {"pk": rows["source"].pk},
+        "front:capture-file": {"pk": rows["capture"].pk, "kind": "warc"},
+        "api:source-archive": {"pk": rows["source"].pk},
         "front:asset-type-edit": {"slug": "jets"},
         "front:asset-edit": {"pk": rows["asset"].pk},
         "front:asset": {"key": rows["asset"].registration},
@@ -394,7 +412,9 @@ def front_body(name: str, url: str, rows, admin: Client) -> dict:
         return {"decision": "publish", "version": str(rows["submitted"].version)}
     if name == "login":
         return {"username": "editor_a", "password": "wrong"}
-    if name in ("logout", "password_change") or not name.startswith(("front:", "admin:")):
+    if name in ("logout", "password_change", "front:capture-file", "front:source-archive"):
+        return {}  # a download, and a button with no fields
+    if not name.startswith(("front:", "admin:")):
         return {}
     body = form_body(admin, url)
     body.pop("csrfmiddlewaretoken", None)

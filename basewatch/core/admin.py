@@ -10,12 +10,23 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db import transaction
 from leaflet.admin import LeafletGeoAdmin
 
-from basewatch.core import claims, images
+from basewatch.core import archiving, claims, images
 from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.fields import LonLatLeafletAdminWidget
-from basewatch.core.models import ApiToken, Asset, AssetType, EvidenceImage, Movement, Observation, Site, Source
+from basewatch.core.models import (
+    ApiToken,
+    Asset,
+    AssetType,
+    Capture,
+    EvidenceImage,
+    Movement,
+    Observation,
+    Site,
+    Source,
+)
 from basewatch.core.versions import StaleVersion, VersionRequired, locked_if_current
 
 STALE = (
@@ -191,6 +202,23 @@ class AssetAdmin(VersionedAdmin):
         return queryset.search(search_term), False
 
 
+class CaptureInline(admin.TabularInline):
+    """A source's captures, as the worker recorded them: read, never edited (the files are evidence)."""
+
+    model = Capture
+    fields = ["requested", "state", "reason", "message", "final_url", "status", "fetched_at", "warc_sha256"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Source)
 class SourceAdmin(NoDeleteMixin, VersionedAdmin):
     list_display = ["title", "kind", "publisher", "published", "reliability"]
@@ -198,6 +226,14 @@ class SourceAdmin(NoDeleteMixin, VersionedAdmin):
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "published"
     readonly_fields = ["created", "version"]
+    inlines = [CaptureInline]
+    actions = ["archive_again"]
+
+    @admin.action(description="Archive selected sources again")
+    def archive_again(self, request, queryset):
+        with transaction.atomic():  # each capture with its job, or none
+            queued = [archiving.queue(source) for source in queryset.exclude(url="")]
+        self.message_user(request, f"{len(queued)} capture(s) queued; sources without a URL were skipped.")
 
 
 @admin.register(Observation)

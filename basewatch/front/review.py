@@ -101,7 +101,7 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
     """One observation or movement: anyone may read a published one; viewers and up see it in any
     state, with its decisions and history."""
     model = _claim_model(kind)
-    claim = get_object_or_404(_claims(model), pk=pk)
+    claim = get_object_or_404(_claims(model).prefetch_related("sources__captures"), pk=pk)
     insider = can_view_unpublished(request.user)
     if claim.state != State.PUBLISHED and not insider:
         if not request.user.is_authenticated:
@@ -116,6 +116,9 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
         "history": history_of(claim) if insider else None,
         "legs": _legs(claim, insider) if kind == "movement" else [],
         "gallery": gallery(_images(request.user, claim)),
+        # Each source with its archived captures (thumbnails, hashes, downloads).
+        "capture_states": True,
+        "show_captures": True,
     }
     if kind == "observation" and context["may_edit"]:
         context["add_image_url"] = reverse("front:image-add", args=["observation", claim.pk])

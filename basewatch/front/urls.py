@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from basewatch.front import editing, feeds, images, imports, review, views
+from basewatch.front import editing, feeds, images, imports, review, sources, views
 
 app_name = "front"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     # Claims: published ones for everyone; any state, with decisions and history, for viewers and up.
     path("observations/<int:pk>/", require_safe(review.claim_page), {"kind": "observation"}, name="observation"),
     path("movements/<int:pk>/", require_safe(review.claim_page), {"kind": "movement"}, name="movement"),
+    # A source with its archived captures; the captured files, always as downloads.
+    path("sources/<int:pk>/", require_safe(sources.source), name="source"),
+    path("sources/<int:pk>/archive/", sources.archive_again, name="source-archive"),
+    path("captures/<int:pk>/<str:kind>/", require_safe(sources.capture_file), name="capture-file"),
     path("review/", require_safe(review.queue), name="review"),
     path("review/<str:kind>/<int:pk>/", review.decide, name="decide"),
     # Editor forms (new items under new/, so no slug can shadow them).

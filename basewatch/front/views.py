@@ -103,12 +103,14 @@ def site(request, slug: str):
     published = Observation.objects.published().filter(site=site)
     series = site.counts_over_time()
     # Every chart point is one of these rows: their sources are read once, here.
-    observations = list(published.with_counted().select_related("asset_type", "asset").prefetch_related("sources"))
+    observations = list(
+        published.with_counted().select_related("asset_type", "asset").prefetch_related("sources__captures")
+    )
     movements = (
         Movement.objects.published()
         .filter(Q(origin=site) | Q(destination=site))
         .select_related("origin", "destination", "asset_type", "asset")
-        .prefetch_related("sources")
+        .prefetch_related("sources__captures")
     )
     today = timezone.now().date()
     start, end = _chart_span(series, options.as_of, today)
@@ -147,6 +149,7 @@ def site(request, slug: str):
         "chart_key": _chart_key(chart["series"], end),
         # The site page shows published work only, so its images are the public ones.
         "gallery": gallery(EvidenceImage.objects.public().of_site(site)),
+        "capture_states": True,  # each source says whether, and when, it was archived
     }
     return render(request, "front/site.html", context)
 

@@ -7,6 +7,7 @@ the API report them against the field at fault.
 """
 
 from basewatch.core.models.access import ApiToken, LoginFailure
+from basewatch.core.models.captures import Capture
 from basewatch.core.models.catalogue import FUTURE_DATE_MESSAGE, Asset, AssetType, Site, Source
 from basewatch.core.models.changes import DataVersion
 from basewatch.core.models.claims import Movement, MovementSource, Observation, ObservationSource, SourcedClaim
@@ -18,6 +19,7 @@ __all__ = [
     "ApiToken",
     "Asset",
     "AssetType",
+    "Capture",
     "DataVersion",
     "EvidenceImage",
     "LoginFailure",
