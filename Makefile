@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint db-stop bench bench-quick stress backup restore screenshots
+.PHONY: run setup test lint db-stop bench bench-quick stress backup restore screenshots ogctests
 
 # The server and the job queue's worker (webhook deliveries); Ctrl-C stops both.
 run: setup
@@ -36,6 +36,12 @@ bench-quick:
 screenshots:
 	bash scripts/setup.sh --test
 	$(PY) scripts/screenshots.py
+
+# The OGC API - Features conformance suite `ogctests` (README, "OGC API - Features") against a
+# server of its own on the demo data, results per conformance class; not part of `make test`.
+ogctests:
+	bash scripts/setup.sh --ogctests
+	$(PY) scripts/ogctests.py
 
 db-stop:
 	bash scripts/db.sh stop

@@ -7,12 +7,16 @@ import secrets
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from basewatch.error_pages import ogc_exception
+from basewatch.ogc import html as ogc_html
+
 
 class RejectNulCharactersMiddleware:
     """Refuse NUL characters in the query string with a 400 naming the parameter.
 
     PostgreSQL text cannot hold them, so a filter value carrying one would
-    otherwise fail inside the database. (JSON bodies: api.parsers.)
+    otherwise fail inside the database. (JSON bodies: api.parsers.) Each API answers
+    in its own error format: the REST API's field errors, OGC API's exception.
     """
 
     def __init__(self, get_response):
@@ -22,8 +26,12 @@ class RejectNulCharactersMiddleware:
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 message = "Text may not contain NUL characters."
+                parameter = name.replace("\x00", "") or "query"
+                # The OGC exception (ogc.views) naming the parameter, unless a page was asked for.
+                if request.path.startswith("/ogc/") and not ogc_html.wanted(request):
+                    return ogc_exception(400, "InvalidParameterValue", f"{parameter}: {message}", parameter=parameter)
                 if request.path.startswith("/api/"):
-                    return JsonResponse({name.replace("\x00", "") or "query": [message]}, status=400)
+                    return JsonResponse({parameter: [message]}, status=400)
                 return HttpResponseBadRequest(message)
         return self.get_response(request)
 

@@ -140,10 +140,18 @@ TRACE_MAX_BYTES = env_int("BASEWATCH_TRACE_MAX_BYTES", 20_000_000)
 # takes (the API's exports hold at most 50,000), the most an XLSX may unpack to and by what
 # ratio (a ZIP bomb is refused before it is opened), and the most vertices a GeoJSON may hold.
 IMPORT_MAX_BYTES = env_int("BASEWATCH_IMPORT_MAX_BYTES", 20_000_000)
-IMPORT_MAX_ROWS = env_int("BASEWATCH_IMPORT_MAX_ROWS", 50_000)
+# An import writes in one transaction that holds the data-version row's lock until it ends,
+# so other editors' saves wait for it (README, "Throughput"): rows are capped low until that changes.
+IMPORT_MAX_ROWS = env_int("BASEWATCH_IMPORT_MAX_ROWS", 2_000)
 IMPORT_XLSX_MAX_UNPACKED = env_int("BASEWATCH_IMPORT_XLSX_MAX_UNPACKED", 200_000_000)
 IMPORT_XLSX_MAX_RATIO = env_int("BASEWATCH_IMPORT_XLSX_MAX_RATIO", 200)
 IMPORT_GEOJSON_MAX_VERTICES = env_int("BASEWATCH_IMPORT_GEOJSON_MAX_VERTICES", 100_000)
+# Evidence images (basewatch.core.images): the largest upload taken, in bytes, and the most
+# pixels (width x height) one may declare. The pixel limit is read from the file's header
+# before anything is decoded, so a small file that would unpack to gigabytes is refused
+# at once; 40 million pixels is a 6,300 x 6,300 satellite crop.
+IMAGE_MAX_BYTES = env_int("BASEWATCH_IMAGE_MAX_BYTES", 20_000_000)
+IMAGE_MAX_PIXELS = env_int("BASEWATCH_IMAGE_MAX_PIXELS", 40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -205,6 +213,17 @@ OUTGOING_USER_AGENT = env_str("BASEWATCH_USER_AGENT", "basewatch/1 (open-source 
 # tries of a failing one (Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
 WEBHOOK_TIMEOUT = env_int("BASEWATCH_WEBHOOK_TIMEOUT", 10)
 WEBHOOK_RETRY_SCHEDULE = env_int_list("BASEWATCH_WEBHOOK_RETRY_SCHEDULE", [5, 300, 1800, 7200, 18000, 36000, 36000])
+# Source archiving (basewatch.core.archiving): the limits of one capture of a source link
+# (redirects followed, bytes of any one answer, bytes of the page and all it loads, seconds
+# for the whole capture, requests the page may make), the Chromium that renders it, and the
+# waits between tries after a transient failure (timeouts, unreachable hosts, HTTP 5xx).
+ARCHIVE_MAX_REDIRECTS = env_int("BASEWATCH_ARCHIVE_MAX_REDIRECTS", 5)
+ARCHIVE_RESPONSE_BYTES = env_int("BASEWATCH_ARCHIVE_RESPONSE_MB", 20) * 1024 * 1024
+ARCHIVE_TOTAL_BYTES = env_int("BASEWATCH_ARCHIVE_TOTAL_MB", 50) * 1024 * 1024
+ARCHIVE_SECONDS = env_int("BASEWATCH_ARCHIVE_SECONDS", 60)
+ARCHIVE_RESOURCES = env_int("BASEWATCH_ARCHIVE_RESOURCES", 300)
+ARCHIVE_CHROMIUM = env_str("BASEWATCH_CHROMIUM", "/usr/bin/chromium")
+ARCHIVE_RETRY_SCHEDULE = env_int_list("BASEWATCH_ARCHIVE_RETRY_SCHEDULE", [60, 600, 3600, 21600])
 
 # --- history (django-pghistory) --------------------------------------------------
 # Triggers copy every insert, update and delete of sites, sources, observations,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the development server and the job queue's worker (webhook deliveries), together.
+# `make run`: the development server and the job queue's worker (every queue: webhook deliveries,
+# source archiving), together.
 # Ctrl-C stops both. Usage: scripts/run.sh HOST PORT
 set -euo pipefail
 cd "$(dirname "$0")/.."

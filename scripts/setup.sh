@@ -3,6 +3,7 @@
 #   scripts/setup.sh          what `make run` needs
 #   scripts/setup.sh --test   the same plus test tools and Chromium
 #   scripts/setup.sh --bench  the same plus wrk, for bench/ (make bench)
+#   scripts/setup.sh --ogctests  what `make run` needs plus .venv-ogctests (make ogctests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TESTS=0
@@ -10,11 +11,13 @@ WITH_TESTS=0
 WITH_BENCH=0
 # The benchmark drives Chromium (M1) with the test tools, so it needs them too.
 [ "${1:-}" = "--bench" ] && WITH_BENCH=1 && WITH_TESTS=1
+WITH_OGCTESTS=0
+[ "${1:-}" = "--ogctests" ] && WITH_OGCTESTS=1
 
 # --- system packages (apt, when we are root or may sudo) ---------------------
 packages=(gdal-bin postgresql-client-15)  # the client: psql, pg_dump and pg_restore (make backup)
 [ -z "${DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3)
-[ "$WITH_TESTS" = 1 ] && packages+=(chromium)
+packages+=(chromium)  # the source archiver renders pages in it (and the browser tests drive it)
 [ "$WITH_BENCH" = 1 ] && packages+=(wrk)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
@@ -51,6 +54,17 @@ if [ "$WITH_BENCH" = 1 ]; then
         echo "setup: installing bench/requirements-pygeoapi.txt into .venv-pygeoapi"
         .venv-pygeoapi/bin/pip install -q -r bench/requirements-pygeoapi.txt
         cp bench/requirements-pygeoapi.txt .venv-pygeoapi/.installed
+    fi
+fi
+
+# ogctests, the OGC API - Features conformance suite, in a virtualenv of its own (it pins
+# pytest<9 and httpx<0.28; scripts/ogctests.py runs it).
+if [ "$WITH_OGCTESTS" = 1 ]; then
+    [ -x .venv-ogctests/bin/python ] || python3 -m venv .venv-ogctests
+    if ! cmp -s scripts/requirements-ogctests.txt .venv-ogctests/.installed; then
+        echo "setup: installing scripts/requirements-ogctests.txt into .venv-ogctests"
+        .venv-ogctests/bin/pip install -q -r scripts/requirements-ogctests.txt
+        cp scripts/requirements-ogctests.txt .venv-ogctests/.installed
     fi
 fi
 

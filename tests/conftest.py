@@ -47,6 +47,7 @@ from django.test.client import ClientHandler
 from django.test.signals import setting_changed
 
 from bench.server import ROOT, collect_static, serve, server_env
+from tests.servers import Hanging, Receiver
 
 
 def pytest_configure() -> None:
@@ -314,3 +315,32 @@ class Api:
 @pytest.fixture
 def api(db) -> Api:
     return Api()
+
+
+# --- local servers for outgoing requests (webhooks, archiving) --------------------------
+
+
+@pytest.fixture
+def receiver():
+    running = Receiver().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def allow_local(settings):
+    settings.OUTGOING_ALLOWED_HOSTS = ["127.0.0.1", "receiver.test"]
+    return settings
+
+
+@pytest.fixture
+def hanging():
+    servers = []
+
+    def start(drip: bool = False) -> Hanging:
+        servers.append(Hanging(drip))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()

@@ -1,18 +1,24 @@
-"""Two 500s that hostile input reached, found with third-party tools, now clear 400s; hostile
-spreadsheets handed to the claim import (issue 17), each a clear error with nothing stored."""
+"""Hostile input: two 500s found with third-party tools, now clear 400s; hostile image files;
+hostile spreadsheets handed to the claim import (issue 17), each a clear error with nothing stored."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
+import resource
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from basewatch.api.parsers import MAX_DEPTH
-from basewatch.core.models import ImportReport, LoginFailure, Observation, Site, Source
-from tests.factories import make_asset_type, make_site, make_token, make_user
+from basewatch.core.models import EvidenceImage, ImportReport, LoginFailure, Observation, Site, Source
+from basewatch.core.workflow import State
+from tests.factories import make_asset_type, make_observation, make_site, make_token, make_user
+from tests.images import HTML_PAYLOAD, SVG, encoded, png_bomb, zip_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +176,60 @@ def test_import_over_the_size_limit_is_a_413(settings):
     assert response.status_code == 413
     assert "larger than 1,000 bytes" in response.content.decode()
     assert _nothing_stored()
+
+
+# --- evidence images (basewatch.core.images) ------------------------------------------
+
+
+def _image_upload(tmp_path, settings, content: bytes, name: str):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    editor = make_user("editor")
+    site = make_site()
+    observation = make_observation(site, make_asset_type(), dt.date(2024, 12, 13), state=State.DRAFT)
+    client = Client()
+    client.force_login(editor)
+    url = reverse("front:image-add", args=["observation", observation.pk])
+    return client.post(url, {"file": SimpleUploadedFile(name, content)})
+
+
+@pytest.mark.parametrize("size", [(20_000, 20_000), (9_000, 9_000), (1, 50_000_000)])
+def test_a_decompression_bomb_png_is_refused_from_its_header(tmp_path, settings, size):
+    """A 300-byte PNG declaring 20,000 x 20,000 pixels would decode to 1.2 GB: refused before decoding
+    (the process does not grow by the decoded size), with the field named and nothing stored."""
+    bomb = png_bomb(*size)
+    assert len(bomb) < 200_000
+    # Pillow allocates pixels outside Python's heap: the process's peak resident size shows them.
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    response = _image_upload(tmp_path, settings, bomb, "bomb.png")
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["file"] and "pixels" in errors["file"][0]
+    assert grown_kb < 100_000, f"the refusal grew the process by {grown_kb:,} kB"
+    assert not EvidenceImage.objects.exists() and not (tmp_path / "media").exists()
+
+
+@pytest.mark.parametrize("payload", [zip_payload(), HTML_PAYLOAD], ids=["jpeg+zip", "jpeg+html"])
+def test_a_polyglot_image_is_stored_as_a_plain_image_without_its_payload(tmp_path, settings, payload):
+    """A JPEG with a ZIP archive or an HTML page appended is both; what basewatch stores is only a JPEG."""
+    original = encoded("JPEG") + payload
+    assert _image_upload(tmp_path, settings, original, "crop.jpg").status_code == 302
+    image = EvidenceImage.objects.get()
+    assert image.original_sha256 == hashlib.sha256(original).hexdigest()
+    for name in (image.file.name, image.thumbnail.name):
+        stored = (tmp_path / "media" / name).read_bytes()
+        assert stored.endswith(b"\xff\xd9")  # the JPEG's end marker, and nothing after it
+        assert b"PK\x03\x04" not in stored and b"<script" not in stored and b"<html" not in stored
+    response = Client().get(reverse("front:image", args=[image.pk]))
+    assert response.status_code == 404  # a draft's image, and an anonymous reader
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("map.svg", SVG), ("map.jpg", SVG), ("notes.jpg", b"GIF89a but really text"), ("page.png", HTML_PAYLOAD)],
+)
+def test_files_of_the_wrong_type_are_refused_by_their_content(tmp_path, settings, name, content):
+    response = _image_upload(tmp_path, settings, content, name)
+    assert response.status_code == 400
+    assert "not an image basewatch takes" in response.context["form"].errors["file"][0]
+    assert not EvidenceImage.objects.exists()

@@ -20,11 +20,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from basewatch.core import archiving, images
 from basewatch.core.imports import importing
-from basewatch.core.models import ApiToken, Site
+from basewatch.core.models import ApiToken, Capture, Site
 from basewatch.webhooks import outbox
 from basewatch.webhooks.models import Delivery, Endpoint
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_source
+from tests.images import encoded
 from tests.test_deployment import assert_security_headers
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +87,9 @@ MATRIX = {
     "front:movements": PUBLIC_PAGE,
     "front:assets": PUBLIC_PAGE,
     "front:observation-feed": PUBLIC_PAGE,
+    "front:source": PUBLIC_PAGE,
+    # An archived capture's WARC: a download for everyone (the source page links it).
+    "front:capture-file": PUBLIC_PAGE,
     "front:movement-feed": PUBLIC_PAGE,
     # --- pages for viewers and up (a submitted claim: its published twin is public) -----
     "front:observation": VIEWER_PAGE,
@@ -105,7 +110,15 @@ MATRIX = {
     "front:asset-type-edit": EDITOR_FORM,
     "front:asset-create": EDITOR_FORM,
     "front:asset-edit": EDITOR_FORM,
+    # Evidence images: a POST without a file is a form error (400); the image of a draft is
+    # served to viewers and up, and to nobody else (404: its existence is not told either).
+    "front:image-add": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
+    "front:image-edit": EDITOR_FORM,
+    "front:image": {"GET": from_role("viewer", 200, anonymous=404), "POST": everyone(405)},
+    "front:image-variant": {"GET": from_role("viewer", 200, anonymous=404), "POST": everyone(405)},
     # A POST without a trace file is a form error (400), stored nothing.
+    # Queue a new capture of a source: editors, by POST (then back to the source page).
+    "front:source-archive": {"GET": everyone(405), "POST": from_role("editor_a", 302)},
     "front:adsb-import": {"GET": from_role("editor_a", 200), "POST": from_role("editor_a", 400)},
     # A spreadsheet import: a POST without a file is a form error (400); a report is its
     # importer's (editor A's) alone, confirmed by a POST (302 to the report, imported).
@@ -143,6 +156,7 @@ MATRIX = {
     "api:asset-track": API_READ,
     "api:source-list": API_LIST,
     "api:source-detail": API_DETAIL,
+    "api:source-archive": {"GET": everyone(405), "POST": from_role("editor_a", 202, anonymous=401)},
     "api:export-gpkg": API_READ,
     "api:root": {"GET": everyone(200), "POST": everyone(405)},
     "api:schema": {"GET": everyone(200), "POST": everyone(405)},
@@ -200,6 +214,14 @@ MATRIX = {
     "admin:procrastinate_procrastinatejob_history": ADMIN_ONLY,
     "admin:procrastinate_procrastinatejob_delete": {"GET": staff(403)},
 }
+# An image added in the admin needs its file: the form's fields alone are shown again (200).
+MATRIX |= {
+    "admin:core_evidenceimage_changelist": ADMIN_VIEW,
+    "admin:core_evidenceimage_add": {"GET": staff(200), "POST": staff(200)},
+    "admin:core_evidenceimage_change": ADMIN_EDIT,
+    "admin:core_evidenceimage_history": ADMIN_VIEW,
+    "admin:core_evidenceimage_delete": ADMIN_ONLY,
+}
 for model in ["site", "source", "observation", "movement", "asset", "assettype"]:
     MATRIX |= {
         f"admin:core_{model}_changelist": ADMIN_VIEW,
@@ -225,7 +247,8 @@ def test_every_url_name_is_in_the_matrix():
 
 
 @pytest.fixture
-def rows():
+def rows(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     for role in ROLES[1:]:
         user = User.objects.create_user(role, password="a-long-test-password", is_staff=role not in ("viewer",))
         group = {"editor_a": "editor", "editor_b": "editor"}.get(role, role)
@@ -235,6 +258,13 @@ def rows():
     site, other = make_site(slug="alpha", name="Alpha"), make_site(slug="beta", name="Beta")
     jets = make_asset_type(slug="jets", name="Jets")
     source = make_source()
+    settings.MEDIA_ROOT = tmp_path
+    warc = tmp_path / "capture.warc.gz"
+    warc.write_bytes(b"a stored capture")
+    name, sha256, _size = archiving.store(warc, ".warc.gz")
+    capture = Capture.objects.create(
+        source=source, url=source.url, state="archived", warc=name, warc_sha256=sha256, wacz_sha256=sha256
+    )
     published = make_observation(site, jets, dt.date(2024, 12, 1), sources=[source], entered_by=author)
     draft = make_observation(site, jets, dt.date(2024, 12, 2), sources=[source], entered_by=author, state="draft")
     submitted = make_observation(site, jets, dt.date(2024, 12, 3), sources=[source], entered_by=author)
@@ -247,8 +277,10 @@ def rows():
     delivery = Delivery.objects.create(endpoint=endpoint, event="site.updated", body="{}")
     outbox.queue(delivery)
     sheet = b"site,observed,asset_type,sources\nalpha,2024-12-10,jets,https://news.example.org/matrix\n"
+    image = images.attach(images.check_bytes(encoded("PNG")), observation=draft, credit="Matrix")
     return {
         "import_report": importing.preview(sheet, "matrix.csv", author),
+        "image": image,
         "endpoint": endpoint,
         "delivery": delivery,
         "job": ProcrastinateJob.objects.get(args={"delivery_id": delivery.pk}),
@@ -256,6 +288,7 @@ def rows():
         "asset_type": jets,
         "asset": make_asset(asset_type=jets),
         "source": source,
+        "capture": capture,
         "published": published,
         "draft": draft,
         "submitted": submitted,
@@ -280,6 +313,14 @@ def url_for(name: str, rows) -> str:
         "front:decide": {"kind": "observation", "pk": obs},
         "front:claim-import-report": {"pk": rows["import_report"].pk},
         "front:source-edit": {"pk": rows["source"].pk},
+        "front:image-add": {"kind": "observation", "pk": rows["draft"].pk},
+        "front:image-edit": {"pk": rows["image"].pk},
+        "front:image": {"pk": rows["image"].pk},
+        "front:image-variant": {"pk": rows["image"].pk, "variant": "thumbnail"},
+        "front:source": {"pk": rows["source"].pk},
+        "front:source-archive": {"pk": rows["source"].pk},
+        "front:capture-file": {"pk": rows["capture"].pk, "kind": "warc"},
+        "api:source-archive": {"pk": rows["source"].pk},
         "front:asset-type-edit": {"slug": "jets"},
         "front:asset-edit": {"pk": rows["asset"].pk},
         "front:asset": {"key": rows["asset"].registration},
@@ -315,6 +356,7 @@ def url_for(name: str, rows) -> str:
             "core_movement": rows["movement"],
             "core_asset": rows["asset"],
             "core_assettype": rows["asset_type"],
+            "core_evidenceimage": rows["image"],
             "webhooks_endpoint": rows["endpoint"],
             "webhooks_delivery": rows["delivery"],
             "procrastinate_procrastinatejob": rows["job"],
@@ -366,8 +408,11 @@ class FormFields(HTMLParser):
 
 
 def form_body(client: Client, url: str) -> dict[str, list[str]]:
+    response = client.get(url)
+    if response.streaming:  # a file (an image), not a page with a form
+        return {}
     parser = FormFields()
-    parser.feed(client.get(url).content.decode())
+    parser.feed(response.content.decode())
     forms = [form for form in parser.forms if "csrfmiddlewaretoken" in form and len(form) > 1]
     return max(forms, key=len) if forms else {}
 
@@ -378,7 +423,9 @@ def front_body(name: str, url: str, rows, admin: Client) -> dict:
         return {"decision": "publish", "version": str(rows["submitted"].version)}
     if name == "login":
         return {"username": "editor_a", "password": "wrong"}
-    if name in ("logout", "password_change") or not name.startswith(("front:", "admin:")):
+    if name in ("logout", "password_change", "front:capture-file", "front:source-archive"):
+        return {}  # a download, and a button with no fields
+    if not name.startswith(("front:", "admin:")):
         return {}
     body = form_body(admin, url)
     body.pop("csrfmiddlewaretoken", None)
@@ -524,7 +571,8 @@ def test_matrix(rows, name):
             assert_security_headers(response)
             if outcome_of(response) != expected[role] or changed:
                 errors = re.findall(
-                    r'class="(?:errorlist|field-error)[^"]*"[^>]*>(.*?)</(?:ul|p)>', response.content.decode()
+                    r'class="(?:errorlist|field-error)[^"]*"[^>]*>(.*?)</(?:ul|p)>',
+                    "" if response.streaming else response.content.decode(),
                 )
                 problems.append(
                     f"{method} {url} as {role}: {outcome_of(response)} (expected {expected[role]})"

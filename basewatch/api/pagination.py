@@ -3,6 +3,8 @@ FeatureCollections, keyset (cursor) pages for the observations, which run to mil
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
@@ -93,16 +95,46 @@ class SiteTotalsPagination(PagePagination):
 FOREIGN_CURSOR = "Not a cursor this API gave out: follow the `next` and `previous` links."
 
 
-class KeysetPagination(PageSize, BasePagination):
-    """Pages of a list ordered newest first by (`key`, id), each starting after the previous one's last row.
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page keyset_page read: its rows in the list's order, and whether rows lie beyond either end."""
 
-    The cursor names the row a page starts after (or, going back, before), so the
-    database reads `(key, id) < (day, id)` straight from an index (date desc, id
-    desc) and page 5,000 costs what page 1 does; OFFSET would read and throw away
-    every row before it. Rows added meanwhile neither repeat nor skip rows on the
-    pages that follow. The total `count` is given on the first page only: counting
-    is as slow as an offset. The cursor is opaque to clients: they follow `next`
-    and `previous`.
+    rows: list
+    has_next: bool
+    has_previous: bool
+
+
+def keyset_page(
+    queryset, key: str, size: int, position: tuple[bool, object, int] | None = None, descending: bool = True
+) -> KeysetPage:
+    """Up to `size` rows of `queryset` in the order (`key`, id), both descending or both ascending,
+    starting after the row `position` (backwards, key, id) names, or (backwards) ending before it.
+
+    The condition `(key, id) after (value, pk)` reads straight from an index on (key, id)
+    in the list's order, so page 5,000 costs what page 1 does, where OFFSET would read and
+    throw away every row before it; rows added meanwhile neither repeat nor skip rows on
+    the pages that follow. A page read backwards is read in the opposite order, then
+    turned round. One more row than asked for says whether there is a page beyond.
+    """
+    forward, backward = ([f"-{key}", "-id"], [key, "id"]) if descending else ([key, "id"], [f"-{key}", "-id"])
+    if position is None:
+        rows = list(queryset.order_by(*forward)[: size + 1])
+        return KeysetPage(rows[:size], has_next=len(rows) > size, has_previous=False)
+    backwards, value, pk = position
+    beyond = "gt" if backwards == descending else "lt"
+    # `key <= value` (or >=) bounds the index scan; the OR only drops the same key's rows on the near side of `pk`.
+    condition = Q(**{f"{key}__{beyond}e": value}) & (Q(**{f"{key}__{beyond}": value}) | Q(**{f"id__{beyond}": pk}))
+    rows = list(queryset.filter(condition).order_by(*(backward if backwards else forward))[: size + 1])
+    more = len(rows) > size
+    if backwards:
+        return KeysetPage(rows[:size][::-1], has_next=True, has_previous=more)
+    return KeysetPage(rows[:size], has_next=more, has_previous=True)
+
+
+class KeysetPagination(PageSize, BasePagination):
+    """Pages of a list ordered newest first by (`key`, id), each starting after the previous one's last row
+    (keyset_page). The total `count` is given on the first page only: counting is as slow as an offset.
+    The cursor is opaque to clients: they follow `next` and `previous`.
     """
 
     key = "observed"
@@ -118,29 +150,17 @@ class KeysetPagination(PageSize, BasePagination):
         self.size = self.get_page_size(request)
         self.cursor = request.query_params.get(self.cursor_query_param)
         self.count = None
+        position = None
         if self.cursor is None:
             self.count = queryset.count()
-            rows = list(queryset.order_by(f"-{self.key}", "-id")[: self.size + 1])
-            self.has_next, self.has_previous = len(rows) > self.size, False
-            rows = rows[: self.size]
         else:
             try:
-                backwards, day, pk = cursor.decode(self.cursor)
+                position = cursor.decode(self.cursor)
             except ValueError:
                 raise ValidationError({self.cursor_query_param: [FOREIGN_CURSOR]}) from None
-            if backwards:
-                after = Q(**{f"{self.key}__gte": day}) & (Q(**{f"{self.key}__gt": day}) | Q(id__gt=pk))
-                rows = list(queryset.filter(after).order_by(self.key, "id")[: self.size + 1])
-                self.has_previous, self.has_next = len(rows) > self.size, True
-                rows = rows[: self.size][::-1]
-            else:
-                # `key <= day` bounds the index scan; the OR only drops the same day's later ids.
-                before = Q(**{f"{self.key}__lte": day}) & (Q(**{f"{self.key}__lt": day}) | Q(id__lt=pk))
-                rows = list(queryset.filter(before).order_by(f"-{self.key}", "-id")[: self.size + 1])
-                self.has_next, self.has_previous = len(rows) > self.size, True
-                rows = rows[: self.size]
-        self.rows = rows
-        return rows
+        page = keyset_page(queryset, self.key, self.size, position)
+        self.rows, self.has_next, self.has_previous = page.rows, page.has_next, page.has_previous
+        return self.rows
 
     def _link(self, backwards: bool, row) -> str:
         position = cursor.encode(backwards, getattr(row, self.key), row.pk)

@@ -20,7 +20,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from basewatch.api.errors import field_errors
 from basewatch.core import workflow
-from basewatch.core.models import Asset, AssetType, Movement, Observation, PostureStatus, Site, Source, Trend
+from basewatch.core.models import Asset, AssetType, Capture, Movement, Observation, PostureStatus, Site, Source, Trend
 from basewatch.core.posture import SUMMARY_FIELDS
 from basewatch.core.roles import can_view_unpublished
 from basewatch.lib.geometry import GeometryInputError, as_footprint, parse_geometry
@@ -131,7 +131,43 @@ class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["confirmed", "updated", "version"]
 
 
+class CaptureFileSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["warc", "wacz", "screenshot", "html"])
+    sha256 = serializers.CharField(help_text="SHA-256 of the file, hex.")
+    size = serializers.IntegerField(help_text="Bytes.")
+    url = serializers.SerializerMethodField(help_text="Download (always an attachment).")
+
+    def get_url(self, file: dict) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(file["url"]) if request else file["url"]
+
+
+class CaptureSerializer(serializers.ModelSerializer):
+    """One archiving of the source's URL (README "Archiving source links")."""
+
+    files = CaptureFileSerializer(source="stored_files", many=True, read_only=True)
+
+    class Meta:
+        model = Capture
+        fields = [
+            "id",
+            "url",
+            "final_url",
+            "status",
+            "state",
+            "reason",
+            "message",
+            "attempts",
+            "requested",
+            "fetched_at",
+            "files",
+        ]
+        read_only_fields = fields
+
+
 class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    captures = CaptureSerializer(many=True, read_only=True, help_text="Archived captures of `url`, newest first.")
+
     class Meta:
         model = Source
         fields = [
@@ -147,7 +183,19 @@ class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "created",
             "updated",
             "version",
+            "captures",
         ]
+        read_only_fields = ["created", "updated", "version", "captures"]
+
+
+class ClaimSourceSerializer(SourceSerializer):
+    """A source as a claim embeds it: without its captures (read them at `sources/{id}/`), so a
+    list of claims reads no capture rows."""
+
+    captures = None
+
+    class Meta(SourceSerializer.Meta):
+        fields = [name for name in SourceSerializer.Meta.fields if name != "captures"]
         read_only_fields = ["created", "updated", "version"]
 
 
@@ -328,7 +376,7 @@ class SourcedClaimSerializer(serializers.ModelSerializer):
     it may be stored (api.views.claims passes it on).
     """
 
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = ClaimSourceSerializer(many=True, read_only=True)
     source_ids = serializers.PrimaryKeyRelatedField(
         many=True,
         write_only=True,

@@ -71,6 +71,7 @@ urlpatterns = [
     path("assets/<asset_key:key>/track/", catalogue.AssetTrack.as_view(), name="asset-track"),
     path("sources/", catalogue.SourceList.as_view(), name="source-list"),
     path("sources/<id:pk>/", catalogue.SourceDetail.as_view(), name="source-detail"),
+    path("sources/<id:pk>/archive/", catalogue.SourceArchive.as_view(), name="source-archive"),
     path("export.gpkg", export.ExportGeoPackage.as_view(), name="export-gpkg"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

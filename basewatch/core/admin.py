@@ -10,12 +10,23 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db import transaction
 from leaflet.admin import LeafletGeoAdmin
 
-from basewatch.core import claims
+from basewatch.core import archiving, claims, images
 from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.fields import LonLatLeafletAdminWidget
-from basewatch.core.models import ApiToken, Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.models import (
+    ApiToken,
+    Asset,
+    AssetType,
+    Capture,
+    EvidenceImage,
+    Movement,
+    Observation,
+    Site,
+    Source,
+)
 from basewatch.core.versions import StaleVersion, VersionRequired, locked_if_current
 
 STALE = (
@@ -191,6 +202,23 @@ class AssetAdmin(VersionedAdmin):
         return queryset.search(search_term), False
 
 
+class CaptureInline(admin.TabularInline):
+    """A source's captures, as the worker recorded them: read, never edited (the files are evidence)."""
+
+    model = Capture
+    fields = ["requested", "state", "reason", "message", "final_url", "status", "fetched_at", "warc_sha256"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Source)
 class SourceAdmin(NoDeleteMixin, VersionedAdmin):
     list_display = ["title", "kind", "publisher", "published", "reliability"]
@@ -198,6 +226,14 @@ class SourceAdmin(NoDeleteMixin, VersionedAdmin):
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "published"
     readonly_fields = ["created", "version"]
+    inlines = [CaptureInline]
+    actions = ["archive_again"]
+
+    @admin.action(description="Archive selected sources again")
+    def archive_again(self, request, queryset):
+        with transaction.atomic():  # each capture with its job, or none
+            queued = [archiving.queue(source) for source in queryset.exclude(url="")]
+        self.message_user(request, f"{len(queued)} capture(s) queued; sources without a URL were skipped.")
 
 
 @admin.register(Observation)
@@ -217,6 +253,92 @@ class MovementAdmin(ClaimAdmin):
     search_fields = ["origin__name", "destination__name", "asset_type__name", "asset__registration", "notes"]
     autocomplete_fields = ["origin", "destination", "asset_type", "asset", "sources"]
     list_select_related = ["origin", "destination", "asset_type"]
+
+
+class EvidenceImageAddForm(forms.ModelForm):
+    """A new image: the file goes through basewatch.core.images like the editors' form."""
+
+    upload = forms.FileField(label="Image", help_text="JPEG, PNG, WebP or TIFF; stored re-encoded, without EXIF.")
+
+    class Meta:
+        model = EvidenceImage
+        fields = ["observation", "source", "captured", "credit", "caption"]
+
+    def clean_upload(self):
+        try:
+            return images.check_upload(self.cleaned_data["upload"])
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.message_dict["file"]) from None
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("observation")) == bool(data.get("source")):
+            raise forms.ValidationError("Choose an observation or a source (one of them).")
+        if "upload" in data:
+            try:
+                images.refuse_duplicate(data["upload"], observation=data["observation"], source=data["source"])
+            except forms.ValidationError as error:
+                self.add_error("upload", error.message_dict["file"])
+        return data
+
+
+@admin.register(EvidenceImage)
+class EvidenceImageAdmin(admin.ModelAdmin):
+    """Images are added through core.images; afterwards only what the editor confirms may change."""
+
+    list_display = ["__str__", "observation", "source", "captured", "credit", "format", "uploaded"]
+    list_filter = ["format", "original_format"]
+    search_fields = ["caption", "credit", "sha256", "original_sha256"]
+    autocomplete_fields = ["observation", "source"]
+    list_select_related = ["observation__site", "observation__asset_type", "source"]
+    readonly_fields = [
+        "observation",
+        "source",
+        "sha256",
+        "original_sha256",
+        "original_format",
+        "format",
+        "width",
+        "height",
+        "size",
+        "uploaded_by",
+        "uploaded",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = EvidenceImageAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["observation", "source", "upload", "captured", "credit", "caption"]
+        return [*self.readonly_fields, "captured", "credit", "caption"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # As on the pages: an image of a claim changes with the claim's rules.
+        if obj is not None and obj.observation_id and not claims.may_change(request.user, obj.observation):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        saved = images.attach(
+            data["upload"],
+            observation=data["observation"],
+            source=data["source"],
+            user=request.user,
+            captured=data["captured"],
+            credit=data["credit"],
+            caption=data["caption"],
+        )
+        for field in EvidenceImage._meta.concrete_fields:  # what was stored, for the admin's log and redirect
+            setattr(obj, field.attname, getattr(saved, field.attname))
 
 
 @admin.register(ApiToken)

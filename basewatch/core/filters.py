@@ -73,18 +73,33 @@ def parse_posture_options(query) -> PostureOptions:
 
 
 class BBoxField(forms.CharField):
-    """`minlon,minlat,maxlon,maxlat` in degrees; minlon > maxlon crosses the antimeridian."""
+    """`minlon,minlat,maxlon,maxlat` in degrees; minlon > maxlon crosses the antimeridian.
+
+    With `heights`, also OGC API's six numbers minlon,minlat,minheight,maxlon,maxlat,maxheight,
+    read as the box's horizontal corners: every feature here is 2D, so a height range leaves none out.
+    """
+
+    def __init__(self, *, heights: bool = False, **kwargs):
+        self.heights = heights
+        super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
+        wanted = "Give four numbers: minlon,minlat,maxlon,maxlat" + (
+            " (or six, with heights)." if self.heights else "."
+        )
         try:
             numbers = [float(part) for part in value.split(",")]
         except ValueError:
-            raise forms.ValidationError("Give four numbers: minlon,minlat,maxlon,maxlat.") from None
+            raise forms.ValidationError(wanted) from None
+        if self.heights and len(numbers) == 6:
+            if not numbers[2] <= numbers[5]:
+                raise forms.ValidationError("The lower height must not exceed the upper one.")
+            numbers = numbers[0:2] + numbers[3:5]
         if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-            raise forms.ValidationError("Give four numbers: minlon,minlat,maxlon,maxlat.")
+            raise forms.ValidationError(wanted)
         minlon, minlat, maxlon, maxlat = numbers
         if not (-180 <= minlon <= 180 and -180 <= maxlon <= 180):
             raise forms.ValidationError("Longitudes must be between -180 and 180.")
@@ -97,8 +112,10 @@ class BBoxFilter(filters.Filter):
     field_class = BBoxField
 
     def filter(self, qs, value):
-        if value is None:
-            return qs
+        return qs if value is None else qs.filter(self.condition(value))
+
+    def condition(self, value) -> Q:
+        """The rows whose `field_name` geometry intersects the box `value` (as BBoxField cleans it)."""
         minlon, minlat, maxlon, maxlat = value
         if minlon <= maxlon:
             boxes = [(minlon, minlat, maxlon, maxlat)]
@@ -107,7 +124,7 @@ class BBoxFilter(filters.Filter):
         condition = Q()
         for box in boxes:
             condition |= Q(**{f"{self.field_name}__intersects": Polygon.from_bbox(box)})
-        return qs.filter(condition)
+        return condition
 
 
 class SearchFilter(filters.CharFilter):

@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 VIEWER, EDITOR, REVIEWER, ADMIN = "viewer", "editor", "reviewer", "admin"
 ROLES = [VIEWER, EDITOR, REVIEWER, ADMIN]
 
-EDITED_MODELS = ["site", "assettype", "asset", "source", "observation", "movement"]
+EDITED_MODELS = ["site", "assettype", "asset", "source", "observation", "movement", "evidenceimage"]
 _PERMISSIONS = {
     VIEWER: [f"view_{model}" for model in EDITED_MODELS],
     EDITOR: [f"{action}_{model}" for model in EDITED_MODELS for action in ("view", "add", "change")]

@@ -38,6 +38,7 @@ from basewatch.front.forms import (
     SiteForm,
     SourceForm,
 )
+from basewatch.front.images import gallery
 from basewatch.front.templatetags.claims import page_url
 
 CONFLICT = (
@@ -233,7 +234,7 @@ def last_count(request):
 # --- the catalogue: sites, sources, asset types, assets -------------------------------
 
 
-def _edit_item(request, form_class, item, done_url):
+def _edit_item(request, form_class, item, done_url, extra: dict | None = None):
     noun = item._meta.verbose_name
     form = form_class(request.POST or None, instance=item)
     allow_map_widget_scripts(form, request.csp_nonce)
@@ -249,7 +250,7 @@ def _edit_item(request, form_class, item, done_url):
         else:
             messages.success(request, f"Saved {noun} “{saved}”.")
             return redirect(done_url(saved))
-    context = {"form": form, "item": item, "noun": noun, "differences": differences}
+    context = {"form": form, "item": item, "noun": noun, "differences": differences, **(extra or {})}
     return render(request, "front/item_form.html", context, status=_status(request, differences))
 
 
@@ -276,7 +277,13 @@ def source_create(request):
 @role_required(EDITOR)
 def source_edit(request, pk: int):
     source = get_object_or_404(Source, pk=pk)
-    return _edit_item(request, SourceForm, source, done_url=_source_done)
+    # The source's images, and a way to add more (front.images).
+    extra = {
+        "gallery": gallery(source.images.order_by("captured", "pk")),
+        "add_image_url": reverse("front:image-add", args=["source", source.pk]),
+        "may_edit_images": True,
+    }
+    return _edit_item(request, SourceForm, source, done_url=_source_done, extra=extra)
 
 
 def _asset_type_done(asset_type: AssetType) -> str:

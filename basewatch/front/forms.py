@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 
-from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.core.images import check_upload
+from basewatch.core.models import Asset, AssetType, EvidenceImage, Movement, Observation, Site, Source
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -250,3 +251,41 @@ class ClaimImportForm(forms.Form):
             limit = settings.IMPORT_MAX_BYTES
             raise ValidationError(f"The file is larger than {limit:,} bytes, the limit for an import.")
         return upload
+
+
+class ImageForm(forms.Form):
+    """An evidence image and what the editor confirms about it; core.images checks the file."""
+
+    file = forms.FileField(
+        label="Image",
+        help_text="JPEG, PNG, WebP or TIFF. Stored re-encoded: EXIF (GPS, camera) and anything appended are dropped.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/tiff"}),
+    )
+    captured = forms.DateField(
+        label="Captured on",
+        required=False,
+        widget=DATE,
+        input_formats=settings.DATE_INPUT_FORMATS,
+        help_text="Leave empty to be offered the date the camera recorded, if the file has one.",
+    )
+    credit = forms.CharField(max_length=200, required=False, help_text="Maxar Technologies, @handle …")
+    caption = forms.CharField(max_length=500, required=False)
+
+    def clean_file(self):
+        try:
+            return check_upload(self.cleaned_data["file"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["file"]) from None
+
+
+class ImageDetailsForm(forms.ModelForm):
+    """What an editor may change about a stored image: never its pixels."""
+
+    class Meta:
+        model = EvidenceImage
+        fields = ["captured", "credit", "caption"]
+        widgets = {"captured": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["captured"].input_formats = settings.DATE_INPUT_FORMATS

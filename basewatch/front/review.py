@@ -11,19 +11,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from basewatch.core import claims
-from basewatch.core.models import ImportReport, Movement, Observation, Site
+from basewatch.core.models import EvidenceImage, ImportReport, Movement, Observation, Site
 from basewatch.core.roles import EDITOR, VIEWER, can_review, can_view_unpublished
 from basewatch.core.versions import StaleVersion, VersionRequired, parse_version
 from basewatch.core.workflow import Action, State
 from basewatch.front.access import role_required
 from basewatch.front.history import history_of
+from basewatch.front.images import gallery
 
 CLAIM_MODELS = {"observation": Observation, "movement": Movement}
 DONE = {
@@ -100,7 +103,7 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
     """One observation or movement: anyone may read a published one; viewers and up see it in any
     state, with its decisions and history."""
     model = _claim_model(kind)
-    claim = get_object_or_404(_claims(model), pk=pk)
+    claim = get_object_or_404(_claims(model).prefetch_related("sources__captures"), pk=pk)
     insider = can_view_unpublished(request.user)
     if claim.state != State.PUBLISHED and not insider:
         if not request.user.is_authenticated:
@@ -114,8 +117,22 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
         "may_edit": insider and claims.may_change(request.user, claim),
         "history": history_of(claim) if insider else None,
         "legs": _legs(claim, insider) if kind == "movement" else [],
+        "gallery": gallery(_images(request.user, claim)),
+        # Each source with its archived captures (thumbnails, hashes, downloads).
+        "capture_states": True,
+        "show_captures": True,
     }
+    if kind == "observation" and context["may_edit"]:
+        context["add_image_url"] = reverse("front:image-add", args=["observation", claim.pk])
+        context["may_edit_images"] = True
     return render(request, "front/claim.html", context, status=status)
+
+
+def _images(user, claim):
+    """The claim's own images and its sources' (the claim's visibility already checked)."""
+    sources = Q(source__in=[source.pk for source in claim.sources.all()])
+    mine = Q(observation=claim) if isinstance(claim, Observation) else Q(pk__in=[])
+    return EvidenceImage.objects.visible_to(user).filter(mine | sources).order_by("captured", "pk")
 
 
 def _legs(movement: Movement, insider: bool) -> list[Movement]:

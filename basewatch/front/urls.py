@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from basewatch.front import claim_imports, editing, feeds, imports, review, views
+from basewatch.front import claim_imports, editing, feeds, images, imports, review, sources, views
 
 app_name = "front"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     # Claims: published ones for everyone; any state, with decisions and history, for viewers and up.
     path("observations/<int:pk>/", require_safe(review.claim_page), {"kind": "observation"}, name="observation"),
     path("movements/<int:pk>/", require_safe(review.claim_page), {"kind": "movement"}, name="movement"),
+    # A source with its archived captures; the captured files, always as downloads.
+    path("sources/<int:pk>/", require_safe(sources.source), name="source"),
+    path("sources/<int:pk>/archive/", sources.archive_again, name="source-archive"),
+    path("captures/<int:pk>/<str:kind>/", require_safe(sources.capture_file), name="capture-file"),
     path("review/", require_safe(review.queue), name="review"),
     path("review/<str:kind>/<int:pk>/", review.decide, name="decide"),
     # Editor forms (new items under new/, so no slug can shadow them).
@@ -37,6 +41,11 @@ urlpatterns = [
     path("edit/asset-types/<slug:slug>/", editing.asset_type_edit, name="asset-type-edit"),
     path("new/asset/", editing.asset_create, name="asset-create"),
     path("edit/assets/<int:pk>/", editing.asset_edit, name="asset-edit"),
+    # Evidence images: attached by editors, served with image-only headers (front.images).
+    path("new/image/<str:kind>/<int:pk>/", images.image_add, name="image-add"),
+    path("edit/images/<int:pk>/", images.image_edit, name="image-edit"),
+    path("images/<int:pk>/", require_safe(images.image_file), name="image"),
+    path("images/<int:pk>/<str:variant>/", require_safe(images.image_file), name="image-variant"),
     # ADS-B traces in, movements out (submitted for review).
     path("new/adsb-import/", imports.adsb_import, name="adsb-import"),
     # Spreadsheets of claims in: a dry run first, then confirmed on the report's page.

@@ -23,6 +23,7 @@ from basewatch.core.filters import AssetFilter, MovementFilter, ObservationFilte
 from basewatch.core.models import (
     Asset,
     AssetType,
+    EvidenceImage,
     Movement,
     Observation,
     PosturePoint,
@@ -32,6 +33,7 @@ from basewatch.core.models import (
     Trend,
 )
 from basewatch.core.posture import observation_days
+from basewatch.front.images import gallery
 
 
 def index(request):
@@ -62,7 +64,7 @@ def index(request):
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
         "maxZoom": settings.LEAFLET_CONFIG["MAX_ZOOM"],
-        "tiles": _tiles(),
+        "tiles": map_tiles(),
         "operators": [{"code": code, "name": name} for code, name in operators],
         "countries": dict(operators + host_countries),
         "kinds": dict(Site.Kind.choices),
@@ -101,12 +103,14 @@ def site(request, slug: str):
     published = Observation.objects.published().filter(site=site)
     series = site.counts_over_time()
     # Every chart point is one of these rows: their sources are read once, here.
-    observations = list(published.with_counted().select_related("asset_type", "asset").prefetch_related("sources"))
+    observations = list(
+        published.with_counted().select_related("asset_type", "asset").prefetch_related("sources__captures")
+    )
     movements = (
         Movement.objects.published()
         .filter(Q(origin=site) | Q(destination=site))
         .select_related("origin", "destination", "asset_type", "asset")
-        .prefetch_related("sources")
+        .prefetch_related("sources__captures")
     )
     today = timezone.now().date()
     start, end = _chart_span(series, options.as_of, today)
@@ -127,7 +131,7 @@ def site(request, slug: str):
         "observations": {observation.pk: _observation_detail(observation) for observation in observations},
         "location": [site.location.x, site.location.y],
         "footprint": json.loads(site.footprint.geojson) if site.footprint else None,
-        "tiles": _tiles(),
+        "tiles": map_tiles(),
     }
     posture = site.posture_state
     context = {
@@ -143,6 +147,9 @@ def site(request, slug: str):
         "movements": movements,
         "chart": chart,
         "chart_key": _chart_key(chart["series"], end),
+        # The site page shows published work only, so its images are the public ones.
+        "gallery": gallery(EvidenceImage.objects.public().of_site(site)),
+        "capture_states": True,  # each source says whether, and when, it was archived
     }
     return render(request, "front/site.html", context)
 
@@ -155,7 +162,7 @@ def _map_url(site: Site, as_of) -> str:
     return f"{reverse('front:index')}?{query}"
 
 
-def _tiles() -> dict:
+def map_tiles() -> dict:
     """What a page's map is drawn on (static/js/basemap.js): the offline world outline and the
     tile layer over it, as the editors' map widgets have it (url "": none)."""
     tiles = settings.LEAFLET_CONFIG["TILES"]
@@ -328,7 +335,7 @@ def asset(request, key: str):
         "config": {
             "assetKey": found.key,
             "assetsUrl": reverse("api:asset-list"),
-            "tiles": _tiles(),
+            "tiles": map_tiles(),
             "assetTypes": {found.asset_type.slug: found.asset_type.name},
             "reliability": dict(Source.Reliability.choices),
         },

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 SCHEMES = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 2000
@@ -209,3 +209,47 @@ def request(
     finally:
         timer.cancel()
         connection.close()
+
+
+@dataclass
+class Hop:
+    """One request of a redirect chain and what it answered."""
+
+    url: str
+    answer: Answer
+
+
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+def follow(
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    max_redirects: int = 5,
+    timeout: float = 10.0,
+    max_bytes: int = 64 * 1024,
+    allowed_hosts: Iterable[str] = (),
+) -> list[Hop]:
+    """GET `url`, following up to `max_redirects` redirects; every hop, the last one included.
+
+    Each hop is a `request` of its own, so the URL a redirect names is parsed, resolved and
+    checked like the first (a public page redirecting to 127.0.0.1 or 169.254.169.254 is refused
+    there). `timeout` is for the whole chain. A body over `max_bytes` is Refused("too-large"),
+    never kept cut short: an archive of half a page would pass for the page."""
+    hops: list[Hop] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Refused("timeout", f"No complete answer within {timeout:g} seconds.")
+        answer = request("GET", url, headers=headers, timeout=left, max_bytes=max_bytes, allowed_hosts=allowed_hosts)
+        if answer.extra.get("truncated"):
+            raise Refused("too-large", f"{url} answered with more than {max_bytes:,} bytes.")
+        hops.append(Hop(url, answer))
+        location = answer.headers.get("location")
+        if answer.status not in REDIRECTS or not location:
+            return hops
+        if len(hops) > max_redirects:
+            raise Refused("too-many-redirects", f"More than {max_redirects} redirects from {hops[0].url}.")
+        url = urljoin(url, location.strip())

@@ -13,22 +13,34 @@ coordinate is lon/lat (CRS84), as stored.
 
 Property filters: each collection's queryables are some of its features' properties, taken
 as query parameters on items and read by the lists' own FilterSets (core.filters), so the
-OGC API, the REST API and the pages accept, refuse and select alike.
+OGC API, the REST API and the pages accept, refuse and select alike. Observations and
+movements add their dates and counts (CQL2 compares those), as filters of a FilterSet
+extending the list's. A CQL2 `filter` (cql.py) compares the same queryables, each read from
+its filter, and `geometry`.
+
+Paging is by keyset cursor (api.pagination.keyset_page), as the REST API's observations
+are: each collection has a stable order, its `order_key` then the id, and a page starts
+after the last row of the one before, so a deep page costs what the first does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
+import django_filters as filters
+from django import forms
 from django.contrib.gis.db.models import Extent
-from django.db.models import F, Max, Min, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
 from basewatch.api.csv_export import sources_text
+from basewatch.api.pagination import KeysetPage, keyset_page
 from basewatch.api.views.claims import visible_claims
 from basewatch.core.filters import BBoxFilter, MovementFilter, ObservationFilter, SiteFilter
 from basewatch.core.models import Movement, Observation, Site
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
+from basewatch.ogc import cql
 from basewatch.ogc.params import CRS84, BadParameter, Interval, ItemsQuery
 
 WORLD = [-180.0, -90.0, 180.0, 90.0]
@@ -51,6 +63,26 @@ def _spatial(box) -> dict:
     return {"bbox": [list(box) if box else WORLD], "crs": CRS84}
 
 
+class IntegerFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ObservationQueryables(ObservationFilter):
+    """The observation list's filters, and the day observed and the count, which CQL2 compares."""
+
+    observed = filters.DateFilter(help_text="Observed on this day (YYYY-MM-DD).")
+    count = IntegerFilter(help_text="Best estimate of how many.")
+
+
+class MovementQueryables(MovementFilter):
+    """The movement list's filters, and the dates and counts, which CQL2 compares."""
+
+    departed = filters.DateFilter(help_text="Departed on this day (YYYY-MM-DD).")
+    arrived = filters.DateFilter(help_text="Arrived on this day (YYYY-MM-DD).")
+    count = IntegerFilter(help_text="How many assets moved on each trip.")
+    trips = IntegerFilter(help_text="How many flights or voyages the movement stands for.")
+
+
 class Collection:
     id: str
     title: str
@@ -60,10 +92,19 @@ class Collection:
     filterset_class: type
     # The property filters: query parameter (a feature property of the same name) → what it selects.
     queryables: dict[str, str]
+    # The paging order: this attribute of a row, then its id, descending (newest first) or not.
+    order_key: str
+    order_key_type: type = dt.date
+    descending: bool = True
 
     def rows(self, user) -> QuerySet:
-        """Every row `user` may read, in paging order."""
+        """Every row `user` may read."""
         raise NotImplementedError
+
+    @cached_property
+    def filterables(self) -> dict[str, cql.Queryable]:
+        """The queryables as CQL2 compares them: each read from its property filter."""
+        return {name: cql.Queryable.of(self.filterset_class.base_filters[name]) for name in self.queryables}
 
     def narrowed(self, rows: QuerySet, query: ItemsQuery) -> QuerySet:
         if query.properties:
@@ -76,13 +117,18 @@ class Collection:
             rows = BBoxFilter(field_name=self.bbox_field).filter(rows, query.bbox)
         if query.datetime is not None:
             rows = self.during(rows, query.datetime)
+        if query.filter is not None:
+            try:
+                rows = rows.filter(cql.condition(query.filter, self.filterables, self.bbox_field))
+            except cql.InvalidFilter as error:
+                raise BadParameter("filter", str(error)) from None
         return rows
 
     def during(self, rows: QuerySet, interval: Interval) -> QuerySet:
         raise NotImplementedError
 
-    def page(self, rows: QuerySet, query: ItemsQuery) -> list:
-        return list(rows[query.offset : query.offset + query.limit])
+    def page(self, rows: QuerySet, query: ItemsQuery) -> KeysetPage:
+        return keyset_page(rows, self.order_key, query.limit, query.cursor, self.descending)
 
     def get(self, user, feature_id: str, query: ItemsQuery):
         raise NotImplementedError
@@ -94,12 +140,17 @@ class Collection:
         raise NotImplementedError
 
     def queryable_schema(self, name: str) -> dict:
-        """A queryable as JSON Schema: a string, with its values when the filter has a fixed list."""
-        schema = {"title": name, "description": self.queryables[name], "type": "string"}
-        choices = self.filterset_class.base_filters[name].extra.get("choices")
-        if choices:
-            schema["enum"] = [value for value, _ in choices]
-        return schema
+        """A queryable as JSON Schema: its type, and its values when the filter has a fixed list."""
+        return {"title": name, "description": self.queryables[name], **self.filterables[name].schema()}
+
+    def geometry_schema(self) -> dict:
+        """The spatial queryable, as OGC API - Features Part 3 describes one."""
+        return {
+            "title": cql.GEOMETRY,
+            "description": "The feature's geometry, compared by S_INTERSECTS in longitude/latitude (CRS84).",
+            "format": f"geometry-{self.geometry_type.lower()}",
+            "x-ogc-role": "primary-geometry",
+        }
 
 
 class Sites(Collection):
@@ -118,9 +169,12 @@ class Sites(Collection):
         "host_country": "Host country, ISO 3166-1 alpha-2.",
         "kind": "Kind of site.",
     }
+    order_key = "slug"
+    order_key_type = str
+    descending = False
 
     def rows(self, user) -> QuerySet:
-        return Site.objects.order_by("slug")
+        return Site.objects.all()
 
     def during(self, rows: QuerySet, interval: Interval) -> QuerySet:
         if not interval.instant:
@@ -130,7 +184,7 @@ class Sites(Collection):
     def options(self, query: ItemsQuery) -> PostureOptions:
         return PostureOptions(as_of=query.datetime.start if query.datetime else timezone.now().date())
 
-    def page(self, rows: QuerySet, query: ItemsQuery) -> list:
+    def page(self, rows: QuerySet, query: ItemsQuery) -> KeysetPage:
         return super().page(rows.with_posture(self.options(query)), query)
 
     def get(self, user, feature_id: str, query: ItemsQuery) -> Site:
@@ -193,15 +247,19 @@ class Observations(Collection):
     )
     geometry_type = "Point"
     bbox_field = "site__location"
-    filterset_class = ObservationFilter
+    filterset_class = ObservationQueryables
     queryables = {
         "site": "The site's slug.",
         "asset_type": "The asset type's slug.",
         "activity": "What the assets were seen doing.",
+        "asset": "The asset: registration (RA-76845), ICAO hex (152C2D), MMSI, IMO or id.",
+        "observed": "The day observed (for week or month precision, its first day).",
+        "count": "Best estimate of how many; none when only presence is known.",
     }
+    order_key = "observed"
 
     def rows(self, user) -> QuerySet:
-        return visible_claims(Observation, user).order_by("-observed", "-id")
+        return visible_claims(Observation, user)
 
     def during(self, rows: QuerySet, interval: Interval) -> QuerySet:
         if interval.start:
@@ -248,16 +306,22 @@ class Movements(Collection):
     )
     geometry_type = "LineString"
     bbox_field = "line"
-    filterset_class = MovementFilter
+    filterset_class = MovementQueryables
     queryables = {
         "origin": "The origin site's slug.",
         "destination": "The destination site's slug.",
         "asset_type": "The asset type's slug.",
         "asset": "The asset: registration (RA-76845), ICAO hex (152C2D), MMSI, IMO or id.",
+        "departed": "The day of departure, if known.",
+        "arrived": "The day of arrival, if known.",
+        "count": "How many assets moved on each trip, if known.",
+        "trips": "How many flights or voyages the movement stands for, when more than one.",
     }
+    # The journey's first known day: its departure, else its arrival (a movement has one or both).
+    order_key = "journey_start"
 
     def rows(self, user) -> QuerySet:
-        return visible_claims(Movement, user).order_by(F("journey_start").desc(nulls_last=True), "-id")
+        return visible_claims(Movement, user)
 
     def during(self, rows: QuerySet, interval: Interval) -> QuerySet:
         if interval.start:

@@ -1,8 +1,10 @@
-"""The query parameters of OGC API - Features (Part 1), each parsed once into a plain value.
+"""The query parameters of OGC API - Features (Parts 1 and 3), each parsed once into a plain value.
 
 A bad value raises BadParameter naming the parameter; the views answer it with a 400 in
 the OGC exception format. `bbox` is read by the same field as the REST API's (lon/lat
-degrees, antimeridian crossing allowed), so both accept and refuse the same boxes.
+degrees, antimeridian crossing allowed), so both accept and refuse the same boxes; the
+`filter` by cql.py, into pygeofilter's syntax tree (the collection applies it); `cursor`
+by the REST API's cursor reader (lib.cursor).
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from dataclasses import dataclass, field
 from django import forms
 
 from basewatch.core.filters import BBoxField
+from basewatch.lib import cursor
+from basewatch.ogc import cql
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-MAX_OFFSET = 10**9  # within PostgreSQL's bigint; no collection comes near it
-# `f`: the one encoding offered (JSON, GeoJSON for features); clients may name it.
-FORMATS = ("json", "geojson")
+# `f`: JSON (GeoJSON for features) or the HTML page (ogc/html.py); without it, Accept decides.
+FORMATS = ("json", "geojson", "html")
 
 
 class BadParameter(Exception):
@@ -46,9 +49,12 @@ class ItemsQuery:
     bbox: tuple[float, float, float, float] | None
     datetime: Interval | None
     limit: int
-    offset: int
+    # Where the page starts: (backwards, key, id) of the row it follows (or, backwards, precedes).
+    cursor: tuple[bool, dt.date | str, int] | None = None
     # Property filters (the collection's queryables) as sent; the collection's FilterSet reads them.
     properties: dict[str, str] = field(default_factory=dict)
+    # A CQL2 filter, as pygeofilter's syntax tree; the collection reads it over its queryables.
+    filter: object = None
 
 
 def check_known(query, known: set[str]) -> None:
@@ -78,26 +84,10 @@ def parse_bbox(query) -> tuple[float, float, float, float] | None:
     raw = _one(query, "bbox")
     if raw is None:
         return None
-    raw = _horizontal(raw)
     try:
-        return BBoxField(required=False).clean(raw) or _empty("bbox")
+        return BBoxField(required=False, heights=True).clean(raw) or _empty("bbox")
     except forms.ValidationError as error:
         raise BadParameter("bbox", " ".join(error.messages)) from None
-
-
-def _horizontal(raw: str) -> str:
-    """A 3D box (minlon,minlat,minheight,maxlon,maxlat,maxheight, as the standard allows) as its
-    horizontal corners: every feature here is 2D, so a height range leaves none out."""
-    parts = raw.split(",")
-    if len(parts) != 6:
-        return raw
-    try:
-        low, high = float(parts[2]), float(parts[5])
-    except ValueError:
-        raise BadParameter("bbox", "The heights must be numbers.") from None
-    if not low <= high:
-        raise BadParameter("bbox", "The lower height must not exceed the upper one.")
-    return ",".join(parts[0:2] + parts[3:5])
 
 
 def _empty(name: str):
@@ -110,6 +100,10 @@ def _day(text: str) -> dt.date | None:
         return None
     if len(text) == 10:
         return dt.date.fromisoformat(text)
+    if len(text) == 11 and text[10] in "Tt":
+        # GDAL's OAPIF driver turns `-where "observed >= '2024-12-13'"` into `2024-12-13T/..`:
+        # a day with an empty time, which can only mean that day.
+        return dt.date.fromisoformat(text[:10])
     moment = dt.datetime.fromisoformat(text.replace("z", "Z"))
     if "T" not in text.upper() or moment.tzinfo is None:
         raise ValueError("a date-time needs a time and an offset")
@@ -153,13 +147,45 @@ def _whole_number(query, name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-def parse_items_query(query, queryables=()) -> ItemsQuery:
-    """The query of an items page; `queryables`: the property filters the collection takes."""
+def parse_cursor(query, key_type: type) -> tuple[bool, dt.date | str, int] | None:
+    raw = _one(query, "cursor")
+    if raw is None:
+        return None
+    try:
+        return cursor.decode(raw, key_type)
+    except ValueError:
+        raise BadParameter("cursor", "Not a cursor this API gave out: follow the `next` and `prev` links.") from None
+
+
+def parse_filter(query):
+    """`filter` in `filter-lang` (CQL2 text by default, or CQL2-JSON), its geometries in `filter-crs`:
+    CRS84 alone, so no spatial reference is ever built from what a client sends."""
+    language = _one(query, "filter-lang")
+    if language is None:
+        language = cql.TEXT
+    elif language not in cql.LANGUAGES:
+        raise BadParameter("filter-lang", f"Choose one of: {', '.join(cql.LANGUAGES)}.")
+    crs = _one(query, "filter-crs")
+    if crs is not None and crs != CRS84:
+        raise BadParameter("filter-crs", f"Only {CRS84} (longitude, latitude) is supported.")
+    raw = _one(query, "filter")
+    if raw is None:
+        return None
+    try:
+        return cql.parse(raw, language)
+    except cql.InvalidFilter as error:
+        raise BadParameter("filter", str(error)) from None
+
+
+def parse_items_query(query, queryables=(), key_type: type = dt.date) -> ItemsQuery:
+    """The query of an items page; `queryables`: the property filters the collection takes;
+    `key_type`: what its paging order's key is (a cursor holds one)."""
     sent = {name: _one(query, name) for name in queryables}
     return ItemsQuery(
         bbox=parse_bbox(query),
         datetime=parse_datetime(query),
         limit=_whole_number(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-        offset=_whole_number(query, "offset", 0, 0, MAX_OFFSET),
+        cursor=parse_cursor(query, key_type),
         properties={name: value for name, value in sent.items() if value is not None},
+        filter=parse_filter(query),
     )

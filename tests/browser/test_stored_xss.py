@@ -49,3 +49,29 @@ def test_popups_and_site_pages_show_every_payload_as_text(page):
         assert text in page.inner_text("h1"), text
         assert page.evaluate(INJECTED) == {"added": 0, "handlers": 0}, text
     assert page.dialogs == [] and page.errors == []
+
+
+def test_the_ogc_pages_popups_and_tooltips_show_every_payload_as_text(page):
+    """The OGC API's map (static/js/ogc.js): each site's tooltip and popup, its name a payload."""
+    payload_world(VECTORS)
+    page.goto("/ogc/collections/sites/items?f=html&limit=1000")
+    page.wait_for_selector("#feature-map[data-features]", state="attached")
+    names = set(VECTORS)
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll("#feature-map path.ogc-point")].map((marker) => {
+            marker.dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
+            marker.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+            // The newest of each: the one before may still be fading out.
+            const popup = [...document.querySelectorAll(".leaflet-popup-content .ogc-popup a")].pop();
+            const tooltip = [...document.querySelectorAll(".leaflet-tooltip")].pop();
+            const texts = [popup ? popup.textContent : null, tooltip ? tooltip.textContent : null];
+            marker.dispatchEvent(new MouseEvent("mouseout", {bubbles: true}));
+            return texts;
+        })"""
+    )
+    assert len(shown) == Site.objects.count()
+    popups = {popup for popup, _ in shown}
+    tooltips = {tooltip for _, tooltip in shown}
+    assert names <= popups and names <= tooltips  # every payload, as text
+    assert page.evaluate(INJECTED) == {"added": 0, "handlers": 0}
+    assert page.dialogs == [] and page.errors == []

@@ -56,9 +56,26 @@ def test_owslib_reads_landing_conformance_collections_and_pages(live_server, sit
     assert observations["numberReturned"] == observations["numberMatched"] == published > 0
 
 
+def test_owslib_pages_a_cql2_filter_by_cursor(live_server, sites):
+    api = Features(f"{live_server.url}/ogc/")
+    wanted = Observation.objects.published().filter(count__isnull=False, site__slug="khmeimim")
+    seen, params = [], {"filter": "site = 'khmeimim' AND count IS NOT NULL", "limit": 1}
+    while True:
+        page = api.collection_items("observations", **params)
+        assert page["numberMatched"] == wanted.count() >= 2
+        seen += [feature["id"] for feature in page["features"]]
+        following = [link["href"] for link in page["links"] if link["rel"] == "next"]
+        if not following:
+            break
+        params = dict(parse_qsl(urlsplit(following[0]).query))
+        assert "cursor" in params and params["filter"].startswith("site = ")
+    assert seen == list(wanted.order_by("-observed", "-id").values_list("id", flat=True))
+
+
 def test_owslib_reads_queryables_and_filters_on_them(live_server, sites):
     api = Features(f"{live_server.url}/ogc/")
-    assert list(api.collection_queryables("observations")["properties"]) == ["site", "asset_type", "activity"]
+    queryables = api.collection_queryables("observations")["properties"]
+    assert list(queryables) == ["site", "asset_type", "activity", "asset", "observed", "count", "geometry"]
     assert "asset" in api.collection_queryables("movements")["properties"]
     site = Observation.objects.published().values_list("site__slug", flat=True).first()
     wanted = Observation.objects.published().filter(site__slug=site).count()
@@ -86,8 +103,65 @@ def test_gdal_reads_every_site_across_pages(live_server, sites):
     assert f"Feature Count: {len(sites)}" in result.stdout
     read = re.findall(r"^\s+slug \(String\) = (\S+)$", result.stdout, flags=re.MULTILINE)
     assert sorted(read) == sites
-    # GDAL followed the `next` links: a page at every fourth site after the first.
+    # GDAL followed the `next` links: the first page, then one page by cursor for every four more sites.
     pages = set(re.findall(r"Fetch\((\S+/ogc/collections/sites/items\?\S+)\)", result.stderr))
-    offsets = sorted(int(dict(parse_qsl(urlsplit(page).query)).get("offset", 0)) for page in pages)
-    assert offsets == list(range(0, len(sites), 4)), result.stderr[-3000:]
-    assert len(offsets) >= 3
+    cursors = [dict(parse_qsl(urlsplit(page).query)).get("cursor") for page in pages]
+    assert len(pages) == -(-len(sites) // 4) >= 3, result.stderr[-3000:]
+    assert cursors.count(None) == 1
+
+
+def gdal_reads(live_server, collection: str, *options: str) -> tuple[list[dict[str, str]], list[str], str]:
+    """What `ogrinfo` reads of a collection: each feature's string fields, the items URLs it
+    fetched, and what it said on stderr."""
+    command = [OGRINFO, "-ro", "-al", "--config", "CPL_DEBUG", "ON", *options]
+    result = subprocess.run(  # noqa: S603 (our own arguments)
+        [*command, f"OAPIF:{live_server.url}/ogc/collections/{collection}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    features = [
+        dict(re.findall(r"^\s+(\w+) \(String\) = (.*)$", block, flags=re.MULTILINE))
+        for block in result.stdout.split("OGRFeature(")[1:]
+    ]
+    fetched = re.findall(rf"Fetch\((\S+/ogc/collections/{collection}/items\?\S+)\)", result.stderr)
+    return features, fetched, result.stderr
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+def test_gdal_sends_an_equality_on_a_queryable_as_its_query_parameter_not_as_cql2(live_server, sites):
+    # GDAL 3.6 writes a CQL filter only for a server whose OpenAPI document offers the draft
+    # `filter-lang` "cql-text" (or "json-filter-expr"); basewatch offers CQL2's names. It sends
+    # `name = 'value'` on a queryable as the query parameter of that name instead (Part 3's
+    # queryables as query parameters) and weighs the rest of the -where itself.
+    published = Observation.objects.published()
+    features, fetched, stderr = gdal_reads(live_server, "observations", "-where", "site = 'khmeimim'")
+    assert len(features) == published.filter(site__slug="khmeimim").count() >= 2, stderr[-3000:]
+    assert {feature["site"] for feature in features} == {"khmeimim"}
+    assert any("site=khmeimim" in url for url in fetched), fetched
+    assert not any("filter" in url for url in fetched), fetched
+
+    where = "site = 'khmeimim' AND asset_type <> 'nothing'"
+    features, fetched, stderr = gdal_reads(live_server, "observations", "-where", where)
+    assert len(features) == published.filter(site__slug="khmeimim").count()
+    assert "Only part of the filter will be evaluated on server side" in stderr
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+def test_gdal_sends_a_date_comparison_as_a_datetime_interval_and_gets_the_days_asked(live_server, sites):
+    published = Observation.objects.published()
+    features, fetched, stderr = gdal_reads(live_server, "observations", "-where", "observed >= '2024-12-13'")
+    assert any("datetime=2024-12-13T" in url for url in fetched), fetched
+    expected = published.filter(observed__gte="2024-12-13").count()
+    assert 0 < expected < published.count()
+    assert len(features) == expected, stderr[-3000:]
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+def test_gdal_told_to_send_the_draft_cql_text_is_refused_naming_filter_lang(live_server, sites):
+    options = ["--config", "OGR_OAPIF_ALLOW_CQL_TEXT", "YES", "-where", "site = 'khmeimim'"]
+    features, fetched, stderr = gdal_reads(live_server, "observations", *options)
+    assert features == []
+    assert any("filter-lang=cql-text" in url for url in fetched), fetched
+    assert '"parameter": "filter-lang"' in stderr

@@ -39,14 +39,38 @@ def ids(client, path: str, **params) -> list:
 
 
 @pytest.mark.parametrize(
-    ("collection", "names"),
+    ("collection", "types", "geometry"),
     [
-        ("sites", ["operator", "host_country", "kind"]),
-        ("observations", ["site", "asset_type", "activity"]),
-        ("movements", ["origin", "destination", "asset_type", "asset"]),
+        ("sites", {"operator": "string", "host_country": "string", "kind": "string"}, "geometry-point"),
+        (
+            "observations",
+            {
+                "site": "string",
+                "asset_type": "string",
+                "activity": "string",
+                "asset": "string",
+                "observed": "date",
+                "count": "integer",
+            },
+            "geometry-point",
+        ),
+        (
+            "movements",
+            {
+                "origin": "string",
+                "destination": "string",
+                "asset_type": "string",
+                "asset": "string",
+                "departed": "date",
+                "arrived": "date",
+                "count": "integer",
+                "trips": "integer",
+            },
+            "geometry-linestring",
+        ),
     ],
 )
-def test_queryables_are_a_json_schema_of_the_property_filters(client, collection, names):
+def test_queryables_are_a_json_schema_of_the_property_filters(client, collection, types, geometry):
     response = client.get(f"/ogc/collections/{collection}/queryables")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/schema+json"
@@ -54,8 +78,19 @@ def test_queryables_are_a_json_schema_of_the_property_filters(client, collection
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert document["$id"] == f"http://testserver/ogc/collections/{collection}/queryables"
     assert document["type"] == "object"
-    assert list(document["properties"]) == names
-    assert all(p["type"] == "string" and p["description"] for p in document["properties"].values())
+    assert document["additionalProperties"] is False  # a filter naming anything else is a 400
+    properties = document["properties"]
+    assert list(properties) == [*types, "geometry"]
+    found = {
+        name: p.get("format") if p.get("format") == "date" else p["type"]
+        for name, p in properties.items()
+        if name != "geometry"
+    }
+    assert found == types
+    assert all(p["description"] for p in properties.values())
+    assert properties["geometry"]["format"] == geometry
+    assert properties["geometry"]["x-ogc-role"] == "primary-geometry"
+    assert "type" not in properties["geometry"]
     links = {link["rel"]: link for link in client.get(f"/ogc/collections/{collection}").json()["links"]}
     assert links[QUERYABLES]["href"] == document["$id"]
     assert links[QUERYABLES]["type"] == "application/schema+json"
@@ -127,6 +162,17 @@ def test_a_bad_property_filter_is_a_400_naming_it(client, rows, collection, para
     assert response.status_code == 400
     assert response.json()["code"] == "InvalidParameterValue"
     assert response.json()["parameter"] == parameter
+
+
+def test_dated_and_counted_queryables_are_property_filters_too(client, rows):
+    path = "/ogc/collections/observations/items"
+    assert ids(client, path, observed="2024-12-02") == [rows["leaving"].pk]
+    assert ids(client, path, count="1", site="alpha") == sorted([rows["seen"].pk, rows["leaving"].pk])
+    assert ids(client, "/ogc/collections/movements/items", arrived="2024-12-11") == [rows["sailing"].pk]
+    for params, parameter in [({"observed": "soon"}, "observed"), ({"count": "2.5"}, "count")]:
+        response = client.get(path, params)
+        assert response.status_code == 400
+        assert response.json()["parameter"] == parameter
 
 
 def test_the_api_document_names_each_collections_property_filters(client):

@@ -65,8 +65,13 @@ def pages(world) -> list[tuple[str, str]]:
     sites = [Site.objects.get(slug=f"xss-{i}").pk for i in sample]
     anonymous = ["/", "/observations/", *(f"/sites/xss-{i}/" for i in range(len(PAYLOADS)))]
     anonymous += [f"/observations/?page={n}" for n in range(2, observation_pages + 1)]
+    # The OGC API's pages: every feature in a table and as map data, and one at a time.
+    anonymous += [f"/ogc/collections/{c}/items?f=html&limit=1000" for c in ("sites", "observations", "movements")]
+    anonymous += [f"/ogc/collections/sites/items/xss-{i}?f=html" for i in sample]
     reviewer = ["/review/", "/new/observation/", "/new/movement/", *(f"/sites/xss-{i}/history/" for i in sample)]
     reviewer += [f"/observations/{pk}/" for pk in observations] + [f"/movements/{pk}/" for pk in movements]
+    reviewer += [f"/ogc/collections/observations/items/{pk}?f=html" for pk in observations]
+    reviewer += [f"/ogc/collections/movements/items/{pk}?f=html" for pk in movements]
     reviewer += [f"/edit/observations/{pk}/" for pk in observations] + [f"/edit/sites/xss-{i}/" for i in sample]
     reviewer += [f"/edit/sources/{pk}/" for pk in Source.objects.values_list("pk", flat=True)[:20]]
     reviewer += [f"/edit/asset-types/type-{i}/" for i in sample]

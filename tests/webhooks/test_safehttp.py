@@ -1,6 +1,6 @@
 """Outgoing requests (basewatch.lib.safehttp): what they refuse to reach, and their limits.
 
-Against local servers (tests/webhooks/conftest.py), which are refused like any private
+Against local servers (tests/servers.py), which are refused like any private
 address unless the test allows their host. No database.
 """
 
@@ -142,3 +142,27 @@ def test_a_closed_port_is_a_connection_failure():
     with pytest.raises(safehttp.Refused) as refused:
         safehttp.request("POST", f"http://127.0.0.1:{port}/", timeout=2, allowed_hosts=["127.0.0.1"])
     assert refused.value.reason == "connection"
+
+
+def test_follow_rechecks_every_redirect_hop(receiver):
+    """An allowed host redirecting to the cloud-metadata address: the hop is refused, not fetched."""
+    receiver.status, receiver.headers = 302, {"Location": "http://169.254.169.254/latest/meta-data/"}
+    with pytest.raises(safehttp.Refused) as refused:
+        safehttp.follow(receiver.url.replace("/hooks", "/page"), timeout=2, allowed_hosts=["127.0.0.1"])
+    assert refused.value.reason == "private-address"
+    assert "169.254.169.254" in refused.value.message
+
+
+def test_follow_stops_after_the_redirect_limit(receiver):
+    receiver.status, receiver.headers = 302, {"Location": "/again"}
+    with pytest.raises(safehttp.Refused) as refused:
+        safehttp.follow(receiver.url, max_redirects=3, timeout=5, allowed_hosts=["127.0.0.1"])
+    assert refused.value.reason == "too-many-redirects"
+    assert len(receiver.received) == 4  # the first request and three redirects
+
+
+def test_follow_refuses_a_body_over_the_limit_rather_than_keep_part_of_it(receiver):
+    receiver.status, receiver.answer = 200, b"x" * 100_000
+    with pytest.raises(safehttp.Refused) as refused:
+        safehttp.follow(receiver.url, max_bytes=1000, timeout=5, allowed_hosts=["127.0.0.1"])
+    assert refused.value.reason == "too-large"

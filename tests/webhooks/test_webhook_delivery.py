@@ -26,7 +26,7 @@ from basewatch.core.workflow import State
 from basewatch.webhooks.models import Delivery, Endpoint
 from tests.conftest import database_url
 from tests.factories import make_asset_type, make_observation, make_site, make_user
-from tests.webhooks.conftest import run_jobs
+from tests.servers import run_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,7 +99,7 @@ def test_a_receiver_that_is_down_loses_nothing(allow_local, settings, receiver, 
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.PENDING and delivery.next_attempt_at is not None
     assert delivery.attempt_log.get().error.startswith("connection:")
-    assert ProcrastinateJob.objects.get().status == "todo"  # the retry, scheduled
+    assert ProcrastinateJob.objects.get(queue_name="webhooks").status == "todo"  # the retry, scheduled
 
     receiver.status = 503  # back, but not well yet
     receiver.start()

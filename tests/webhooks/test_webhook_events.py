@@ -110,7 +110,7 @@ def test_a_refused_write_queues_nothing(listener, claim):
     with pytest.raises(ClaimRefused):
         write_claim(claim, make_user("editor"), read_version=claim.version, action="publish")
     assert deliveries() == []
-    assert not ProcrastinateJob.objects.exists()
+    assert not ProcrastinateJob.objects.filter(queue_name="webhooks").exists()
 
 
 def test_only_active_endpoints_listening_to_the_event_get_it(claim):

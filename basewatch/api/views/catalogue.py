@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from basewatch.api.csv_export import CSVRenderer
@@ -13,7 +15,7 @@ from basewatch.api.track_exports import EXPORTS, GPXRenderer, KMLRenderer
 from basewatch.api.tracks import Track, TrackSerializer
 from basewatch.api.views.base import ApiView, DetailView, ListView
 from basewatch.api.views.claims import visible_claims
-from basewatch.core import tracks
+from basewatch.core import archiving, tracks
 from basewatch.core.filters import AssetFilter, AssetTypeFilter, SourceFilter
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Source
 
@@ -141,9 +143,10 @@ class AssetTrack(ApiView):
 
 
 class SourceList(ListView):
-    """Sources: imagery, reports, posts. Look a URL up (`?url=`) before creating it again."""
+    """Sources: imagery, reports, posts, each with its archived captures. Look a URL up (`?url=`)
+    before creating it again. A source saved with a URL is archived by a background job."""
 
-    queryset = Source.objects.all()
+    queryset = Source.objects.prefetch_related("captures")
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
 
@@ -151,5 +154,23 @@ class SourceList(ListView):
 class SourceDetail(DetailView):
     """One source. Changes send the version they read (If-Match or `version`); stale ones get 412."""
 
-    queryset = Source.objects.all()
+    queryset = Source.objects.prefetch_related("captures")
     serializer_class = SourceSerializer
+
+
+class SourceArchive(ApiView):
+    """Queue a new archiving of the source's URL (editors); answers the source with its captures (202).
+    One already queued and not yet tried is not queued twice."""
+
+    queryset = Source.objects.prefetch_related("captures")
+    serializer_class = SourceSerializer
+    http_method_names = ["post", "options"]
+
+    @extend_schema(operation_id="sources_archive", request=None, responses={202: SourceSerializer})
+    def post(self, request, pk: int):
+        source = get_object_or_404(Source, pk=pk)
+        if not source.url:
+            raise ValidationError({"url": ["This source has no URL to archive."]})
+        with transaction.atomic():
+            archiving.queue(source)
+        return Response(self.represent(source), status=202)

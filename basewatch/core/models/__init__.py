@@ -7,9 +7,11 @@ the API report them against the field at fault.
 """
 
 from basewatch.core.models.access import ApiToken, LoginFailure
+from basewatch.core.models.captures import Capture
 from basewatch.core.models.catalogue import FUTURE_DATE_MESSAGE, Asset, AssetType, Site, Source
 from basewatch.core.models.changes import DataVersion
 from basewatch.core.models.claims import Movement, MovementSource, Observation, ObservationSource, SourcedClaim
+from basewatch.core.models.images import EvidenceImage
 from basewatch.core.models.imports import ImportReport
 from basewatch.core.models.posture import PosturePoint, PostureSpan, PostureStatus, Trend
 
@@ -18,7 +20,9 @@ __all__ = [
     "ApiToken",
     "Asset",
     "AssetType",
+    "Capture",
     "DataVersion",
+    "EvidenceImage",
     "ImportReport",
     "LoginFailure",
     "Movement",

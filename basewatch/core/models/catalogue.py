@@ -384,6 +384,9 @@ class Source(VersionedModel):
     def __str__(self) -> str:
         return f"{self.publisher}: {self.title}" if self.publisher else self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("front:source", args=[self.pk])
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         _not_future(errors, published=self.published, captured=self.captured)

@@ -9,6 +9,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from basewatch.core.models.captures import Capture
 from basewatch.core.models.catalogue import Asset, AssetType, Site, Source
 from basewatch.core.models.claims import Movement, MovementSource, Observation, ObservationSource
 from basewatch.core.versions import version_trigger
@@ -53,7 +54,8 @@ def _bump_data_version() -> pgtrigger.Trigger:
     )
 
 
-for _served in (Site, AssetType, Asset, Source, Observation, Movement, ObservationSource, MovementSource):
+# Captures too: the API shows them with their source, and the worker changes them.
+for _served in (Site, AssetType, Asset, Source, Capture, Observation, Movement, ObservationSource, MovementSource):
     pgtrigger.register(_bump_data_version())(_served)
 
 for _versioned in (Site, AssetType, Asset, Source, Observation, Movement):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0013_identified_assets'),
+        ('core', '0015_source_captures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,7 +1,8 @@
-"""Local HTTP servers for the outgoing-request tests, and a run of the job queue's worker.
+"""Local HTTP servers for the outgoing-request tests (webhooks, archiving), and a run of the job queue's worker.
 
 The servers listen on 127.0.0.1, which basewatch refuses to send to unless the settings
-allow the host: tests that want a delivery to arrive say so with `allow_local`.
+allow the host: tests that want a delivery to arrive, or a page archived, say so with
+`allow_local` (tests/conftest.py, with the fixtures that start these servers).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from procrastinate.contrib.django import app
 
 
@@ -25,7 +25,7 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A webhook receiver: answers every POST with `status` and keeps what it got."""
+    """A webhook receiver: answers every POST (and GET) with `status` and keeps what it got."""
 
     server: ThreadingHTTPServer | None = None
     status: int = 204
@@ -53,6 +53,8 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(receiver.answer)
 
+            do_GET = do_POST  # safehttp.follow's requests
+
             def log_message(self, *args):
                 pass
 
@@ -67,19 +69,6 @@ class Receiver:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
-
-
-@pytest.fixture
-def receiver():
-    running = Receiver().start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def allow_local(settings):
-    settings.OUTGOING_ALLOWED_HOSTS = ["127.0.0.1", "receiver.test"]
-    return settings
 
 
 class Hanging:
@@ -117,21 +106,8 @@ class Hanging:
             connection.close()
 
 
-@pytest.fixture
-def hanging():
-    servers = []
-
-    def start(drip: bool = False) -> Hanging:
-        servers.append(Hanging(drip))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.close()
-
-
-def run_jobs() -> None:
-    """Run the queued jobs that are due, as `manage.py procrastinate worker` does, then return.
+def run_jobs(queues: tuple[str, ...] = ("webhooks",)) -> None:
+    """Run the queued jobs of `queues` that are due, as `manage.py procrastinate worker` does, then return.
 
     The worker reads the queue through a connection of its own, so only committed jobs are
     seen: the tests that call this are transactional. It runs in a thread of its own, with
@@ -143,7 +119,7 @@ def run_jobs() -> None:
     def work():
         try:
             with app.replace_connector(app.connector.get_worker_connector()):
-                app.run_worker(queues=["webhooks"], wait=False, install_signal_handlers=False, listen_notify=False)
+                app.run_worker(queues=list(queues), wait=False, install_signal_handlers=False, listen_notify=False)
         except BaseException as error:  # handed to the test's thread
             failures.append(error)
 
