@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
@@ -34,6 +33,7 @@ from basewatch.core.models import (
 )
 from basewatch.core.posture import observation_days
 from basewatch.front.images import gallery
+from basewatch.lib.tiles import map_tiles
 
 
 def index(request):
@@ -160,14 +160,6 @@ def _map_url(site: Site, as_of) -> str:
         {"as_of": as_of.isoformat(), "lat": f"{site.location.y:.4f}", "lng": f"{site.location.x:.4f}", "z": 9}
     )
     return f"{reverse('front:index')}?{query}"
-
-
-def map_tiles() -> dict:
-    """What a page's map is drawn on (static/js/basemap.js): the offline world outline and the
-    tile layer over it, as the editors' map widgets have it (url "": none)."""
-    tiles = settings.LEAFLET_CONFIG["TILES"]
-    url, attribution = (tiles[0][1], tiles[0][2]["attribution"]) if tiles else ("", "")
-    return {"url": url, "attribution": attribution, "world": static("vendor/world-atlas-2.0.2-countries-50m.json")}
 
 
 def _chart_point(point: PosturePoint) -> dict:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.templatetags.static import static
+
 
 def tile_origin(template: str) -> str:
     """The origin tiles are loaded from, as a Content-Security-Policy source.
@@ -27,3 +30,12 @@ def tile_origin(template: str) -> str:
     if "{" in host or "}" in host:
         raise ValueError("may have a placeholder in its host only as a first {s}. label")
     return f"{url.scheme}://{host}"
+
+
+def map_tiles() -> dict:
+    """What a page's map is drawn on (static/js/basemap.js): the offline world outline and the
+    tile layer over it, as the editors' map widgets have it (url "": none). The site's pages and
+    the OGC API's pages both draw their maps on it."""
+    tiles = settings.LEAFLET_CONFIG["TILES"]
+    url, attribution = (tiles[0][1], tiles[0][2]["attribution"]) if tiles else ("", "")
+    return {"url": url, "attribution": attribution, "world": static("vendor/world-atlas-2.0.2-countries-50m.json")}

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from rest_framework.utils.urls import replace_query_param
 
-from basewatch.front.views import map_tiles
+from basewatch.lib.tiles import map_tiles
 
 HTML = "text/html"
 # Any of these ranked as high as text/html keeps the JSON: the encoding clients had before HTML.
