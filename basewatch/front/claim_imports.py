@@ -13,7 +13,6 @@ limit (front.imports.TraceSizeLimit's way), so a huge file is never kept whole.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -25,21 +24,11 @@ from basewatch.core.models import ImportReport
 from basewatch.core.roles import EDITOR
 from basewatch.front.access import role_required
 from basewatch.front.forms import ClaimImportForm
+from basewatch.front.uploads import UploadSizeLimit
 
 
-class ImportSizeLimit(FileUploadHandler):
-    """Stops an upload once it passes settings.IMPORT_MAX_BYTES; the rest is read and dropped."""
-
-    too_big = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
-            self.too_big = True
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
+class ImportSizeLimit(UploadSizeLimit):
+    limit_setting = "IMPORT_MAX_BYTES"
 
 
 # CSRF is checked by the inner view, after the size limit is in place (see front.imports).

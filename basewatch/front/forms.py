@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from basewatch.core.images import check_upload
 from basewatch.core.models import Asset, AssetType, EvidenceImage, Movement, Observation, Site, Source
+from basewatch.front.uploads import LimitedUploadForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -198,7 +199,7 @@ class AssetForm(VersionedForm):
         ]
 
 
-class TraceImportForm(forms.Form):
+class TraceImportForm(LimitedUploadForm):
     """An ADS-B trace to import (basewatch.core.adsb), and what names the aircraft when the file does not."""
 
     file = forms.FileField(
@@ -218,20 +219,10 @@ class TraceImportForm(forms.Form):
     )
     dry_run = forms.BooleanField(label="Check only: store nothing", required=False)
 
-    def __init__(self, *args, too_big: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The upload was cut off at the limit (front.imports.TraceSizeLimit): no file arrived.
-        self.too_big = too_big
-        self.fields["file"].required = not too_big
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if self.too_big or (upload is not None and upload.size > settings.TRACE_MAX_BYTES):
-            raise ValidationError(f"The file is larger than {settings.TRACE_MAX_BYTES:,} bytes, the limit for a trace.")
-        return upload
+    limit_setting, limit_of = "TRACE_MAX_BYTES", "a trace"
 
 
-class ClaimImportForm(forms.Form):
+class ClaimImportForm(LimitedUploadForm):
     """A spreadsheet of observations or movements to check, then import (basewatch.core.imports)."""
 
     file = forms.FileField(
@@ -239,18 +230,7 @@ class ClaimImportForm(forms.Form):
     )
     all_or_nothing = forms.BooleanField(label="All or nothing: store no row if any row has an error", required=False)
 
-    def __init__(self, *args, too_big: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The upload was cut off at the limit (front.claim_imports.ImportSizeLimit): no file arrived.
-        self.too_big = too_big
-        self.fields["file"].required = not too_big
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if self.too_big or (upload is not None and upload.size > settings.IMPORT_MAX_BYTES):
-            limit = settings.IMPORT_MAX_BYTES
-            raise ValidationError(f"The file is larger than {limit:,} bytes, the limit for an import.")
-        return upload
+    limit_setting, limit_of = "IMPORT_MAX_BYTES", "an import"
 
 
 class ImageForm(forms.Form):

@@ -10,7 +10,6 @@ over settings.TRACE_MAX_BYTES one too (413): the upload is cut off at the limit,
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -19,21 +18,11 @@ from basewatch.core.adsb.parsing import TraceRefused
 from basewatch.core.roles import EDITOR
 from basewatch.front.access import role_required
 from basewatch.front.forms import TraceImportForm
+from basewatch.front.uploads import UploadSizeLimit
 
 
-class TraceSizeLimit(FileUploadHandler):
-    """Stops an upload once it passes the limit; the rest of the request is read and dropped."""
-
-    too_big = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > settings.TRACE_MAX_BYTES:
-            self.too_big = True
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None  # the handlers after this one keep the file
+class TraceSizeLimit(UploadSizeLimit):
+    limit_setting = "TRACE_MAX_BYTES"
 
 
 # CSRF is checked by the inner view: the check reads the request body, and the size limit
