@@ -6,6 +6,9 @@ basewatch.core.claims.write_claim as a draft of the importer's, in a savepoint o
 whole transaction back, so its preview is what the write path said about every row, on
 the data on file, with the rows before it in place (a duplicate within the file shows);
 an all-or-nothing import rolls back too when any row failed. Otherwise it commits.
+
+However long it runs, it raises the data version once, at its end (changes.raised_once):
+other editors' writes do not wait for it on the version's row.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.imports.parsing import FileRefused, ParsedFile, parse_file
 from basewatch.core.imports.rows import MOVEMENT_COLUMNS, OBSERVATION_COLUMNS, REQUIRED, Lookups, read_row
 from basewatch.core.models import ImportReport, Movement
+from basewatch.core.models.changes import raised_once
 from basewatch.core.workflow import State
 
 # write_claim's error keys that are not column names.
@@ -92,7 +96,7 @@ def _run(report: ImportReport, user, *, store: bool) -> bool:
     results: list[dict] = []
     kept = False
     try:
-        with transaction.atomic():
+        with transaction.atomic(), raised_once():
             lookups = Lookups()
             spreadsheet = report.file_format != "geojson"
             for number, cells in report.rows:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import pgtrigger
 from django.contrib.gis.db import models
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,7 +25,8 @@ class DataVersion(models.Model):
     if missing), in the writing transaction, so a reader never sees a version newer
     than the data it reads after it. API answers put the version in their ETag: a
     client's If-None-Match is answered 304 without reading anything else. Writers
-    queue on the row; editorial writes are few.
+    queue on the row until they commit; editorial writes are few and quick, and a long
+    writer (an import) raises the version once, at its end (`raised_once`).
     """
 
     version = models.BigIntegerField(default=0)
@@ -40,17 +44,42 @@ class DataVersion(models.Model):
         return cls.objects.filter(pk=1).values_list("version", "changed").first() or (0, None)
 
 
+# Raises the data version (creating its row if missing): the triggers' statement, and raised_once's.
+_RAISE = (
+    "INSERT INTO core_dataversion (id, version, changed) VALUES (1, 1, now()) "
+    "ON CONFLICT (id) DO UPDATE SET version = core_dataversion.version + 1, changed = now()"
+)
+# While 'on' (for the rest of a transaction, set by raised_once) the triggers leave the row alone.
+_DEFERRED = "basewatch.data_version_deferred"
+
+
+@contextlib.contextmanager
+def raised_once() -> Iterator[None]:
+    """Writes inside raise the data version once, when the block ends, instead of at every statement.
+
+    The version's row is locked from the first raise until the transaction commits, and every
+    other writer waits for it: a transaction that writes for minutes (an import of thousands
+    of rows, or its dry run) would stop every editor meanwhile. Inside this block the triggers
+    skip the row; leaving it raises the version once, so the lock is held only from there to
+    the commit, and readers still never see data newer than the version. A block that raises
+    is rolled back (a savepoint), and raises nothing: nothing it wrote is kept.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [_DEFERRED])
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [_DEFERRED])
+            cursor.execute(_RAISE)
+
+
 def _bump_data_version() -> pgtrigger.Trigger:
     return pgtrigger.Trigger(
         name="bump_data_version",
         level=pgtrigger.Statement,
         when=pgtrigger.After,
         operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-        func=(
-            "INSERT INTO core_dataversion (id, version, changed) VALUES (1, 1, now()) "
-            "ON CONFLICT (id) DO UPDATE SET version = core_dataversion.version + 1, changed = now(); "
-            "RETURN NULL;"
-        ),
+        func=f"IF current_setting('{_DEFERRED}', true) = 'on' THEN RETURN NULL; END IF; {_RAISE}; RETURN NULL;",
     )
 
 
