@@ -140,9 +140,10 @@ TRACE_MAX_BYTES = env_int("BASEWATCH_TRACE_MAX_BYTES", 20_000_000)
 # takes (the API's exports hold at most 50,000), the most an XLSX may unpack to and by what
 # ratio (a ZIP bomb is refused before it is opened), and the most vertices a GeoJSON may hold.
 IMPORT_MAX_BYTES = env_int("BASEWATCH_IMPORT_MAX_BYTES", 20_000_000)
-# An import writes in one transaction that holds the data-version row's lock until it ends,
-# so other editors' saves wait for it (README, "Throughput"): rows are capped low until that changes.
-IMPORT_MAX_ROWS = env_int("BASEWATCH_IMPORT_MAX_ROWS", 2_000)
+# Rows of one file (parsing stops past it); a file of more than IMPORT_ROWS_WHILE_YOU_WAIT rows
+# is checked and imported by the job queue's worker, not within the request (README, "Throughput").
+IMPORT_MAX_ROWS = env_int("BASEWATCH_IMPORT_MAX_ROWS", 20_000)
+IMPORT_ROWS_WHILE_YOU_WAIT = env_int("BASEWATCH_IMPORT_ROWS_WHILE_YOU_WAIT", 200)
 IMPORT_XLSX_MAX_UNPACKED = env_int("BASEWATCH_IMPORT_XLSX_MAX_UNPACKED", 200_000_000)
 IMPORT_XLSX_MAX_RATIO = env_int("BASEWATCH_IMPORT_XLSX_MAX_RATIO", 200)
 IMPORT_GEOJSON_MAX_VERTICES = env_int("BASEWATCH_IMPORT_GEOJSON_MAX_VERTICES", 100_000)

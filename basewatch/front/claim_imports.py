@@ -6,6 +6,10 @@ would create, what it matched on file, and every error with its row, column and 
 Nothing is stored until they confirm on that page; confirming imports the rows the report
 holds (as parsed at upload, so the preview is what goes in) as their drafts.
 
+A file of up to settings.IMPORT_ROWS_WHILE_YOU_WAIT rows is checked and imported within the
+request; a bigger one by the job queue's worker, while the report page says so and reloads:
+a request never runs longer than a few seconds, however big the file.
+
 A file over settings.IMPORT_MAX_BYTES is a 413 form error: the upload is cut off at the
 limit (front.imports.TraceSizeLimit's way), so a huge file is never kept whole.
 """
@@ -48,7 +52,7 @@ def _claim_import(request, limit: ImportSizeLimit):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = importing.preview(
+                report = importing.prepare(
                     b"".join(upload.chunks()),  # within the limit: the form checked its size
                     upload.name,
                     request.user,
@@ -57,6 +61,10 @@ def _claim_import(request, limit: ImportSizeLimit):
             except FileRefused as refused:
                 form.add_error("file", refused.message)
             else:
+                if _while_you_wait(report):
+                    importing.check(report, request.user)
+                else:
+                    importing.check_later(report)
                 return redirect(report)
         status = 413 if limit.too_big else 400
     else:
@@ -72,6 +80,10 @@ def _claim_import(request, limit: ImportSizeLimit):
     return render(request, "front/claim_import.html", context, status=status)
 
 
+def _while_you_wait(report: ImportReport) -> bool:
+    return report.row_count <= settings.IMPORT_ROWS_WHILE_YOU_WAIT
+
+
 def _get_report_for_user(user, pk: int) -> ImportReport:
     """An editor's own reports: the rows may hold unpublished work of theirs."""
     return get_object_or_404(ImportReport, pk=pk, entered_by=user)
@@ -82,8 +94,9 @@ def _get_report_for_user(user, pk: int) -> ImportReport:
 def claim_import_report(request, pk: int):
     report = _get_report_for_user(request.user, pk)
     if request.method == "POST":
-        report = importing.confirm(report, request.user)
-        if report.state == ImportReport.State.IMPORTED:
+        waited = _while_you_wait(report)
+        report = importing.confirm(report, request.user) if waited else importing.confirm_later(report)
+        if report.state in (ImportReport.State.IMPORTED, ImportReport.State.IMPORTING):
             return redirect(report)
     errors = [
         (result["row"], error["column"], error["message"])

@@ -54,21 +54,42 @@ def known_columns(kind: str) -> list[str]:
     return OBSERVATION_COLUMNS if kind == "observations" else MOVEMENT_COLUMNS
 
 
-def preview(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
-    """Parse the file and dry-run every row; store only the report (state preview). Raises FileRefused."""
+def prepare(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
+    """The file parsed into an unsaved report holding its rows (nothing checked yet). Raises FileRefused."""
     parsed = parse_file(content, file_name)
-    kind = detect_kind(parsed)
-    report = ImportReport(
+    return ImportReport(
         entered_by_id=user.pk,
         file_name=file_name[-255:],
         sha256=hashlib.sha256(content).hexdigest(),
         file_format=parsed.format,
-        kind=kind,
+        kind=detect_kind(parsed),
         all_or_nothing=all_or_nothing,
         rows=[[number, cells] for number, cells in parsed.rows],
+        row_count=len(parsed.rows),
     )
+
+
+def check(report: ImportReport, user) -> ImportReport:
+    """The dry run: every row tried and rolled back; the report saved with the results (state preview)."""
     _run(report, user, store=False)
+    report.state, report.message = ImportReport.State.PREVIEW, ""
     report.save()
+    return report
+
+
+def preview(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
+    """Parse the file and dry-run every row; store only the report (state preview). Raises FileRefused."""
+    return check(prepare(content, file_name, user, all_or_nothing=all_or_nothing), user)
+
+
+def check_later(report: ImportReport) -> ImportReport:
+    """Save the report (state checking) and leave its dry run to the job queue (core.tasks.check_import)."""
+    from basewatch.core import tasks
+
+    with transaction.atomic():
+        report.state = ImportReport.State.CHECKING
+        report.save()
+        tasks.check_import.defer(report_id=report.pk)
     return report
 
 
@@ -77,13 +98,40 @@ def confirm(report: ImportReport, user) -> ImportReport:
     with transaction.atomic():
         # A second confirm (a double click, two tabs) waits here, then finds it imported.
         report = ImportReport.objects.select_for_update().get(pk=report.pk)
-        if report.state != ImportReport.State.PREVIEW:
+        if report.state not in (ImportReport.State.PREVIEW, ImportReport.State.IMPORTING):
             return report
         stored = _run(report, user, store=True)
-        if stored:
-            report.state, report.imported = ImportReport.State.IMPORTED, timezone.now()
+        report.state = ImportReport.State.IMPORTED if stored else ImportReport.State.PREVIEW
+        report.imported, report.message = (timezone.now() if stored else None), ""
         report.save()
     return report
+
+
+def confirm_later(report: ImportReport) -> ImportReport:
+    """Mark a previewed report as being imported and leave the import to the job queue (core.tasks.import_rows)."""
+    from basewatch.core import tasks
+
+    with transaction.atomic():
+        report = ImportReport.objects.select_for_update().get(pk=report.pk)
+        if report.state == ImportReport.State.PREVIEW:  # else already on its way, or done
+            report.state = ImportReport.State.IMPORTING
+            report.save(update_fields=["state"])
+            tasks.import_rows.defer(report_id=report.pk)
+    return report
+
+
+def stopped(report_id: int, error: BaseException) -> None:
+    """Record that a job of the report stopped on an error: its transaction was rolled back, nothing stored.
+
+    A check that stopped failed; an import that stopped is back to its preview, to confirm again.
+    """
+    report = ImportReport.objects.get(pk=report_id)
+    failed = report.state == ImportReport.State.CHECKING
+    report.state = ImportReport.State.FAILED if failed else ImportReport.State.PREVIEW
+    report.message = (
+        f"The {'check' if failed else 'import'} stopped on an error ({error.__class__.__name__}); nothing was stored."
+    )
+    report.save(update_fields=["state", "message"])
 
 
 def import_now(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
@@ -202,6 +250,12 @@ def report_text(report: ImportReport) -> str:
 
 
 def outcome(report: ImportReport) -> str:
+    if report.state == ImportReport.State.CHECKING:
+        return f"{report.row_count} rows, being checked in the background: nothing stored."
+    if report.state == ImportReport.State.IMPORTING:
+        return f"{report.row_count} rows, being imported in the background."
+    if report.state == ImportReport.State.FAILED:
+        return report.message
     counts = (
         f"{report.row_count} rows: {report.created_count} new, "
         f"{report.duplicate_count} already on file, {report.error_count} with errors."

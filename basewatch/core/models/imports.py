@@ -13,8 +13,10 @@ class ImportReport(models.Model):
 
     A report is made by the dry run (state preview) and keeps the rows as parsed: confirming
     imports those very rows, so what is stored is what the preview showed, whatever happens
-    to the file in between. `results` holds one entry per row: its number, outcome (create,
-    duplicate, error), what it says, what it matched on file and its errors by column.
+    to the file in between. A big file's dry run and import run in the background (states
+    checking and importing; basewatch.core.tasks), a small one's while the editor waits.
+    `results` holds one entry per row: its number, outcome (create, duplicate, error), what
+    it says, what it matched on file and its errors by column.
     """
 
     class Kind(models.TextChoices):
@@ -22,8 +24,11 @@ class ImportReport(models.Model):
         MOVEMENTS = "movements", "Movements"
 
     class State(models.TextChoices):
+        CHECKING = "checking", "Being checked: nothing stored"
         PREVIEW = "preview", "Previewed: nothing stored"
+        IMPORTING = "importing", "Being imported"
         IMPORTED = "imported", "Imported as drafts"
+        FAILED = "failed", "Failed: nothing stored"
 
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -42,6 +47,7 @@ class ImportReport(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     rows = models.JSONField(default=list, help_text="The cells of each row as parsed: what a confirm imports.")
     results = models.JSONField(default=list)
+    message = models.TextField(blank=True, help_text="Why a check or an import in the background stopped.")
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -54,3 +60,8 @@ class ImportReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("front:claim-import-report", args=[self.pk])
+
+    @property
+    def in_background(self) -> bool:
+        """Waiting for, or being worked on by, the job queue's worker."""
+        return self.state in (self.State.CHECKING, self.State.IMPORTING)
