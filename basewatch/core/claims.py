@@ -154,7 +154,9 @@ def write_claim(
             claim.reviewed_by_id = user.pk if decided else None
             claim.reviewed_at = timezone.now() if decided else None
         claim.save()
-        if creating or set(all_sources) != stored_sources:
+        if creating:
+            claim.sources.add(*all_sources)  # set() would first read the sources a new claim has not got
+        elif set(all_sources) != stored_sources:
             claim.sources.set(all_sources)
         if claim.state == State.PUBLISHED and claim.asset_id and not claim.asset.confirmed:
             # The reviewer publishing a claim about an asset an import named vouches for it too.

@@ -191,9 +191,9 @@ def _one(kind: str, number: int, cells: dict[str, str], user, lookups: Lookups, 
         # A constraint the model's clean() does not mirror; write_claim's savepoint undid the row.
         result["errors"] = [{"column": "", "message": f"The database refused the row: {error.__class__.__name__}."}]
         return result
-    for source in row.new_sources:
-        if source.pk is not None and not source.url:
-            lookups.typed[(source.publisher, source.title, "", source.published, source.reliability)] = source
+    for source in [*row.new_sources, *written.reused_sources]:
+        if source.pk is not None:
+            lookups.stored(source)
     result.update(outcome="create", claim=written.claim.pk, errors=[])
     return result
 

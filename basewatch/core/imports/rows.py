@@ -54,6 +54,8 @@ class Lookups:
         self.assets: dict[str, Asset | str] = {}
         # Sources without a URL stored by an earlier row of this file: later rows cite the same one.
         self.typed: dict[tuple, Source] = {}
+        # Sources by URL, on file or stored by an earlier row (a file cites the same reports again and again).
+        self.urls: dict[str, Source | None] = {}
 
     def site(self, key: str) -> Site | str:
         """The site with this slug, else name, else alias (any case); or why there is none."""
@@ -78,6 +80,18 @@ class Lookups:
             found = AssetType.objects.filter(slug=key).first() or AssetType.objects.designated(key).first()
             self.asset_types[key] = found or f"No asset type “{key}” on file (by slug or name)."
         return self.asset_types[key]
+
+    def source_by_url(self, url: str) -> Source | None:
+        if url not in self.urls:
+            self.urls[url] = Source.objects.filter(url=url).first()
+        return self.urls[url]
+
+    def stored(self, source: Source) -> None:
+        """Remember a source an earlier row stored (or found), for the rows after it."""
+        if source.url:
+            self.urls[source.url] = source
+        else:
+            self.typed[(source.publisher, source.title, "", source.published, source.reliability)] = source
 
     def asset(self, key: str) -> Asset | str:
         if key not in self.assets:
@@ -228,7 +242,7 @@ def _sources(row: Row, text: str, lookups: Lookups) -> None:
             row.errors["sources"] = f"“{published}” is not a source's date: write it as YYYY-MM-DD or “undated”."
             return
         if url:
-            on_file = Source.objects.filter(url=url).first()
+            on_file = lookups.source_by_url(url)
             if on_file is not None:
                 row.sources.append(on_file)
                 row.matched.append(f"source {on_file.pk} ({url})")
