@@ -26,6 +26,7 @@ PRODUCTION_SOCKET = "unix:/run/basewatch/gunicorn.sock"
 PRODUCTION_CERTIFICATE = "/etc/letsencrypt/live/basewatch.example.org/fullchain.pem"
 PRODUCTION_KEY = "/etc/letsencrypt/live/basewatch.example.org/privkey.pem"
 PRODUCTION_STATIC = "alias /srv/basewatch/var/static/;"
+STATIC_ROOT = ROOT / "var" / "static"  # settings.STATIC_ROOT, where collect_static puts the files
 
 
 @dataclass
@@ -66,8 +67,6 @@ def certificate(directory: Path) -> tuple[Path, Path]:
 def render_site(directory: Path, upstream: str | None = None, ports: tuple[int, int] | None = None) -> str:
     """The shipped site with a self-signed certificate from `directory`; and, when given, gunicorn
     at `upstream` (e.g. unix:/tmp/x.sock), STATIC_ROOT, and loopback `ports` (HTTP, HTTPS)."""
-    from django.conf import settings
-
     text = SITE.read_text()
     cert, key = certificate(directory)
     text = _replace(text, PRODUCTION_CERTIFICATE, str(cert))
@@ -75,7 +74,7 @@ def render_site(directory: Path, upstream: str | None = None, ports: tuple[int, 
     if upstream:
         text = _replace(text, PRODUCTION_SOCKET, upstream)
     if ports:
-        text = _replace(text, PRODUCTION_STATIC, f"alias {settings.STATIC_ROOT}/;")
+        text = _replace(text, PRODUCTION_STATIC, f"alias {STATIC_ROOT}/;")
         text = _replace(text, "    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{ports[0]};\n")
         https = "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n"
         text = _replace(text, https, f"    listen 127.0.0.1:{ports[1]} ssl http2;\n")
