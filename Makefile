@@ -54,7 +54,7 @@ restore:
 	bash scripts/backup.sh restore "$(FILE)"
 
 # The slow checks (README, "Reliability and security"): database faults, backup round
-# trip, load, nginx in front (slow clients, mixed load). About eight minutes; uses its own
+# trip, load, nginx in front (slow clients, mixed load). About nine minutes; uses its own
 # PostgreSQL cluster on port 54349.
 stress:
 	bash scripts/setup.sh --bench
