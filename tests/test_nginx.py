@@ -193,7 +193,7 @@ def test_static_files_are_served_by_nginx(topology):
     assert missing.status_code == 404
 
 
-def test_uploads_are_not_served_from_the_media_folder(topology, settings):
+def test_uploads_are_not_served_from_the_media_folder(topology):
     """Evidence goes out only through views that check who may see it (front/images.py)."""
     response = topology.get("/media/")
     assert response.status_code == 404
