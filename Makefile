@@ -54,7 +54,8 @@ restore:
 	bash scripts/backup.sh restore "$(FILE)"
 
 # The slow checks (README, "Reliability and security"): database faults, backup round
-# trip, load. About six minutes; uses its own PostgreSQL cluster on port 54349.
+# trip, load, nginx in front (slow clients, mixed load). About nine minutes; uses its own
+# PostgreSQL cluster on port 54349.
 stress:
 	bash scripts/setup.sh --bench
 	$(PY) -m stress.run

@@ -253,6 +253,13 @@ REST_FRAMEWORK = {
 }
 # Anonymous API answers kept per worker between writes (basewatch.api.response_cache).
 RESPONSE_CACHE_BYTES = env_int("RESPONSE_CACHE_MB", 64) * 1_000_000
+# How long a browser or a shared cache (a CDN in front of nginx) may keep an anonymous API or
+# OGC API answer, and serve it while it asks again in the background (Cache-Control's
+# max-age and stale-while-revalidate, basewatch.api.conditional). Short: a write is seen by
+# everyone within max-age + stale-while-revalidate seconds. Answers to a logged-in user or a
+# token are `private` and never kept by a shared cache.
+API_MAX_AGE = env_int("BASEWATCH_API_MAX_AGE", 10)
+API_STALE_WHILE_REVALIDATE = env_int("BASEWATCH_API_STALE_WHILE_REVALIDATE", 30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "basewatch API",

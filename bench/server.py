@@ -71,12 +71,18 @@ def serve(
     workers: int = 1,
     timeout: int = 600,
     log: Path | None = None,
+    config: Path | None = None,
+    binds: tuple[str, ...] = (),
 ):
     """`app` under gunicorn from `venv` with `workers` sync workers, stopped on leaving; its
-    error output goes to `log` (or to ours)."""
+    error output goes to `log` (or to ours). `config`: a gunicorn configuration file (such as
+    deploy/gunicorn.conf.py) whose settings the ones given here override; `binds`: addresses
+    served besides the port (e.g. `unix:/tmp/gunicorn.sock`)."""
     command = [
         str(venv / "bin" / "gunicorn"),
+        *(["--config", str(config)] if config else []),
         app,
+        *[argument for bind in binds for argument in ("--bind", bind)],
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers),
         "--timeout", str(timeout),

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up: system packages, .venv, Python packages, database, demo data.
 #   scripts/setup.sh          what `make run` needs
-#   scripts/setup.sh --test   the same plus test tools and Chromium
-#   scripts/setup.sh --bench  the same plus wrk, for bench/ (make bench)
+#   scripts/setup.sh --test   the same plus test tools, Chromium and nginx (tests/test_nginx.py)
+#   scripts/setup.sh --bench  the same plus wrk, for bench/ (make bench, make stress)
 #   scripts/setup.sh --ogctests  what `make run` needs plus .venv-ogctests (make ogctests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,9 @@ packages=(gdal-bin postgresql-client-15)  # the client: psql, pg_dump and pg_res
 [ -z "${DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3)
 packages+=(chromium)  # the source archiver renders pages in it (and the browser tests drive it)
 [ "$WITH_BENCH" = 1 ] && packages+=(wrk)
+# The production topology's proxy (deploy/nginx/), run by the tests and make stress in the
+# foreground with a configuration of their own; small (about 1.5 MB with its libraries).
+[ "$WITH_TESTS" = 1 ] && packages+=(nginx)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
 missing=()
@@ -33,6 +36,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     "${sudo[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Debian starts the nginx it installs, with its default site on port 80: here it is only a
+    # tool, so the service installed just now is stopped and left disabled.
+    if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null && systemctl is-enabled nginx >/dev/null 2>&1; then
+        "${sudo[@]}" systemctl disable --now nginx >/dev/null 2>&1 || true
+    fi
 fi
 
 # --- Python packages in .venv, reinstalled only when a requirements file changes

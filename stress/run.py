@@ -1,6 +1,7 @@
 """`make stress`: the slow reliability checks (README, "Reliability and security").
 
 8. database faults under load, 9. backup and restore round trip, 10. load and throttling,
+12. the production topology (nginx in front: slow clients, mixed load through it),
 on a PostgreSQL cluster of their own (stress/cluster.py). Prints a summary table, writes
 it to var/stress/summary.md, and exits non-zero if a check missed its target.
 """
@@ -12,7 +13,7 @@ import sys
 import time
 
 from bench.server import ROOT
-from stress import backup, cluster, faults, load
+from stress import backup, cluster, faults, load, proxy
 
 
 def seed() -> None:
@@ -31,6 +32,7 @@ def main() -> int:
         ("8. database faults", faults.run),
         ("9. backup and restore", lambda: (seed(), backup.run())[1]),
         ("10. load and throttling", lambda: load.run(backup.NAME)),
+        ("12. nginx: slow clients, mixed load", lambda: proxy.run(cluster.url(backup.NAME))),
     ]:
         started = time.monotonic()
         results[name] = check()

@@ -10,6 +10,11 @@ the data, so an answer is never labelled newer than it is.
 
 A versioned item's detail has an ETag of its own, naming the item's version (what a
 writer sends back in If-Match): `"v<version>.<digest of the body>"`.
+
+If-None-Match is compared weakly (RFC 9110): nginx's gzip turns an ETag into `W/"…"`, and a
+client sends that back. Who may keep an answer is said once, here, for the REST API and the
+OGC API alike (`cache_control`): an anonymous read may be kept by anyone, a CDN included,
+for a few seconds; an answer to a logged-in user or a token only by that caller's browser.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.conf import settings
 from django.http import HttpResponse
-from django.utils.cache import parse_etags
+from django.utils.cache import parse_etags, patch_cache_control
 from rest_framework.exceptions import ValidationError
 
 from basewatch.api.response_cache import CachedAnswer, responses
@@ -36,7 +42,30 @@ def data_etag(request, version: int, changed) -> str:
 
 
 def matches(request, etag: str) -> bool:
-    return etag in parse_etags(request.headers.get("If-None-Match", ""))
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    return etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in sent}
+
+
+def cache_control(request, response) -> None:
+    """Who may keep `response`, and for how long.
+
+    Anonymous reads (200 and 304) are the same bytes for everyone until the next write: any
+    cache may keep them for API_MAX_AGE seconds, and serve them for API_STALE_WHILE_REVALIDATE
+    more while it asks again, so a crowd on a crisis day costs the server one request per URL
+    every few seconds. A request with a session or a token sees what its role may see (drafts,
+    editors' names): `private, no-cache`, kept only by the caller, and revalidated by ETag every
+    time, so editors read their own writes at once. Both vary on Accept, Authorization and
+    Cookie (set by the views).
+    """
+    if request.user.is_authenticated or "Authorization" in request.headers:
+        patch_cache_control(response, private=True, no_cache=True)
+    elif request.method in ("GET", "HEAD") and response.status_code in (200, 304):
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.API_MAX_AGE,
+            stale_while_revalidate=settings.API_STALE_WHILE_REVALIDATE,
+        )
 
 
 def cacheable(request) -> bool:

@@ -14,7 +14,7 @@ collection or feature answered in the OGC exception format ({"code", "descriptio
 A view builds its JSON document and hands it to `_answer`, which sends it as JSON, linked to
 its HTML form, or as that HTML page (html.py decides which, from `f` and Accept).
 
-Conditional GET as in the REST API (api.conditional): the ETag names the data version
+Conditional GET and Cache-Control as in the REST API (api.conditional): the ETag names the data version
 (core.models.DataVersion), the URL with its query and the caller's role, so it is known
 before anything else is read and a matching If-None-Match is a 304 for one small query;
 it names the encoding too (HTML or JSON, on the same URL by Accept: `Vary: Accept`), so a
@@ -40,6 +40,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from basewatch.api.authentication import HashedTokenAuthentication
+from basewatch.api.conditional import cache_control
 from basewatch.core.models import DataVersion
 from basewatch.core.roles import role_of
 from basewatch.lib import cursor
@@ -147,6 +148,7 @@ def ogc_view(view):
         except NotFound as error:
             response = _exception(request, 404, "NotFound", str(error))
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        cache_control(request, response)
         return response
 
     return wrapper

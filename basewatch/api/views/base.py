@@ -104,6 +104,7 @@ class ApiView(generics.GenericAPIView):
             if conditional.cacheable(request) and not getattr(response, "from_cache", False):
                 conditional.keep(response, self.data_etag)
         response["Vary"] = "Accept, Authorization, Cookie"
+        conditional.cache_control(request, response)
         return response
 
 
