@@ -22,6 +22,7 @@ from basewatch.api.serializers import (
     SiteTotalSerializer,
 )
 from basewatch.api.views.base import ApiView, DetailView, ListView
+from basewatch.core import sites as site_writes
 from basewatch.core.filters import PostureSeriesFilter, SiteFilter, parse_posture_options
 from basewatch.core.models import AssetType, PosturePoint, Site
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
@@ -113,6 +114,9 @@ class SiteList(ListView):
         if self.request.method in ("GET", "HEAD"):
             return sites
         return with_posture(sites, "full", read_posture_options(self.request))
+
+    def create_item(self, serializer):
+        return site_writes.write_site(Site(**serializer.validated_data), self.request.user)
 
     def list(self, request, *args, **kwargs):
         mode = posture_mode(request)
@@ -213,6 +217,11 @@ class SiteDetail(DetailView):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "posture": posture_mode(self.request)}
+
+    def update_item(self, item, serializer, read_version: int):
+        for name, value in serializer.validated_data.items():
+            setattr(item, name, value)
+        return site_writes.write_site(item, self.request.user, read_version=read_version)
 
 
 @extend_schema(
