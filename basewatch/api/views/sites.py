@@ -10,8 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 
-from basewatch.api.csv_export import csv_response
-from basewatch.api.list_exports import ExportFeature, Layer
+from basewatch.api.csv_export import csv_response, xlsx_response
+from basewatch.api.list_exports import ExportFeature, Layer, check_size
 from basewatch.api.pagination import SitePagination, SiteTotalsPagination
 from basewatch.api.pg_json import site_collection, site_totals, time_series
 from basewatch.api.serializers import (
@@ -122,9 +122,13 @@ class SiteList(ListView):
         mode = posture_mode(request)
         sites = self.filtered()
         options = self.filterset.posture_options()
-        if request.accepted_renderer.format == "csv":
+        if request.accepted_renderer.format in ("csv", "xlsx"):
             left_out = POSTURE_MODES[mode]
             columns = [column for column in self.csv_columns if column[0] not in left_out]
+            if request.accepted_renderer.format == "xlsx":
+                check_size(sites)
+                rows = with_posture(sites, mode, options).iterator(chunk_size=2000)
+                return xlsx_response(rows, columns, self.csv_name)
             rows = with_posture(sites, mode, options).iterator(chunk_size=2000)
             return csv_response(rows, columns, self.csv_name)
         if self.wants_file():
