@@ -5,12 +5,14 @@ The columns are those of the sites' and sources' CSV exports (`?format=csv` on
 
 - A site is matched by its slug, then by name or alias (as claim rows name sites). A matched
   site whose cells say something else is changed (each field: old → new); a row naming no
-  site on file creates one. Either is written by basewatch.core.sites.write_site, the one
-  write path of sites (who may, validation), as the site form, the API and the admin write
-  them: a site is catalogue, on the map once stored, not a draft (core.sites says why). Only
-  the columns a file has are compared and changed: a file of slugs and statuses changes
-  statuses. The place is longitude and latitude (or a `location` cell: GeoJSON or WKT; a
-  GeoJSON feature's geometry), in SRID 4326 only, read by basewatch.lib.geometry.
+  site on file creates one. Only the cells a row fills are compared and changed (a file of
+  slugs and statuses changes statuses): an import never blanks what is on file, and a new
+  site takes a field's default from an empty cell. Either is written by
+  basewatch.core.sites.write_site, the one write path of sites (who may, validation), as the
+  site form, the API and the admin write them: a site is catalogue, on the map once stored,
+  not a draft (core.sites says why). The place is longitude and latitude (or a `location`
+  cell: GeoJSON or WKT; a GeoJSON feature's geometry), in SRID 4326 only, read by
+  basewatch.lib.geometry.
 - A source is matched by its URL (as stored: the project keeps URLs as typed), one without a
   URL by publisher, title and date (as claim rows cite them); otherwise it is created,
   checked by the model as the source form checks it. A source on file is not changed.
@@ -150,14 +152,14 @@ def _site_fields(values: dict, errors: dict) -> dict:
     """The fields the row gives (its columns), read; a bad cell is an error of its column."""
     fields: dict = {}
     for name in _SITE_TEXT:
-        if name in values:
+        if values.get(name):
             fields[name] = _choice(values, name, errors) if name in _CHOICES else values[name]
     for name in ("operator", "host_country"):
         if name in fields:
             fields[name] = fields[name].upper()  # ISO 3166 codes, as stored
-    if "aliases" in values:
+    if values.get("aliases"):
         fields["aliases"] = [alias.strip() for alias in values["aliases"].split(";") if alias.strip()]
-    if "wikidata_id" in values:
+    if values.get("wikidata_id"):
         fields["wikidata_id"] = values["wikidata_id"]
     location = _location(values, errors)
     if location is not None:
