@@ -208,7 +208,7 @@ def test_only_editors_write_sites_whatever_the_face():
 SOURCE_HEADER = "id,kind,title,publisher,url,published,captured,archive_url,reliability"
 
 
-def test_a_sources_file_matches_by_url_creates_the_rest_and_reports_each_error():
+def test_a_sources_file_matches_by_url_creates_the_rest_and_reports_ten_kinds_of_error():
     make_source(url="https://news.example.org/on-file", title="On file")
     make_source(url="", publisher="Analyst", title="Field notes", published=D(2024, 12, 3))
     content = "\n".join(
@@ -227,6 +227,7 @@ def test_a_sources_file_matches_by_url_creates_the_rest_and_reports_each_error()
             "17,news_report,Bad grade,X,https://example.org/f,,,,G",  # 12 reliability
             "18,news_report,,X,https://example.org/g,,,,B",  # 13 title blank
             "19,news_report,=cmd|' /C calc'!A0,X,https://example.org/h,,,,B",  # 14 formula
+            "20,news_report,Bad archive,X,https://example.org/i,,,javascript:alert(1),B",  # 15 archive_url
         ]
     ).encode()
     client, _ = editor_client()
@@ -234,7 +235,7 @@ def test_a_sources_file_matches_by_url_creates_the_rest_and_reports_each_error()
     report = ImportReport.objects.get()
     assert report.kind == ImportReport.Kind.SOURCES
     outcomes = [r["outcome"] for r in report.results]
-    assert outcomes == ["match", "create", "match", "create", "duplicate"] + ["error"] * 8
+    assert outcomes == ["match", "create", "match", "create", "duplicate"] + ["error"] * 9
     errors = located(report)
     assert errors[(6, "url")] == "Row 3 gives a source with the same URL."
     assert "not one of" in errors[(7, "kind")]
@@ -245,6 +246,10 @@ def test_a_sources_file_matches_by_url_creates_the_rest_and_reports_each_error()
     assert "not one of" in errors[(12, "reliability")]
     assert "cannot be blank" in errors[(13, "title")]
     assert "formula" in errors[(14, "title")]
+    assert errors[(15, "archive_url")] == "Enter an http:// or https:// URL."
+    page = client.get(response["Location"]).content.decode()
+    for row in range(2, 16):
+        assert f'id="row-{row}"' in page
     assert Source.objects.count() == 2  # the dry run
 
     client.post(response["Location"])
