@@ -70,9 +70,14 @@ def import_row(kind: str, number: int, cells: dict[str, str], user, lookups: Loo
     errors: dict[str, str] = {}
     if kind == "sites":
         values = cell_values(cells, errors, spreadsheet=spreadsheet, ignored=SITE_IGNORED, kept=("description",))
+        # What the row says it is, until a stored site names it.
+        result["summary"] = " ".join(
+            filter(None, [values.get("name"), f"({values['slug']})" * bool(values.get("slug"))])
+        )
         _site(result, values, errors, user, lookups)
     else:
         values = cell_values(cells, errors, spreadsheet=spreadsheet, ignored=SOURCE_IGNORED, kept=())
+        result["summary"] = values.get("title") or values.get("url", "")
         _source(result, values, errors, user, lookups)
     result["errors"] = [{"column": column, "message": message} for column, message in errors.items()]
     if errors and result["outcome"] != "duplicate":
@@ -191,8 +196,8 @@ def _site(result: dict, values: dict, errors: dict, user, lookups: Lookups) -> N
     if site is not None:
         key = ("site", site.pk)
         if key in lookups.seen:
-            result["outcome"] = "duplicate"
-            result["claim"] = site.pk
+            # Not its id: the site may be one this file makes, which a dry run rolls back.
+            result.update(outcome="duplicate", summary=f"{site.name} ({site.slug})")
             errors["slug" if "slug" in values else "name"] = (
                 f"Row {lookups.seen[key]} already gives the site {site.slug}: one row per site."
             )
@@ -281,7 +286,7 @@ def _source(result: dict, values: dict, errors: dict, user, lookups: Lookups) ->
         return
     key = ("source", source.url) if source.url else ("source", source.publisher, source.title, source.published)
     if key in lookups.seen:
-        result["outcome"] = "duplicate"
+        result.update(outcome="duplicate", summary=str(source))
         what = "URL" if source.url else "publisher, title and date"
         errors["url" if source.url else "title"] = f"Row {lookups.seen[key]} gives a source with the same {what}."
         return

@@ -235,7 +235,7 @@ def outcome(report: ImportReport) -> str:
         noun = report.kind
         counts = (
             f"{report.row_count} rows: {report.created_count} new, {report.changed_count} changed, "
-            f"{report.duplicate_count} already on file, {report.error_count} with errors."
+            f"{report.duplicate_count} on file unchanged or given twice, {report.error_count} with errors."
         )
         stored = f"Stored {report.created_count} new and {report.changed_count} changed {noun}."
     else:
