@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -298,3 +299,24 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them(catalogue):
     upload(client, content, "lines.csv")
     results = ImportReport.objects.get().results
     assert [(r["row"], r["outcome"]) for r in results] == [(2, "create"), (3, "error")]
+
+
+def test_an_xlsx_formula_cell_is_refused_and_a_text_cell_is_text(catalogue):
+    """A workbook's formula is never run (an error of its cell); a text cell beginning with = is the text
+    (basewatch's own XLSX export writes notes so)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["site", "observed", "asset_type", "count", "notes", "sources"])
+    sheet.append(["khmeimim", D(2024, 12, 1), "su-34", 1, "=SUM(1,1)", "https://example.org/1"])
+    sheet.append(["khmeimim", D(2024, 12, 2), "su-34", 2, "=looked twice", "https://example.org/2"])
+    sheet["E3"].data_type = "s"
+    assert (sheet["E2"].data_type, sheet["E3"].data_type) == ("f", "s")
+    out = io.BytesIO()
+    workbook.save(out)
+    client, _ = editor_client()
+    response = upload(client, out.getvalue(), "formulas.xlsx")
+    results = ImportReport.objects.get().results
+    assert [(r["row"], r["outcome"]) for r in results] == [(2, "error"), (3, "create")]
+    assert results[0]["errors"][0]["column"] == "notes" and "formula" in results[0]["errors"][0]["message"]
+    client.post(response["Location"])
+    assert Observation.objects.get().notes == "=looked twice"

@@ -140,16 +140,16 @@ def _find_site(values: dict, errors: dict) -> tuple[Site | None, str]:
         found = Site.objects.filter(slug=slug).first()
         if found is not None:
             return found, "slug"
-    for column in ("name", "slug"):
-        key = values.get(column, "")
-        if not key:
-            continue
-        found = Lookups().site(key)  # a fresh look: sites this file made are on file now
-        if isinstance(found, Site):
-            return found, "alias" if found.name.lower() != key.lower() and found.slug != key else "name"
-        if "more than one site" in found:
-            errors[column] = found
-            return None, ""
+    # By name or alias: the row's name, or (a file without names) its slug as another spelling.
+    column = "name" if values.get("name") else "slug"
+    key = values.get(column, "")
+    if not key:
+        return None, ""
+    found = Lookups().site(key)  # a fresh look: sites this file made are on file now
+    if isinstance(found, Site):
+        return found, "alias" if found.name.lower() != key.lower() and found.slug != key else "name"
+    if "more than one site" in found:
+        errors[column] = found
     return None, ""
 
 
