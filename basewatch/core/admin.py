@@ -13,7 +13,7 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import transaction
 from leaflet.admin import LeafletGeoAdmin
 
-from basewatch.core import archiving, claims, images
+from basewatch.core import archiving, claims, images, sites
 from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.fields import LonLatLeafletAdminWidget
 from basewatch.core.models import (
@@ -179,6 +179,10 @@ class SiteAdmin(NoDeleteMixin, LeafletGeoAdmin):
     search_fields = ["name", "slug", "aliases", "description"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created", "updated", "version"]
+
+    def save_model(self, request, obj, form, change):
+        # The form's clean() locked the row at the version read; core.sites writes it, as every face does.
+        sites.write_site(obj, request.user, read_version=form.cleaned_data.get("read_version"))
 
 
 @admin.register(AssetType)

@@ -1,4 +1,4 @@
-"""Editor pages: import a spreadsheet of claims (basewatch.core.imports does the work).
+"""Editor pages: import a spreadsheet of claims, sites or sources (basewatch.core.imports does the work).
 
 Uploading a file is always a dry run: the file is parsed, every row tried through the claim
 write path and rolled back, and the editor lands on the report: each row with what it
@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from basewatch.core.imports import importing
+from basewatch.core.imports import catalogue, importing
 from basewatch.core.imports.parsing import FileRefused
 from basewatch.core.imports.rows import MOVEMENT_COLUMNS, OBSERVATION_COLUMNS
 from basewatch.core.models import ImportReport
@@ -57,6 +57,7 @@ def _claim_import(request, limit: ImportSizeLimit):
                     upload.name,
                     request.user,
                     all_or_nothing=form.cleaned_data["all_or_nothing"],
+                    kind=form.cleaned_data["kind"] or None,
                 )
             except FileRefused as refused:
                 form.add_error("file", refused.message)
@@ -75,6 +76,9 @@ def _claim_import(request, limit: ImportSizeLimit):
         "max_rows": f"{settings.IMPORT_MAX_ROWS:,}",
         "observation_columns": OBSERVATION_COLUMNS,
         "movement_columns": MOVEMENT_COLUMNS,
+        "site_columns": catalogue.SITE_COLUMNS,
+        "site_extra_columns": catalogue.SITE_EXTRA_COLUMNS,
+        "source_columns": catalogue.SOURCE_COLUMNS,
         "reports": ImportReport.objects.filter(entered_by=request.user).defer("rows", "results")[:10],
     }
     return render(request, "front/claim_import.html", context, status=status)
@@ -104,5 +108,10 @@ def claim_import_report(request, pk: int):
         if result["outcome"] == "error"
         for error in result.get("errors", [])
     ]
-    context = {"report": report, "outcome": importing.outcome(report), "errors": errors}
+    context = {
+        "report": report,
+        "outcome": importing.outcome(report),
+        "errors": errors,
+        "catalogue": report.kind in catalogue.KINDS,
+    }
     return render(request, "front/claim_import_report.html", context)

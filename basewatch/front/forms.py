@@ -12,7 +12,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 
 from basewatch.core.images import check_upload
-from basewatch.core.models import Asset, AssetType, EvidenceImage, Movement, Observation, Site, Source
+from basewatch.core.models import Asset, AssetType, EvidenceImage, ImportReport, Movement, Observation, Site, Source
 from basewatch.front.uploads import LimitedUploadForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -223,10 +223,17 @@ class TraceImportForm(LimitedUploadForm):
 
 
 class ClaimImportForm(LimitedUploadForm):
-    """A spreadsheet of observations or movements to check, then import (basewatch.core.imports)."""
+    """A spreadsheet of observations, movements, sites or sources to check, then import
+    (basewatch.core.imports)."""
 
     file = forms.FileField(
         help_text="CSV (UTF-8), XLSX or GeoJSON with the columns of basewatch's own CSV export.",
+    )
+    kind = forms.ChoiceField(
+        label="The file holds",
+        choices=[("", "Whatever its columns say"), *ImportReport.Kind.choices],
+        required=False,
+        help_text="Needed only when the header has the columns of two kinds.",
     )
     all_or_nothing = forms.BooleanField(label="All or nothing: store no row if any row has an error", required=False)
 

@@ -283,11 +283,11 @@ def _filtered_page(request, filterset_class, rows, order_by: tuple = ()) -> dict
     }
 
 
-DOWNLOADS = (("CSV", "csv"), ("KML", "kml"), ("KMZ", "kmz"), ("GeoPackage", "gpkg"))
+DOWNLOADS = (("CSV", "csv"), ("XLSX", "xlsx"), ("KML", "kml"), ("KMZ", "kmz"), ("GeoPackage", "gpkg"))
 
 
 def _download_urls(request, api_list: str) -> list[tuple[str, str]]:
-    """The API list `api_list` as files (CSV, KML, KMZ, GeoPackage), with this page's filters."""
+    """The API list `api_list` as files (CSV, XLSX, KML, KMZ, GeoPackage), with this page's filters."""
     query = request.GET.copy()
     query.pop("page", None)
     urls = []

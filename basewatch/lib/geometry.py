@@ -119,9 +119,15 @@ _BUILDERS = {
 }
 
 
-def _from_geojson(data: dict[str, Any]) -> GEOSGeometry:
+def refuse_crs(data: dict[str, Any]) -> None:
+    """A GeoJSON object (a geometry, a FeatureCollection) naming a coordinate system is refused: the
+    only one is longitude/latitude, and GDAL would resolve the name (see the module's comment)."""
     if "crs" in data:
         raise GeometryInputError("A 'crs' member is not accepted: coordinates are longitude/latitude (SRID 4326).")
+
+
+def _from_geojson(data: dict[str, Any]) -> GEOSGeometry:
+    refuse_crs(data)
     kind = data.get("type")
     build = _BUILDERS.get(kind) if isinstance(kind, str) else None
     if build is None:

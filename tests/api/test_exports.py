@@ -320,7 +320,8 @@ def links(client, url: str) -> list[str]:
 )
 def test_list_pages_offer_every_format_with_their_filters(client, api, story, page, api_list, count):
     offered = links(client, reverse(page) + "?site=hmeimim&page=1")
-    wanted = {f"/api/v1/{api_list}?site=hmeimim&format={extension}" for extension in ("csv", "kml", "kmz", "gpkg")}
+    extensions = ("csv", "xlsx", "kml", "kmz", "gpkg")
+    wanted = {f"/api/v1/{api_list}?site=hmeimim&format={extension}" for extension in extensions}
     assert wanted <= set(offered)
     root = parse(api.get(f"{api.base}{api_list}?site=hmeimim&format=kml").content)
     assert len(placemarks(root)) == count

@@ -16,18 +16,23 @@ ENDPOINTS = [
     "/api/v1/sites/",
     "/api/v1/sites/?as_of=2024-12-05&category=transport_aircraft&q=site",
     "/api/v1/sites/?format=csv",
+    "/api/v1/sites/?format=xlsx",
     "/api/v1/sites/?posture=total",
     "/api/v1/site-totals/?as_of=2024-12-05&category=transport_aircraft",
     "/api/v1/sites/site-1/",
     "/api/v1/sites/site-1/timeseries/",
     "/api/v1/observations/",
     "/api/v1/observations/?format=csv",
+    "/api/v1/observations/?format=xlsx",
     "/api/v1/movements/",
     "/api/v1/movements/?format=csv",
+    "/api/v1/movements/?format=xlsx",
     "/api/v1/asset-types/",
     "/api/v1/assets/",
     "/api/v1/assets/?format=csv",
     "/api/v1/sources/",
+    "/api/v1/sources/?format=csv",
+    "/api/v1/sources/?format=xlsx",
 ]
 
 

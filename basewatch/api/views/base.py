@@ -7,7 +7,7 @@
   Writes and item reads ignore them: a write's answer is the stored item as it is, and a
   detail is found by its URL alone. A detail's own parameters (a site's `as_of`) are
   read by that view.
-- Formats: JSON; a list with `csv_columns` also answers `?format=csv` on GET, and one that
+- Formats: JSON; a list with `csv_columns` also answers `?format=csv` and `xlsx` on GET, and one that
   makes an `export_layer` answers `?format=kml`, `kmz`, `gpkg` and `geojson` (api.list_exports).
   `format` on any other request is ignored.
 - Errors: JSON naming the field or parameter (api.errors.exception_handler, which also
@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from basewatch.api import conditional, list_exports
-from basewatch.api.csv_export import Columns, CSVRenderer, csv_response
+from basewatch.api.csv_export import Columns, CSVRenderer, XLSXRenderer, csv_response, xlsx_response
 from basewatch.api.errors import PreconditionRequired
 from basewatch.core.models import DataVersion
 from basewatch.core.versions import save_if_current
@@ -109,7 +109,8 @@ class ApiView(generics.GenericAPIView):
 
 
 class ListView(ApiView, generics.ListCreateAPIView):
-    """GET: the filtered list, paginated (or every row as CSV, KML, KMZ, GeoPackage); POST: create an item (editors)."""
+    """GET: the filtered list, paginated (or every row as CSV, XLSX, KML, KMZ, GeoPackage); POST: create an item
+    (editors)."""
 
     csv_columns: Columns = []
     csv_name = "export"
@@ -121,7 +122,7 @@ class ListView(ApiView, generics.ListCreateAPIView):
             return super().get_renderers()
         formats = [renderers.JSONRenderer()]
         if self.csv_columns:
-            formats.append(CSVRenderer())
+            formats += [CSVRenderer(), XLSXRenderer()]
         if self.exports_files:
             formats += list_exports.RENDERERS
         return formats if len(formats) > 1 else super().get_renderers()
@@ -153,6 +154,9 @@ class ListView(ApiView, generics.ListCreateAPIView):
         rows = self.filtered()
         if request.accepted_renderer.format == "csv":
             return csv_response(rows.iterator(chunk_size=2000), self.csv_columns, self.csv_name)
+        if request.accepted_renderer.format == "xlsx":
+            list_exports.check_size(rows)
+            return xlsx_response(rows.iterator(chunk_size=2000), self.csv_columns, self.csv_name)
         wanted = self.wants_file()
         if wanted:
             return self.export_file(rows, wanted)

@@ -149,6 +149,19 @@ class SourceList(ListView):
     queryset = Source.objects.prefetch_related("captures")
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
+    # `?format=csv`: the layout a sources import reads (basewatch.core.imports.catalogue; README).
+    csv_name = "sources"
+    csv_columns = [
+        ("id", lambda s: s.pk),
+        ("kind", lambda s: s.kind),
+        ("title", lambda s: s.title),
+        ("publisher", lambda s: s.publisher),
+        ("url", lambda s: s.url),
+        ("published", lambda s: s.published),
+        ("captured", lambda s: s.captured),
+        ("archive_url", lambda s: s.archive_url),
+        ("reliability", lambda s: s.reliability),
+    ]
 
 
 class SourceDetail(DetailView):

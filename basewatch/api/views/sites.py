@@ -10,8 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 
-from basewatch.api.csv_export import csv_response
-from basewatch.api.list_exports import ExportFeature, Layer
+from basewatch.api.csv_export import csv_response, xlsx_response
+from basewatch.api.list_exports import ExportFeature, Layer, check_size
 from basewatch.api.pagination import SitePagination, SiteTotalsPagination
 from basewatch.api.pg_json import site_collection, site_totals, time_series
 from basewatch.api.serializers import (
@@ -22,6 +22,7 @@ from basewatch.api.serializers import (
     SiteTotalSerializer,
 )
 from basewatch.api.views.base import ApiView, DetailView, ListView
+from basewatch.core import sites as site_writes
 from basewatch.core.filters import PostureSeriesFilter, SiteFilter, parse_posture_options
 from basewatch.core.models import AssetType, PosturePoint, Site
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
@@ -114,13 +115,20 @@ class SiteList(ListView):
             return sites
         return with_posture(sites, "full", read_posture_options(self.request))
 
+    def create_item(self, serializer):
+        return site_writes.write_site(Site(**serializer.validated_data), self.request.user)
+
     def list(self, request, *args, **kwargs):
         mode = posture_mode(request)
         sites = self.filtered()
         options = self.filterset.posture_options()
-        if request.accepted_renderer.format == "csv":
+        if request.accepted_renderer.format in ("csv", "xlsx"):
             left_out = POSTURE_MODES[mode]
             columns = [column for column in self.csv_columns if column[0] not in left_out]
+            if request.accepted_renderer.format == "xlsx":
+                check_size(sites)
+                rows = with_posture(sites, mode, options).iterator(chunk_size=2000)
+                return xlsx_response(rows, columns, self.csv_name)
             rows = with_posture(sites, mode, options).iterator(chunk_size=2000)
             return csv_response(rows, columns, self.csv_name)
         if self.wants_file():
@@ -213,6 +221,11 @@ class SiteDetail(DetailView):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "posture": posture_mode(self.request)}
+
+    def update_item(self, item, serializer, read_version: int):
+        for name, value in serializer.validated_data.items():
+            setattr(item, name, value)
+        return site_writes.write_site(item, self.request.user, read_version=read_version)
 
 
 @extend_schema(

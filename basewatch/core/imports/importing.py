@@ -20,11 +20,14 @@ from django.utils import timezone
 
 from basewatch.core import claims
 from basewatch.core.duplicates import DuplicateObservation
+from basewatch.core.imports import catalogue
 from basewatch.core.imports.parsing import FileRefused, ParsedFile, parse_file
 from basewatch.core.imports.rows import MOVEMENT_COLUMNS, OBSERVATION_COLUMNS, REQUIRED, Lookups, read_row
 from basewatch.core.models import ImportReport, Movement
 from basewatch.core.models.changes import raised_once
 from basewatch.core.workflow import State
+
+REQUIRED_COLUMNS = {**REQUIRED, **catalogue.REQUIRED}
 
 # write_claim's error keys that are not column names.
 FIELD_COLUMNS = {None: "", "new_sources": "sources", "action": "", "reason": ""}
@@ -34,35 +37,59 @@ class _RollBack(Exception):
     """Leaves the import's transaction, undoing every row."""
 
 
-def detect_kind(parsed: ParsedFile) -> str:
-    """observations or movements, by the columns; a file with neither's required columns is refused."""
+def detect_kind(parsed: ParsedFile, wanted: str | None = None) -> str:
+    """observations, movements, sites or sources, by the columns (or `wanted`, when the editor chose);
+    a file with no kind's required columns, or with two kinds' and no choice, is refused."""
     columns = set(parsed.columns)
-    for kind in ("observations", "movements"):
-        if REQUIRED[kind] <= columns:
-            return kind
+    if wanted:
+        missing = REQUIRED_COLUMNS[wanted] - columns
+        if missing:
+            raise FileRefused(f"The header lacks {', '.join(sorted(missing))}, which {wanted} need.")
+        return wanted
+    fitting = [kind for kind, required in REQUIRED_COLUMNS.items() if required <= columns]
+    if len(fitting) == 1:
+        return fitting[0]
+    if fitting:
+        raise FileRefused(f"The header has the columns of {' and of '.join(fitting)}: choose what the file holds.")
+    kind = _nearest_kind(columns)
+    missing = REQUIRED_COLUMNS[kind] - columns
+    layouts = "; ".join(f"{name} need {', '.join(sorted(required))}" for name, required in REQUIRED_COLUMNS.items())
+    raise FileRefused(f"The header lacks {', '.join(sorted(missing))}: see the column layouts ({layouts}).")
+
+
+def _nearest_kind(columns: set[str]) -> str:
+    """The kind a header that fits none was most likely meant to be (its message names what is missing)."""
     if {"origin", "destination"} & columns:
-        missing = REQUIRED["movements"] - columns
-    else:
-        missing = REQUIRED["observations"] - columns
-    raise FileRefused(
-        f"The header lacks {', '.join(sorted(missing))}: see the column layout (observations need "
-        f"{', '.join(sorted(REQUIRED['observations']))}; movements {', '.join(sorted(REQUIRED['movements']))})."
-    )
+        return "movements"
+    if {"operator", "host_country", "slug"} & columns:
+        return "sites"
+    if {"title", "publisher", "url"} & columns and "sources" not in columns:
+        return "sources"
+    return "observations"
 
 
 def known_columns(kind: str) -> list[str]:
-    return OBSERVATION_COLUMNS if kind == "observations" else MOVEMENT_COLUMNS
+    return {
+        "observations": OBSERVATION_COLUMNS,
+        "movements": MOVEMENT_COLUMNS,
+        "sites": catalogue.SITE_COLUMNS,
+        "sources": catalogue.SOURCE_COLUMNS,
+    }[kind]
 
 
-def prepare(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
-    """The file parsed into an unsaved report holding its rows (nothing checked yet). Raises FileRefused."""
+def prepare(
+    content: bytes, file_name: str, user, *, all_or_nothing: bool = False, kind: str | None = None
+) -> ImportReport:
+    """The file parsed into an unsaved report holding its rows (nothing checked yet). Raises FileRefused.
+
+    `kind` (ImportReport.Kind) is what the editor said the file holds; by default its header says."""
     parsed = parse_file(content, file_name)
     return ImportReport(
         entered_by_id=user.pk,
         file_name=file_name[-255:],
         sha256=hashlib.sha256(content).hexdigest(),
         file_format=parsed.format,
-        kind=detect_kind(parsed),
+        kind=detect_kind(parsed, kind),
         all_or_nothing=all_or_nothing,
         rows=[[number, cells] for number, cells in parsed.rows],
         row_count=len(parsed.rows),
@@ -77,9 +104,11 @@ def check(report: ImportReport, user) -> ImportReport:
     return report
 
 
-def preview(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
+def preview(
+    content: bytes, file_name: str, user, *, all_or_nothing: bool = False, kind: str | None = None
+) -> ImportReport:
     """Parse the file and dry-run every row; store only the report (state preview). Raises FileRefused."""
-    return check(prepare(content, file_name, user, all_or_nothing=all_or_nothing), user)
+    return check(prepare(content, file_name, user, all_or_nothing=all_or_nothing, kind=kind), user)
 
 
 def check_later(report: ImportReport) -> ImportReport:
@@ -134,9 +163,11 @@ def stopped(report_id: int, error: BaseException) -> None:
     report.save(update_fields=["state", "message"])
 
 
-def import_now(content: bytes, file_name: str, user, *, all_or_nothing: bool = False) -> ImportReport:
+def import_now(
+    content: bytes, file_name: str, user, *, all_or_nothing: bool = False, kind: str | None = None
+) -> ImportReport:
     """Preview and confirm at once (the command without --dry-run)."""
-    return confirm(preview(content, file_name, user, all_or_nothing=all_or_nothing), user)
+    return confirm(preview(content, file_name, user, all_or_nothing=all_or_nothing, kind=kind), user)
 
 
 def _run(report: ImportReport, user, *, store: bool) -> bool:
@@ -160,12 +191,15 @@ def _run(report: ImportReport, user, *, store: bool) -> bool:
     report.results = results
     report.row_count = len(results)
     report.created_count = sum(result["outcome"] == "create" for result in results)
-    report.duplicate_count = sum(result["outcome"] == "duplicate" for result in results)
+    report.changed_count = sum(result["outcome"] == "change" for result in results)
+    report.duplicate_count = sum(result["outcome"] in ("duplicate", "match") for result in results)
     report.error_count = sum(result["outcome"] == "error" for result in results)
     return kept
 
 
 def _one(kind: str, number: int, cells: dict[str, str], user, lookups: Lookups, spreadsheet: bool) -> dict:
+    if kind in catalogue.KINDS:
+        return catalogue.import_row(kind, number, cells, user, lookups, spreadsheet)
     row = read_row(kind, cells, lookups, spreadsheet=spreadsheet)
     result = {"row": number, "outcome": "error", "summary": "", "matched": row.matched, "new": [], "claim": None}
     result["new"] = [_source_text(source) for source in row.new_sources]
@@ -243,6 +277,7 @@ def report_text(report: ImportReport) -> str:
             head += f" (#{result['claim']})"
         lines.append(head)
         lines.extend(f"    new source: {text}" for text in result["new"])
+        lines.extend(f"    {c['field']}: {c['old']} → {c['new']}" for c in result.get("changes", []))
         for error in result.get("errors", []):
             lines.append(f"    {error['column'] or 'row'}: {error['message']}")
     lines.append(outcome(report))
@@ -256,12 +291,21 @@ def outcome(report: ImportReport) -> str:
         return f"{report.row_count} rows, being imported in the background."
     if report.state == ImportReport.State.FAILED:
         return report.message
-    counts = (
-        f"{report.row_count} rows: {report.created_count} new, "
-        f"{report.duplicate_count} already on file, {report.error_count} with errors."
-    )
+    if report.kind in catalogue.KINDS:
+        noun = report.kind
+        counts = (
+            f"{report.row_count} rows: {report.created_count} new, {report.changed_count} changed, "
+            f"{report.duplicate_count} on file unchanged or given twice, {report.error_count} with errors."
+        )
+        stored = f"Stored {report.created_count} new and {report.changed_count} changed {noun}."
+    else:
+        counts = (
+            f"{report.row_count} rows: {report.created_count} new, "
+            f"{report.duplicate_count} already on file, {report.error_count} with errors."
+        )
+        stored = f"Stored {report.created_count} drafts."
     if report.state == ImportReport.State.IMPORTED:
-        return f"{counts} Stored {report.created_count} drafts."
+        return f"{counts} {stored}"
     if report.all_or_nothing and report.error_count:
         return f"{counts} Nothing stored: all or nothing, and some rows have errors."
     return f"{counts} Nothing stored yet (dry run)."

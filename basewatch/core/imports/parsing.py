@@ -5,7 +5,8 @@ limit, or lacks a column the kind of claim needs; a bad cell is not a refusal he
 error of its row, found later (basewatch.core.imports.rows) with the row's number.
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first claim row 2;
-in a GeoJSON file, feature 1 is row 1.
+in a GeoJSON file, feature 1 is row 1, and a feature's geometry is its `location` cell (as
+GeoJSON text), checked here as longitude/latitude.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from basewatch.lib.geometry import GeometryInputError, parse_geometry
+from basewatch.lib.geometry import GeometryInputError, parse_geometry, refuse_crs
 
 BOM = b"\xef\xbb\xbf"
+# What the CSV export puts a ' before (api.csv_export), so a spreadsheet does not run it.
+QUOTED = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FileRefused(Exception):
@@ -144,19 +147,28 @@ def _check_zip(content: bytes) -> None:
         )
 
 
+def _xlsx_value(cell):
+    value = cell.value
+    if cell.data_type == "s" and isinstance(value, str) and value.startswith(QUOTED):
+        return "'" + value
+    return value
+
+
 def _xlsx(content: bytes) -> ParsedFile:
     import openpyxl  # only imports of workbooks need it
 
     _check_zip(content)
     try:
         # Read-only streams the sheet; data_only=False gives a formula cell's text ("=SUM(A1)"),
-        # which the rows then refuse: nothing is ever evaluated.
+        # which the rows then refuse: nothing is ever evaluated. A text cell is text, whatever it
+        # begins with (basewatch's own XLSX export writes "=looked twice" as one): it is read as
+        # the CSV export quotes it, with a ', so the rows take it as the text it is.
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds on a malformed workbook; each means the same
         raise FileRefused("The file cannot be read as an XLSX workbook.") from None
     try:
         sheet = workbook.worksheets[0]
-        cells_by_row: Iterator = sheet.iter_rows(values_only=True)
+        cells_by_row: Iterator = (tuple(_xlsx_value(cell) for cell in cells) for cells in sheet.iter_rows())
         header = next(cells_by_row, None)
         if header is None:
             raise FileRefused("The workbook's first sheet is empty.")
@@ -199,6 +211,10 @@ def _geojson(content: bytes) -> ParsedFile:
     is_collection = isinstance(data, dict) and data.get("type") == "FeatureCollection"
     if not is_collection or not isinstance(data.get("features"), list):
         raise FileRefused("A GeoJSON import must be a FeatureCollection.")
+    try:
+        refuse_crs(data)  # RFC 7946 has none; an old file's other system is not guessed at
+    except GeometryInputError as error:
+        raise FileRefused(f"The FeatureCollection: {error}") from None
     features = data["features"]
     if len(features) > settings.IMPORT_MAX_ROWS:
         raise _too_many()
@@ -223,6 +239,9 @@ def _geojson(content: bytes) -> ParsedFile:
             except GeometryInputError as error:
                 raise FileRefused(f"Feature {number}'s geometry: {error}") from None
         properties = {str(key).strip().lower(): value for key, value in feature["properties"].items()}
+        if geometry is not None and "location" not in properties:
+            # A site's place is its feature's geometry (a claim's row does not read it).
+            properties["location"] = json.dumps(geometry)
         for key in properties:
             if key not in columns:
                 columns.append(key)

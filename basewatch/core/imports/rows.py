@@ -56,6 +56,8 @@ class Lookups:
         self.typed: dict[tuple, Source] = {}
         # Sources by URL, on file or stored by an earlier row (a file cites the same reports again and again).
         self.urls: dict[str, Source | None] = {}
+        # Sites and sources an earlier row of a catalogue file gave (its key: that row's number).
+        self.seen: dict[tuple, int] = {}
 
     def site(self, key: str) -> Site | str:
         """The site with this slug, else name, else alias (any case); or why there is none."""
@@ -114,6 +116,28 @@ def is_formula(value: str) -> bool:
     return not re.fullmatch(r"[+-]\d+(\.\d+)?", value)
 
 
+def cell_values(
+    cells: dict[str, str], errors: dict[str, str], *, spreadsheet: bool, ignored=IGNORED, kept=("notes",)
+) -> dict[str, str]:
+    """The row's cells as text, stripped (but for the `kept` ones) and unquoted; a formula is an error
+    of its column (in `errors`), and the cell is left out."""
+    values: dict[str, str] = {}
+    for column, raw in cells.items():
+        if column in ignored:
+            continue
+        if not spreadsheet:
+            values[column] = raw if column in kept else raw.strip()
+            continue
+        if is_formula(raw.strip()):
+            errors[column] = (
+                f"“{raw[:40]}” would run as a formula in a spreadsheet: basewatch never does; "
+                "put a ' before it to mean the text."
+            )
+            continue
+        values[column] = unquote(raw.strip()) if column in kept else unquote(raw).strip()
+    return values
+
+
 def read_row(kind: str, cells: dict[str, str], lookups: Lookups, *, spreadsheet: bool = True) -> Row:
     """The row's claim and references; `spreadsheet` (CSV, XLSX) refuses cells a spreadsheet would run.
 
@@ -121,20 +145,7 @@ def read_row(kind: str, cells: dict[str, str], lookups: Lookups, *, spreadsheet:
     them unquoted: there a leading "=" is text, as it was on file.
     """
     row = Row()
-    values: dict[str, str] = {}
-    for column, raw in cells.items():
-        if column in IGNORED:
-            continue
-        if not spreadsheet:
-            values[column] = raw if column == "notes" else raw.strip()
-            continue
-        if is_formula(raw.strip()):
-            row.errors[column] = (
-                f"“{raw[:40]}” would run as a formula in a spreadsheet: basewatch never does; "
-                "put a ' before it to mean the text."
-            )
-            continue
-        values[column] = unquote(raw.strip()) if column == "notes" else unquote(raw).strip()
+    values = cell_values(cells, row.errors, spreadsheet=spreadsheet)
     claim = Observation() if kind == "observations" else Movement()
     if kind == "observations":
         _site(row, values, "site", lookups, claim)

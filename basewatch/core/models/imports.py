@@ -1,4 +1,4 @@
-"""Import reports: what a spreadsheet of claims held, row by row, and what became of it."""
+"""Import reports: what a spreadsheet of claims, sites or sources held, row by row, and what became of it."""
 
 from __future__ import annotations
 
@@ -9,19 +9,22 @@ from django.urls import reverse
 
 
 class ImportReport(models.Model):
-    """One file of claims handed to basewatch (basewatch.core.imports).
+    """One file of claims, sites or sources handed to basewatch (basewatch.core.imports).
 
     A report is made by the dry run (state preview) and keeps the rows as parsed: confirming
     imports those very rows, so what is stored is what the preview showed, whatever happens
     to the file in between. A big file's dry run and import run in the background (states
     checking and importing; basewatch.core.tasks), a small one's while the editor waits.
-    `results` holds one entry per row: its number, outcome (create, duplicate, error), what
-    it says, what it matched on file and its errors by column.
+    `results` holds one entry per row: its number, outcome (create, duplicate, error; for
+    sites and sources also change and match), what it says, what it matched on file, the
+    fields it changes (old, new) and its errors by column.
     """
 
     class Kind(models.TextChoices):
         OBSERVATIONS = "observations", "Observations"
         MOVEMENTS = "movements", "Movements"
+        SITES = "sites", "Sites"
+        SOURCES = "sources", "Sources"
 
     class State(models.TextChoices):
         CHECKING = "checking", "Being checked: nothing stored"
@@ -43,6 +46,7 @@ class ImportReport(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEW)
     row_count = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0, help_text="Sites on file the file changes.")
     duplicate_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     rows = models.JSONField(default=list, help_text="The cells of each row as parsed: what a confirm imports.")

@@ -1,6 +1,10 @@
-"""Import a spreadsheet of observations or movements as drafts (basewatch.core.imports).
+"""Import a spreadsheet of observations, movements, sites or sources (basewatch.core.imports).
 
-    manage.py import_claims observations.csv [--dry-run] [--all-or-nothing] [--user ana]
+    manage.py import_claims observations.csv [--dry-run] [--all-or-nothing] [--user ana] [--kind sites]
+
+The name is kept from when it took claims only: it takes all four kinds, told apart by the
+header (or by --kind, when the header has the columns of two). Observations and movements
+are stored as drafts; sites and sources as the site and source forms store them.
 
 Prints the report: each row with what it creates (or would), what it matched, and every
 error with its row, column and reason. With --dry-run nothing is stored; without, the
@@ -25,20 +29,28 @@ from basewatch.core.roles import can_edit
 
 
 class Command(BaseCommand):
-    help = "Import a CSV, XLSX or GeoJSON of observations or movements (the CSV export's columns) as drafts."
+    help = (
+        "Import a CSV, XLSX or GeoJSON of observations or movements (as drafts), sites or sources, "
+        "with the columns of the CSV exports."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", metavar="FILE")
         parser.add_argument("--user", help="The editor the drafts are entered by (default: the system).")
         parser.add_argument("--dry-run", action="store_true", help="Report what would be stored; store nothing.")
         parser.add_argument("--all-or-nothing", action="store_true", help="Store no row if any row has an error.")
+        parser.add_argument(
+            "--kind", choices=ImportReport.Kind.values, help="What the file holds (default: what its header says)."
+        )
 
-    def handle(self, *args, file: str, user: str | None, dry_run: bool, all_or_nothing: bool, **options) -> None:
+    def handle(
+        self, *args, file: str, user: str | None, dry_run: bool, all_or_nothing: bool, kind: str | None, **options
+    ) -> None:
         writer = self._writer(user) if user else claims.SYSTEM
         path = Path(file)
         try:
             content = self._read(path)
-            report = importing.preview(content, path.name, writer, all_or_nothing=all_or_nothing)
+            report = importing.preview(content, path.name, writer, all_or_nothing=all_or_nothing, kind=kind)
         except FileRefused as refused:
             raise CommandError(f"{file}: refused, nothing stored. {refused.message}") from None
         if not dry_run:
@@ -54,7 +66,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"No user {username!r}.")
         if not can_edit(found):
-            raise CommandError(f"{username} is not an editor: only editors enter claims.")
+            raise CommandError(f"{username} is not an editor: only editors import.")
         return found
 
     def _read(self, path: Path) -> bytes:
