@@ -285,9 +285,7 @@ def timestamp(capture: Capture) -> None:
     Capture.objects.filter(pk=capture.pk).update(
         timestamp=Capture.Timestamp.STAMPED,
         timestamp_reason="",
-        timestamp_message=""
-        if stamp.chain_verified
-        else "Nonce and hash checked; no certificates set to verify the signature.",
+        timestamp_message="" if stamp.chain_verified else UNVERIFIED_CHAIN,
         timestamp_time=stamp.time,
         timestamp_authority=stamp.authority[:300],
         tsr=tsr,
