@@ -79,7 +79,9 @@ def test_a_capture_is_timestamped_over_its_manifest_and_the_token_verifies(fixtu
 def test_without_certificates_the_token_is_kept_with_nonce_and_hash_checked(fixture_site, use_tsa, media, settings):
     settings.ARCHIVE_TSA_CERTS = ""
     capture = archive(fixture_site.url("/report.pdf"))
-    assert (capture.state, capture.timestamp) == (Capture.State.ARCHIVED, Capture.Timestamp.STAMPED)
+    assert (capture.state, capture.timestamp) == (Capture.State.ARCHIVED, Capture.Timestamp.STAMPED), (
+        capture.timestamp_message
+    )
     assert capture.timestamp_message == archiving.UNVERIFIED_CHAIN
     assert (
         "no certificates configured" in Client().get(reverse("front:source", args=[capture.source_id])).content.decode()

@@ -54,6 +54,7 @@ class TimestampAuthority:
         self.tmp = tempfile.TemporaryDirectory(prefix="basewatch-tsa-")
         self.dir = Path(self.tmp.name)
         self.mode = "ok"
+        self.lock = threading.Lock()
         self.queries: list[bytes] = []
         self.signed: list[bytes] = []
         self._make_certificates()
@@ -117,11 +118,12 @@ class TimestampAuthority:
             return 500, b"internal error"
         if self.mode == "replay" and self.signed:
             return 200, self.signed[0]
-        (self.dir / "query.tsq").write_bytes(query)
-        response = openssl(
-            "ts", "-reply", "-config", "tsa.cnf", "-queryfile", "query.tsq", "-out", "-", cwd=self.dir
-        )  # fmt: skip
-        self.signed.append(response)
+        with self.lock:  # one OpenSSL at a time: they share the query file and the serial number
+            (self.dir / "query.tsq").write_bytes(query)
+            response = openssl(
+                "ts", "-reply", "-config", "tsa.cnf", "-queryfile", "query.tsq", "-out", "-", cwd=self.dir
+            )  # fmt: skip
+            self.signed.append(response)
         return 200, response
 
     def verify(self, data_path: Path, tsr_path: Path) -> subprocess.CompletedProcess:

@@ -3,13 +3,15 @@ worker has run, the new capture shows with its thumbnail, whether the page chang
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from basewatch.core.models import Capture
 from tests.archive.conftest import allow_fixture, fixture_site, media, tsa, use_tsa  # noqa: F401 (fixtures)
 from tests.browser.helpers import screenshot
 from tests.browser.test_editor_workflow import log_in
-from tests.factories import make_source, make_user
+from tests.factories import make_asset_type, make_observation, make_site, make_source, make_user
 from tests.servers import run_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,3 +62,13 @@ def test_an_editor_archives_a_source_again_and_sees_the_new_capture(page, fixtur
     screenshot(page, "source-captures-phone")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways on a phone ({width} px)"
+
+    # The claim citing the source lists the same captures.
+    claim = make_observation(make_site(slug="tartus"), make_asset_type(), dt.date(2024, 12, 13), sources=[source])
+    page.goto(f"/observations/{claim.pk}/")
+    shown = page.locator(".capture-thumb img").first
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=shown.element_handle())
+    assert "The page changed since the previous capture" in page.locator("ol.captures").inner_text()
+    screenshot(page, "claim-captures-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(page, "claim-captures")
