@@ -79,6 +79,7 @@ def test_the_claim_and_site_pages_show_the_capture(archived, django_assert_max_n
     with django_assert_max_num_queries(30):
         site = Client().get(reverse("front:site", args=["khmeimim"])).content.decode()
     assert "archived 2026-12-01" in site and reverse("front:source", args=[capture.source_id]) in site
+    assert f'<img src="{reverse("front:capture-file", args=[capture.pk, "thumbnail"])}?view"' in site
 
 
 @pytest.mark.parametrize("kind", ["warc", "wacz", "screenshot", "html", "thumbnail"])

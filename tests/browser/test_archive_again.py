@@ -72,3 +72,16 @@ def test_an_editor_archives_a_source_again_and_sees_the_new_capture(page, fixtur
     screenshot(page, "claim-captures-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
     screenshot(page, "claim-captures")
+
+    # The site page: beside the source, when it was archived, and its thumbnail.
+    page.goto("/sites/tartus/")
+    listed = page.locator("ul.sources li").filter(has_text="Tartus naval facility report")
+    assert "archived 2026" in listed.inner_text() and "timestamped" in listed.inner_text()
+    small = listed.locator(".source-thumb img")
+    small.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=small.element_handle())
+    screenshot(page, "site-sources")
+    page.set_viewport_size({"width": 360, "height": 780})
+    small.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=small.element_handle())
+    screenshot(page, "site-sources-phone")
