@@ -153,8 +153,35 @@ IMPORT_GEOJSON_MAX_VERTICES = env_int("BASEWATCH_IMPORT_GEOJSON_MAX_VERTICES", 1
 # at once; 40 million pixels is a 6,300 x 6,300 satellite crop.
 IMAGE_MAX_BYTES = env_int("BASEWATCH_IMAGE_MAX_BYTES", 20_000_000)
 IMAGE_MAX_PIXELS = env_int("BASEWATCH_IMAGE_MAX_PIXELS", 40_000_000)
+# Where captures and evidence images are stored (README, "Storage"): "local" (MEDIA_ROOT) or
+# "s3", any S3-compatible object store. Files are read back only through basewatch's views,
+# which set safe headers: the bucket should stay private, and no bucket URL is ever shown.
+STORAGE = env_str("BASEWATCH_STORAGE", "local")
+if STORAGE == "local":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE == "s3":
+    if not env_str("BASEWATCH_S3_BUCKET"):
+        raise ImproperlyConfigured("BASEWATCH_STORAGE=s3 needs BASEWATCH_S3_BUCKET")
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("BASEWATCH_S3_BUCKET"),
+            "endpoint_url": env_str("BASEWATCH_S3_ENDPOINT_URL") or None,  # None: AWS itself
+            "region_name": env_str("BASEWATCH_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_* variables, an instance role).
+            "access_key": env_str("BASEWATCH_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("BASEWATCH_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("BASEWATCH_S3_ADDRESSING_STYLE") or None,  # "path" for most non-AWS stores
+            "default_acl": None,  # the bucket's own (private) policy; never public-read
+            "querystring_auth": True,
+            # Names are SHA-256 hashes and checked before saving: the same name is the same bytes.
+            "file_overwrite": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"BASEWATCH_STORAGE={STORAGE!r}: use local or s3")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -225,6 +252,18 @@ ARCHIVE_SECONDS = env_int("BASEWATCH_ARCHIVE_SECONDS", 60)
 ARCHIVE_RESOURCES = env_int("BASEWATCH_ARCHIVE_RESOURCES", 300)
 ARCHIVE_CHROMIUM = env_str("BASEWATCH_CHROMIUM", "/usr/bin/chromium")
 ARCHIVE_RETRY_SCHEDULE = env_int_list("BASEWATCH_ARCHIVE_RETRY_SCHEDULE", [60, 600, 3600, 21600])
+# Optional RFC 3161 timestamps of each capture's manifest (basewatch.lib.timestamping): the
+# time-stamping authority's URL (empty: none asked for), a PEM bundle of its root and
+# certificates to verify its answers against (empty: the answer's nonce and hash are checked,
+# its signature is not), and the seconds one request may take. The TSA is an outgoing request
+# like any other: a TSA on a private address needs its host in OUTGOING_ALLOWED_HOSTS.
+ARCHIVE_TSA_URL = env_str("BASEWATCH_ARCHIVE_TSA_URL")
+ARCHIVE_TSA_CERTS = env_str("BASEWATCH_ARCHIVE_TSA_CERTS")
+if ARCHIVE_TSA_CERTS and not Path(ARCHIVE_TSA_CERTS).is_file():
+    raise ImproperlyConfigured(f"BASEWATCH_ARCHIVE_TSA_CERTS={ARCHIVE_TSA_CERTS!r} is not a file")
+ARCHIVE_TSA_SECONDS = env_int("BASEWATCH_ARCHIVE_TSA_SECONDS", 10)
+# Captures' thumbnails: the top of the screenshot, this many pixels wide (4:3).
+ARCHIVE_THUMBNAIL_WIDTH = 480
 
 # --- history (django-pghistory) --------------------------------------------------
 # Triggers copy every insert, update and delete of sites, sources, observations,

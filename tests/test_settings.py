@@ -111,3 +111,54 @@ def test_a_malformed_tile_url_fails_loudly(url):
     result = manage("check", BASEWATCH_TILE_URL=url)
     assert result.returncode != 0
     assert "BASEWATCH_TILE_URL=" in result.stderr
+
+
+STORAGE_SETTINGS = (
+    "import json; from django.conf import settings; "
+    "print(json.dumps({'default': settings.STORAGES['default'], 'tsa': settings.ARCHIVE_TSA_URL}))"
+)
+
+
+def test_storage_is_local_by_default_and_s3_by_setting():
+    local = manage("shell", "--no-imports", "-c", STORAGE_SETTINGS)
+    assert local.returncode == 0, local.stderr
+    assert json.loads(local.stdout) == {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "tsa": "",
+    }
+    s3 = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        STORAGE_SETTINGS,
+        BASEWATCH_STORAGE="s3",
+        BASEWATCH_S3_BUCKET="evidence",
+        BASEWATCH_S3_ENDPOINT_URL="https://s3.example.net",
+        BASEWATCH_S3_REGION="eu-central-1",
+        BASEWATCH_S3_ACCESS_KEY_ID="key",
+        BASEWATCH_S3_SECRET_ACCESS_KEY="secret",
+    )
+    assert s3.returncode == 0, s3.stderr
+    default = json.loads(s3.stdout)["default"]
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = default["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"], options["region_name"]) == (
+        "evidence",
+        "https://s3.example.net",
+        "eu-central-1",
+    )
+    assert (options["access_key"], options["secret_key"]) == ("key", "secret")
+    assert options["default_acl"] is None and options["querystring_auth"] is True
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"BASEWATCH_STORAGE": "s3"}, "BASEWATCH_S3_BUCKET"),
+        ({"BASEWATCH_STORAGE": "ftp"}, "BASEWATCH_STORAGE"),
+        ({"BASEWATCH_ARCHIVE_TSA_CERTS": "/nonexistent/tsa.pem"}, "BASEWATCH_ARCHIVE_TSA_CERTS"),
+    ],
+)
+def test_malformed_storage_and_timestamp_settings_fail_loudly(env, message):
+    result = manage("check", **env)
+    assert result.returncode != 0 and message in result.stderr

@@ -21,6 +21,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from basewatch.api.errors import field_errors
 from basewatch.core import workflow
 from basewatch.core.models import Asset, AssetType, Capture, Movement, Observation, PostureStatus, Site, Source, Trend
+from basewatch.core.models.captures import FILES
 from basewatch.core.posture import SUMMARY_FIELDS
 from basewatch.core.roles import can_view_unpublished
 from basewatch.lib.geometry import GeometryInputError, as_footprint, parse_geometry
@@ -132,7 +133,7 @@ class AssetSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 
 class CaptureFileSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["warc", "wacz", "screenshot", "html"])
+    kind = serializers.ChoiceField(choices=[name for name, *_ in FILES])
     sha256 = serializers.CharField(help_text="SHA-256 of the file, hex.")
     size = serializers.IntegerField(help_text="Bytes.")
     url = serializers.SerializerMethodField(help_text="Download (always an attachment).")
@@ -146,6 +147,13 @@ class CaptureSerializer(serializers.ModelSerializer):
     """One archiving of the source's URL (README "Archiving source links")."""
 
     files = CaptureFileSerializer(source="stored_files", many=True, read_only=True)
+    thumbnail = serializers.SerializerMethodField(help_text="The top of the screenshot, small (PNG); null if none.")
+    page_changed = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whether the rendered HTML differs from the previous archived capture (null: none to compare).",
+    )
+    timestamp = serializers.SerializerMethodField(help_text="The RFC 3161 timestamp of the manifest, if asked for.")
 
     class Meta:
         model = Capture
@@ -161,8 +169,47 @@ class CaptureSerializer(serializers.ModelSerializer):
             "requested",
             "fetched_at",
             "files",
+            "thumbnail",
+            "compared_with",
+            "page_changed",
+            "timestamp",
         ]
         read_only_fields = fields
+
+    def _absolute(self, url: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_thumbnail(self, capture: Capture) -> str | None:
+        return self._absolute(capture.file_url("thumbnail")) if capture.thumbnail else None
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "state": {"type": "string", "enum": ["stamped", "failed"]},
+                "authority": {"type": "string"},
+                "time": {"type": "string", "format": "date-time", "nullable": True},
+                "response_sha256": {"type": "string"},
+                "response_url": {"type": "string", "nullable": True},
+                "reason": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        }
+    )
+    def get_timestamp(self, capture: Capture) -> dict | None:
+        if not capture.timestamp:
+            return None
+        return {
+            "state": capture.timestamp,
+            "authority": capture.timestamp_authority,
+            "time": capture.timestamp_time.isoformat().replace("+00:00", "Z") if capture.timestamp_time else None,
+            "response_sha256": capture.tsr_sha256,
+            "response_url": self._absolute(capture.file_url("tsr")) if capture.tsr else None,
+            "reason": capture.timestamp_reason,
+            "message": capture.timestamp_message,
+        }
 
 
 class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):

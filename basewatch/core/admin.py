@@ -210,7 +210,22 @@ class CaptureInline(admin.TabularInline):
     """A source's captures, as the worker recorded them: read, never edited (the files are evidence)."""
 
     model = Capture
-    fields = ["requested", "state", "reason", "message", "final_url", "status", "fetched_at", "warc_sha256"]
+    fields = [
+        "requested",
+        "state",
+        "reason",
+        "message",
+        "final_url",
+        "status",
+        "fetched_at",
+        "warc_sha256",
+        "manifest_sha256",
+        "page_changed",
+        "timestamp",
+        "timestamp_time",
+        "timestamp_authority",
+        "timestamp_reason",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -4,8 +4,9 @@ Captured files are the archived site's bytes, not basewatch's: whatever they hol
 forms, markup made to look like basewatch) must never run or render as a page of basewatch's
 origin. So every file is sent as an attachment (`Content-Disposition`), with `nosniff` and a
 Content-Security-Policy that sandboxes it into an origin of its own and lets it load nothing,
-should a browser render it anyway. A screenshot may be viewed in place (`?view`): a PNG under
-the same policy is a picture and nothing else.
+should a browser render it anyway. A screenshot or its thumbnail may be viewed in place
+(`?view`): a PNG under the same policy is a picture and nothing else. Files are read from the
+storage (local or S3) and streamed: no storage URL is ever handed out.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from basewatch.core.roles import EDITOR, has_role
 from basewatch.front.access import role_required
 
 SANDBOX = "default-src 'none'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; sandbox"
+VIEWABLE = {"screenshot", "thumbnail"}
 TYPES = {name: (suffix, content_type) for name, _label, suffix, content_type in FILES}
 
 
@@ -42,7 +44,7 @@ def capture_file(request, pk: int, kind: str):
     if not stored:
         raise Http404("This capture holds no such file.")
     suffix, content_type = TYPES[kind]
-    view = kind == "screenshot" and "view" in request.GET
+    view = kind in VIEWABLE and "view" in request.GET
     response = FileResponse(
         default_storage.open(stored.name),
         as_attachment=not view,

@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from tests.archive.sites import FixtureSite
+from tests.archive.tsa import TimestampAuthority
 
 HOST = "fixture.test"  # the site's name; only the allow-list lets it resolve to 127.0.0.1
 
@@ -41,3 +42,23 @@ def allow_fixture(settings):
     settings.OUTGOING_ALLOWED_HOSTS = [HOST]
     settings.ARCHIVE_RETRY_SCHEDULE = []  # a failure is final at once: the tests read its reason
     return settings
+
+
+@pytest.fixture(scope="session")
+def tsa():
+    """A real RFC 3161 authority (openssl ts -reply) on 127.0.0.1, its certificates made for the session."""
+    authority = TimestampAuthority()
+    yield authority
+    authority.stop()
+
+
+@pytest.fixture
+def use_tsa(tsa, allow_fixture):
+    """Captures timestamped by the local authority, its answers verified against its CA;
+    its address allowed beside the fixture site's name."""
+    tsa.mode = "ok"
+    allow_fixture.ARCHIVE_TSA_URL = tsa.url
+    allow_fixture.ARCHIVE_TSA_CERTS = str(tsa.chain)
+    allow_fixture.ARCHIVE_TSA_SECONDS = 15  # OpenSSL started per query, on a machine that may be busy
+    allow_fixture.OUTGOING_ALLOWED_HOSTS = [HOST, "127.0.0.1"]
+    return tsa

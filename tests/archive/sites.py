@@ -9,6 +9,8 @@ Its paths:
   /file.zip                             a download, not a page
   /report.pdf                           a PDF (archived without rendering)
   /missing                              404
+Pages a test sets in `FixtureSite.pages` (path -> HTML) are served before these: a page whose
+content changes between two captures.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class FixtureSite:
     def __init__(self, host: str = "127.0.0.1"):
         self.host = host
         self.requests: list[str] = []
+        self.pages: dict[str, bytes] = {}
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,6 +56,12 @@ class FixtureSite:
                     "/file.zip": (200, {"Content-Type": "application/zip"}, b"PK\x03\x04"),
                     "/report.pdf": (200, {"Content-Type": "application/pdf"}, PDF),
                 }
+                routes.update(
+                    {
+                        path: (200, {"Content-Type": "text/html; charset=utf-8"}, page)
+                        for path, page in site.pages.items()
+                    }
+                )
                 status, headers, body = routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not here"))
                 self.send_response(status)
                 for name, value in headers.items():

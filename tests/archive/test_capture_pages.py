@@ -33,6 +33,7 @@ def archived(media, tmp_path):
         ("wacz", ".wacz", b"wacz bytes"),
         ("screenshot", ".png", b"\x89PNG\r\n\x1a\nnot really"),
         ("html", ".html", HOSTILE_HTML),
+        ("thumbnail", ".png", b"\x89PNG\r\n\x1a\nsmall"),
     ]:
         path = tmp_path / f"file{suffix}"
         path.write_bytes(content)
@@ -61,7 +62,10 @@ def test_the_source_page_shows_each_capture_with_hashes_thumbnail_downloads_and_
     assert "2026-12-01 09:30 UTC" in page and "Archived" in page
     assert capture.warc_sha256 in page and capture.screenshot_sha256 in page
     screenshot = reverse("front:capture-file", args=[capture.pk, "screenshot"])
-    assert f'<img src="{screenshot}?view"' in page and "View archived copy" in page
+    thumbnail = reverse("front:capture-file", args=[capture.pk, "thumbnail"])
+    # The thumbnail is shown, linking to the full screenshot.
+    assert f'href="{screenshot}?view" title="View the archived copy (screenshot)"><img src="{thumbnail}?view"' in page
+    assert "View archived copy" in page
     for kind in ("warc", "wacz", "html"):
         assert reverse("front:capture-file", args=[capture.pk, kind]) in page
     assert "timeout</span>: No complete answer." in page  # the failed try, with its reason
@@ -75,9 +79,10 @@ def test_the_claim_and_site_pages_show_the_capture(archived, django_assert_max_n
     with django_assert_max_num_queries(30):
         site = Client().get(reverse("front:site", args=["khmeimim"])).content.decode()
     assert "archived 2026-12-01" in site and reverse("front:source", args=[capture.source_id]) in site
+    assert f'<img src="{reverse("front:capture-file", args=[capture.pk, "thumbnail"])}?view"' in site
 
 
-@pytest.mark.parametrize("kind", ["warc", "wacz", "screenshot", "html"])
+@pytest.mark.parametrize("kind", ["warc", "wacz", "screenshot", "html", "thumbnail"])
 def test_captured_files_are_attachments_that_never_render_as_basewatch(archived, kind):
     capture, _ = archived
     response = Client().get(reverse("front:capture-file", args=[capture.pk, kind]))
@@ -97,7 +102,9 @@ def test_a_screenshot_may_be_viewed_in_place_still_sandboxed(archived):
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("inline")
     assert "sandbox" in response["Content-Security-Policy"] and response["X-Content-Type-Options"] == "nosniff"
-    # Only the screenshot: the HTML stays an attachment whatever is asked.
+    thumbnail = Client().get(reverse("front:capture-file", args=[capture.pk, "thumbnail"]) + "?view")
+    assert thumbnail["Content-Disposition"].startswith("inline") and thumbnail["Content-Type"] == "image/png"
+    # Only pictures: the HTML stays an attachment whatever is asked.
     html = Client().get(reverse("front:capture-file", args=[capture.pk, "html"]) + "?view")
     assert html["Content-Disposition"].startswith("attachment;")
 
@@ -150,6 +157,9 @@ def test_the_api_lists_a_sources_captures_with_their_files(archived, api):
     files = {f["kind"]: f for f in newest["files"]}
     assert files["warc"]["sha256"] == capture.warc_sha256 and files["warc"]["size"] == capture.warc_size
     assert files["html"]["url"] == "http://testserver" + reverse("front:capture-file", args=[capture.pk, "html"])
+    assert newest["thumbnail"] == "http://testserver" + reverse("front:capture-file", args=[capture.pk, "thumbnail"])
+    assert newest["timestamp"] is None and newest["page_changed"] is None
+    assert data["captures"][1]["thumbnail"] is None
     assert data["captures"][1]["reason"] == "timeout" and data["captures"][1]["files"] == []
 
 

@@ -16,7 +16,12 @@ FILES = (
     ("wacz", "WACZ", ".wacz", "application/wacz"),
     ("screenshot", "Screenshot", ".png", "image/png"),
     ("html", "Rendered HTML", ".html", "text/html"),
+    ("thumbnail", "Thumbnail", ".png", "image/png"),
+    ("manifest", "Manifest", ".json", "application/json"),
+    ("tsr", "RFC 3161 timestamp", ".tsr", "application/timestamp-reply"),
 )
+# The files the fetcher makes (basewatch.lib.webarchive); the others are made from them.
+FETCHED = ("warc", "wacz", "screenshot", "html")
 
 
 class CaptureQuerySet(models.QuerySet):
@@ -37,6 +42,11 @@ class Capture(models.Model):
         ARCHIVED = "archived", "Archived"
         FAILED = "failed", "Failed"
         OFFLINE = "offline", "Not archived (offline)"
+
+    class Timestamp(models.TextChoices):
+        NONE = "", "Not asked for"
+        STAMPED = "stamped", "Timestamped"
+        FAILED = "failed", "Timestamp failed"
 
     source = models.ForeignKey("core.Source", on_delete=models.CASCADE, related_name="captures")
     url = HttpURLField("URL requested", max_length=1000)
@@ -63,6 +73,29 @@ class Capture(models.Model):
     html = models.FileField("rendered HTML", max_length=200, blank=True)
     html_sha256 = models.CharField("HTML SHA-256", max_length=64, blank=True)
     html_size = models.PositiveBigIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(max_length=200, blank=True, help_text="The top of the screenshot, small.")
+    thumbnail_sha256 = models.CharField("thumbnail SHA-256", max_length=64, blank=True)
+    thumbnail_size = models.PositiveBigIntegerField(null=True, blank=True)
+    manifest = models.FileField(max_length=200, blank=True, help_text="URL, time and every file's SHA-256, as JSON.")
+    manifest_sha256 = models.CharField("manifest SHA-256", max_length=64, blank=True)
+    manifest_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # What changed since the last archived capture of the same source: the rendered HTML's
+    # hash (the WARC's always differs: its records carry the time and the server's headers).
+    compared_with = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The previous capture."
+    )
+    page_changed = models.BooleanField(
+        null=True, blank=True, help_text="Whether the rendered page differs from the previous capture's."
+    )
+    # An RFC 3161 timestamp over the manifest's SHA-256 (settings.ARCHIVE_TSA_URL).
+    timestamp = models.CharField(max_length=10, choices=Timestamp.choices, default=Timestamp.NONE, blank=True)
+    timestamp_reason = models.CharField(max_length=40, blank=True, help_text="Why the timestamp failed (a code).")
+    timestamp_message = models.TextField(blank=True)
+    timestamp_time = models.DateTimeField("time stamped", null=True, blank=True, help_text="The authority's time.")
+    timestamp_authority = models.CharField("time-stamping authority", max_length=300, blank=True)
+    tsr = models.FileField("timestamp response", max_length=200, blank=True)
+    tsr_sha256 = models.CharField("timestamp response SHA-256", max_length=64, blank=True)
+    tsr_size = models.PositiveBigIntegerField(null=True, blank=True)
 
     objects = CaptureQuerySet.as_manager()
 
@@ -89,6 +122,14 @@ class Capture(models.Model):
             models.CheckConstraint(
                 condition=~Q(state__in=["failed", "offline"]) | ~Q(reason=""), name="capture_failure_has_reason"
             ),
+            # A timestamp is the authority's response and its time; a failed one says why.
+            models.CheckConstraint(
+                condition=~Q(timestamp="stamped") | (~Q(tsr_sha256="") & Q(timestamp_time__isnull=False)),
+                name="capture_stamped_has_response",
+            ),
+            models.CheckConstraint(
+                condition=~Q(timestamp="failed") | ~Q(timestamp_reason=""), name="capture_timestamp_failure_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,6 +137,9 @@ class Capture(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("front:source", args=[self.source_id]) + f"#capture-{self.pk}"
+
+    def file_url(self, kind: str) -> str:
+        return reverse("front:capture-file", args=[self.pk, kind])
 
     def stored_files(self) -> list[dict]:
         """The files this capture holds: kind, label, SHA-256, size and download URL."""
@@ -105,7 +149,7 @@ class Capture(models.Model):
                 "label": label,
                 "sha256": getattr(self, f"{name}_sha256"),
                 "size": getattr(self, f"{name}_size"),
-                "url": reverse("front:capture-file", args=[self.pk, name]),
+                "url": self.file_url(name),
             }
             for name, label, *_ in FILES
             if getattr(self, name)
