@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0016_import_reports'),
+        ('core', '0019_import_sites_and_sources'),
     ]
 
     operations = [
