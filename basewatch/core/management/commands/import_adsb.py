@@ -13,14 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from basewatch.core import claims
 from basewatch.core.adsb.importing import import_trace
 from basewatch.core.adsb.parsing import TraceRefused
 from basewatch.core.adsb.report import report_text
-from basewatch.core.roles import can_edit
+from basewatch.core.management.inputs import read_at_most, writer_named
 
 
 class Command(BaseCommand):
@@ -35,12 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Report what would be stored; store nothing.")
 
     def handle(self, *args, files: list[str], user: str | None, dry_run: bool, **options) -> None:
-        writer = self._writer(user) if user else claims.SYSTEM
+        writer = writer_named(user, "enter movements")
         refused = 0
         for name in files:
             try:
                 report = import_trace(
-                    self._read(Path(name)),
+                    read_at_most(Path(name), settings.TRACE_MAX_BYTES, "a trace", TraceRefused),
                     name,
                     writer,
                     icao_hex=options["hex"],
@@ -55,25 +53,3 @@ class Command(BaseCommand):
             self.stdout.write(report_text(report))
         if refused:
             raise CommandError(f"{refused} of {len(files)} file{'s' if len(files) != 1 else ''} refused.")
-
-    def _writer(self, username: str):
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"No user {username!r}.")
-        if not can_edit(user):
-            raise CommandError(f"{username} is not an editor: only editors enter movements.")
-        return user
-
-    def _read(self, path: Path) -> bytes:
-        """The file's bytes; one over the size limit is refused before it is read."""
-        limit = settings.TRACE_MAX_BYTES
-        try:
-            if path.stat().st_size > limit:
-                raise TraceRefused(f"The file is larger than {limit:,} bytes, the limit for a trace.")
-            with path.open("rb") as file:
-                content = file.read(limit + 1)
-        except OSError as error:
-            raise TraceRefused(f"The file cannot be read: {error.strerror}.") from None
-        if len(content) > limit:  # it grew since
-            raise TraceRefused(f"The file is larger than {limit:,} bytes, the limit for a trace.")
-        return content

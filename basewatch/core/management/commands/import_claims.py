@@ -18,14 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from basewatch.core import claims
 from basewatch.core.imports import importing
 from basewatch.core.imports.parsing import FileRefused
+from basewatch.core.management.inputs import read_at_most, writer_named
 from basewatch.core.models import ImportReport
-from basewatch.core.roles import can_edit
 
 
 class Command(BaseCommand):
@@ -46,10 +44,10 @@ class Command(BaseCommand):
     def handle(
         self, *args, file: str, user: str | None, dry_run: bool, all_or_nothing: bool, kind: str | None, **options
     ) -> None:
-        writer = self._writer(user) if user else claims.SYSTEM
+        writer = writer_named(user, "import")
         path = Path(file)
         try:
-            content = self._read(path)
+            content = read_at_most(path, settings.IMPORT_MAX_BYTES, "an import", FileRefused)
             report = importing.preview(content, path.name, writer, all_or_nothing=all_or_nothing, kind=kind)
         except FileRefused as refused:
             raise CommandError(f"{file}: refused, nothing stored. {refused.message}") from None
@@ -60,23 +58,3 @@ class Command(BaseCommand):
             raise CommandError("Nothing stored.")
         if report.error_count:
             raise CommandError(f"{report.error_count} row{'s' if report.error_count != 1 else ''} with errors.")
-
-    def _writer(self, username: str):
-        found = get_user_model().objects.filter(username=username).first()
-        if found is None:
-            raise CommandError(f"No user {username!r}.")
-        if not can_edit(found):
-            raise CommandError(f"{username} is not an editor: only editors import.")
-        return found
-
-    def _read(self, path: Path) -> bytes:
-        """The file's bytes; one over the size limit is refused before it is read."""
-        limit = settings.IMPORT_MAX_BYTES
-        try:
-            if path.stat().st_size > limit:
-                raise FileRefused(f"The file is larger than {limit:,} bytes, the limit for an import.")
-            with path.open("rb") as handle:
-                content = handle.read(limit + 1)
-        except OSError as error:
-            raise FileRefused(f"The file cannot be read: {error.strerror}.") from None
-        return content
