@@ -11,14 +11,13 @@ request; a bigger one by the job queue's worker, while the report page says so a
 a request never runs longer than a few seconds, however big the file.
 
 A file over settings.IMPORT_MAX_BYTES is a 413 form error: the upload is cut off at the
-limit (front.imports.TraceSizeLimit's way), so a huge file is never kept whole.
+limit (front.uploads.size_limited), so a huge file is never kept whole.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from basewatch.core.imports import catalogue, importing
@@ -28,24 +27,12 @@ from basewatch.core.models import ImportReport
 from basewatch.core.roles import EDITOR
 from basewatch.front.access import role_required
 from basewatch.front.forms import ClaimImportForm
-from basewatch.front.uploads import UploadSizeLimit
+from basewatch.front.uploads import UploadSizeLimit, size_limited
 
 
-class ImportSizeLimit(UploadSizeLimit):
-    limit_setting = "IMPORT_MAX_BYTES"
-
-
-# CSRF is checked by the inner view, after the size limit is in place (see front.imports).
-@csrf_exempt
 @role_required(EDITOR)
-def claim_import(request):
-    limit = ImportSizeLimit(request)
-    request.upload_handlers.insert(0, limit)
-    return _claim_import(request, limit)
-
-
-@csrf_protect
-def _claim_import(request, limit: ImportSizeLimit):
+@size_limited("IMPORT_MAX_BYTES")
+def claim_import(request, limit: UploadSizeLimit):
     status = 200
     if request.method == "POST":
         form = ClaimImportForm(request.POST, request.FILES, too_big=limit.too_big)

@@ -11,32 +11,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from basewatch.core.adsb.importing import import_trace
 from basewatch.core.adsb.parsing import TraceRefused
 from basewatch.core.roles import EDITOR
 from basewatch.front.access import role_required
 from basewatch.front.forms import TraceImportForm
-from basewatch.front.uploads import UploadSizeLimit
+from basewatch.front.uploads import UploadSizeLimit, size_limited
 
 
-class TraceSizeLimit(UploadSizeLimit):
-    limit_setting = "TRACE_MAX_BYTES"
-
-
-# CSRF is checked by the inner view: the check reads the request body, and the size limit
-# must be in place before anything does.
-@csrf_exempt
 @role_required(EDITOR)
-def adsb_import(request):
-    limit = TraceSizeLimit(request)
-    request.upload_handlers.insert(0, limit)
-    return _adsb_import(request, limit)
-
-
-@csrf_protect
-def _adsb_import(request, limit: TraceSizeLimit):
+@size_limited("TRACE_MAX_BYTES")
+def adsb_import(request, limit: UploadSizeLimit):
     report, status = None, 200
     if request.method == "POST":
         form = TraceImportForm(request.POST, request.FILES, too_big=limit.too_big)

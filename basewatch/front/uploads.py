@@ -1,23 +1,29 @@
 """File uploads with a size limit that holds before the file is kept (ADS-B traces, spreadsheets).
 
-A view installs the handler first, then reads the form: once the upload passes the limit, the
-rest of the request is read and dropped, never kept whole, and the form says the file was too
-large instead of finding no file.
+A view decorated with `size_limited` has the handler installed before anything reads the
+request body: once the upload passes the limit, the rest of the request is read and dropped,
+never kept whole, and the form says the file was too large instead of finding no file.
 """
 
 from __future__ import annotations
+
+from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 
 class UploadSizeLimit(FileUploadHandler):
     """Stops an upload once it passes the bytes in the setting `limit_setting` names."""
 
-    limit_setting = ""
     too_big = False
+
+    def __init__(self, request, limit_setting: str):
+        super().__init__(request)
+        self.limit_setting = limit_setting
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > getattr(settings, self.limit_setting):
@@ -27,6 +33,28 @@ class UploadSizeLimit(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None  # the handlers after this one keep the file
+
+
+def size_limited(limit_setting: str):
+    """A view taking an upload, passed the UploadSizeLimit it runs under as `limit`.
+
+    The limit is in place before anything reads the request body, the CSRF check included:
+    the middleware is told to skip the view, and the check runs inside, after the limit.
+    """
+
+    def decorate(view):
+        checked = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            limit = UploadSizeLimit(request, limit_setting)
+            request.upload_handlers.insert(0, limit)
+            return checked(request, *args, limit=limit, **kwargs)
+
+        return limited
+
+    return decorate
 
 
 class LimitedUploadForm(forms.Form):

@@ -24,14 +24,12 @@ keeps the stored item's id under "claim" (the key every kind's results share).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from basewatch.core import sites
 from basewatch.core.claims import SYSTEM, NotAllowed
-from basewatch.core.imports.rows import Lookups, cell_values
+from basewatch.core.imports.rows import Lookups, cell_values, read_date
 from basewatch.core.models import Site, Source
 from basewatch.core.posture import SUMMARY_FIELDS
 from basewatch.core.roles import can_edit
@@ -88,19 +86,17 @@ def import_row(kind: str, number: int, cells: dict[str, str], user, lookups: Loo
 # --- sites ------------------------------------------------------------------------------
 
 
-def _choice(values: dict, column: str, errors: dict) -> str | None:
-    """A choice cell as stored: its code, or its label in any case (“Air base”)."""
+def _choice(values: dict, column: str, choices, errors: dict, default: str | None = None) -> str | None:
+    """A choice cell as stored: its code or its label, in any case (“Air base”, “b”); `default` if empty."""
     text = values.get(column, "")
     if not text:
-        return None
-    choices = _CHOICES[column]
-    by_label = {label.lower(): value for value, label in choices.choices}
-    if text in choices.values:
-        return text
-    if text.lower() in by_label:
-        return by_label[text.lower()]
+        return default
+    known = {value.lower(): value for value in choices.values}
+    known.update((label.lower(), value) for value, label in choices.choices)
+    if text.lower() in known:
+        return known[text.lower()]
     errors[column] = f"“{text[:40]}” is not one of: {', '.join(choices.values)}."
-    return None
+    return default
 
 
 def _location(values: dict, errors: dict):
@@ -158,7 +154,7 @@ def _site_fields(values: dict, errors: dict) -> dict:
     fields: dict = {}
     for name in _SITE_TEXT:
         if values.get(name):
-            fields[name] = _choice(values, name, errors) if name in _CHOICES else values[name]
+            fields[name] = _choice(values, name, _CHOICES[name], errors) if name in _CHOICES else values[name]
     for name in ("operator", "host_country"):
         if name in fields:
             fields[name] = fields[name].upper()  # ISO 3166 codes, as stored
@@ -244,43 +240,17 @@ def _write(errors: dict, values: dict, write):
 # --- sources ----------------------------------------------------------------------------
 
 
-def _date(values: dict, column: str, errors: dict) -> dt.date | None:
-    text = values.get(column, "")
-    if not text or text == "undated":
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10] if "T" in text else text)
-    except ValueError:
-        errors[column] = f"“{text[:40]}” is not a date: write it as YYYY-MM-DD."
-        return None
-
-
-def _source_choice(values: dict, column: str, choices, default: str, errors: dict) -> str:
-    text = values.get(column, "")
-    if not text:
-        return default
-    if column == "reliability":
-        text = text.upper()  # a grade, A to F
-    by_label = {label.lower(): value for value, label in choices.choices}
-    if text in choices.values:
-        return text
-    if text.lower() in by_label:
-        return by_label[text.lower()]
-    errors[column] = f"“{text[:40]}” is not one of: {', '.join(choices.values)}."
-    return default
-
-
 def _source(result: dict, values: dict, errors: dict, user, lookups: Lookups) -> None:
     # A file that does not say what kind of source each is (a claim export's way) leaves it to a reviewer.
     source = Source(
-        kind=_source_choice(values, "kind", Source.Kind, Source.Kind.OTHER, errors),
+        kind=_choice(values, "kind", Source.Kind, errors, Source.Kind.OTHER),
         title=values.get("title", ""),
         publisher=values.get("publisher", ""),
         url=values.get("url", ""),
-        published=_date(values, "published", errors),
-        captured=_date(values, "captured", errors),
+        published=read_date(values, "published", errors),
+        captured=read_date(values, "captured", errors),
         archive_url=values.get("archive_url", ""),
-        reliability=_source_choice(values, "reliability", Source.Reliability, Source.Reliability.F, errors),
+        reliability=_choice(values, "reliability", Source.Reliability, errors, Source.Reliability.F),
     )
     if errors:
         return

@@ -203,14 +203,24 @@ def _asset_type(row: Row, values: dict, lookups: Lookups, claim) -> None:
         row.matched.append(f"asset type {found.name}")
 
 
-def _date(row: Row, values: dict, column: str, claim) -> None:
+def read_date(values: dict, column: str, errors: dict) -> dt.date | None:
+    """A date cell (YYYY-MM-DD, or a timestamp's day); None when empty or "undated" (the export's
+    word for a source without a date), or when it is not a date (an error of its column)."""
     text = values.get(column, "")
-    if not text:
-        return  # a required date is the model's to ask for, in its words
+    if not text or text == "undated":
+        return None
     try:
-        setattr(claim, column, dt.date.fromisoformat(text[:10] if "T" in text else text))
+        return dt.date.fromisoformat(text[:10] if "T" in text else text)
     except ValueError:
-        row.errors[column] = f"“{text}” is not a date: write it as YYYY-MM-DD."
+        errors[column] = f"“{text[:40]}” is not a date: write it as YYYY-MM-DD."
+        return None
+
+
+def _date(row: Row, values: dict, column: str, claim) -> None:
+    # An empty one is left for the model to ask for, in its words.
+    day = read_date(values, column, row.errors)
+    if day is not None:
+        setattr(claim, column, day)
 
 
 def _number(row: Row, values: dict, column: str, claim) -> None:
