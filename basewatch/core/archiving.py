@@ -44,12 +44,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from basewatch.core.images import fit_within, save_once
 from basewatch.core.models import Capture, Source
 from basewatch.core.models.captures import FETCHED, FILES
 from basewatch.lib import timestamping, webarchive
@@ -135,24 +134,19 @@ def store(path: Path, suffix: str) -> tuple[str, str, int]:
     with path.open("rb") as file:
         for chunk in iter(lambda: file.read(1024 * 1024), b""):
             digest.update(chunk)
+    sha256 = digest.hexdigest()
     with path.open("rb") as file:
-        return _save(File(file), digest.hexdigest(), suffix), digest.hexdigest(), path.stat().st_size
+        return save_once(default_storage, _name(sha256, suffix), File(file)), sha256, path.stat().st_size
 
 
 def store_bytes(content: bytes, suffix: str) -> tuple[str, str, int]:
     """As `store`, for a file made in memory (a thumbnail, a manifest, a timestamp)."""
     sha256 = hashlib.sha256(content).hexdigest()
-    return _save(ContentFile(content), sha256, suffix), sha256, len(content)
+    return save_once(default_storage, _name(sha256, suffix), content), sha256, len(content)
 
 
-def _save(content: File, sha256: str, suffix: str) -> str:
-    name = f"captures/{sha256[:2]}/{sha256}{suffix}"
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, content)
-        if saved != name:  # a storage that renamed it would break the name-is-the-hash promise
-            default_storage.delete(saved)
-            raise RuntimeError(f"storage stored {name} as {saved}")
-    return name
+def _name(sha256: str, suffix: str) -> str:
+    return f"captures/{sha256[:2]}/{sha256}{suffix}"
 
 
 def thumbnail(screenshot: Path) -> bytes | None:
@@ -165,9 +159,7 @@ def thumbnail(screenshot: Path) -> bytes | None:
             if image.width < 1 or image.height < 1 or image.width * image.height > settings.IMAGE_MAX_PIXELS:
                 return None
             top = image.crop((0, 0, image.width, min(image.height, image.width * 3 // 4)))
-            scale = min(width / top.width, 1)
-            small = top.resize((max(1, round(top.width * scale)), max(1, round(top.height * scale))), Image.LANCZOS)
-            small = small.convert("RGB")
+            small = fit_within(top, (width, width)).convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
     buffer = io.BytesIO()
@@ -251,8 +243,7 @@ def archive(capture: Capture) -> bool:
     ).items():
         setattr(capture, name, value)
     capture.manifest, capture.manifest_sha256, capture.manifest_size = store_bytes(manifest(capture), ".json")
-    with transaction.atomic():
-        capture.save()
+    capture.save()
     if settings.ARCHIVE_TSA_URL:
         timestamp(capture)
     return False

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
@@ -102,7 +102,7 @@ def check_bytes(raw: bytes) -> CheckedImage:
     stored = STORED_AS[original_format]
     return CheckedImage(
         content=_encode(clean, stored),
-        thumbnail=_encode(_thumbnail(clean), stored),
+        thumbnail=_encode(fit_within(clean, THUMBNAIL_BOX), stored),
         format=stored,
         original_format="JPEG" if original_format == "MPO" else original_format,
         original_sha256=hashlib.sha256(raw).hexdigest(),
@@ -146,8 +146,9 @@ def _clean_pixels(image: Image.Image) -> Image.Image:
     return image
 
 
-def _thumbnail(image: Image.Image) -> Image.Image:
-    scale = min(THUMBNAIL_BOX[0] / image.width, THUMBNAIL_BOX[1] / image.height, 1)
+def fit_within(image: Image.Image, box: tuple[int, int]) -> Image.Image:
+    """The image scaled down (never up) to fit `box` (width, height): thumbnails, here and of captures."""
+    scale = min(box[0] / image.width, box[1] / image.height, 1)
     if scale == 1:
         return image
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
@@ -162,11 +163,18 @@ def _encode(image: Image.Image, format: str) -> bytes:
     return buffer.getvalue()
 
 
-def _store(storage, name: str, content: bytes) -> str:
-    """Save under its hash-derived name; the same bytes already stored are reused, not copied."""
-    if storage.exists(name):
-        return name
-    return storage.save(name, ContentFile(content))
+def save_once(storage, name: str, content: bytes | File) -> str:
+    """Save under `name`, made of the content's SHA-256: bytes already stored are reused, not copied.
+
+    A storage that saved them under another name (it found the name taken) would break the
+    name-is-the-hash promise that images and captures make: that is an error.
+    """
+    if not storage.exists(name):
+        saved = storage.save(name, content if isinstance(content, File) else ContentFile(content))
+        if saved != name:
+            storage.delete(saved)
+            raise RuntimeError(f"storage stored {name} as {saved}")
+    return name
 
 
 def refuse_duplicate(checked: CheckedImage, *, observation=None, source=None) -> None:
@@ -206,8 +214,8 @@ def attach(
     refuse_duplicate(checked, observation=observation, source=source)
     image.full_clean(exclude=["file", "thumbnail"])
     storage = EvidenceImage._meta.get_field("file").storage
-    image.file.name = _store(storage, image_path(image, ""), checked.content)
-    image.thumbnail.name = _store(storage, thumbnail_path(image, ""), checked.thumbnail)
+    image.file.name = save_once(storage, image_path(image, ""), checked.content)
+    image.thumbnail.name = save_once(storage, thumbnail_path(image, ""), checked.thumbnail)
     try:
         with transaction.atomic():
             image.save()
