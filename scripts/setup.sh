@@ -43,38 +43,24 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
 fi
 
-# --- Python packages in .venv, reinstalled only when a requirements file changes
-[ -x .venv/bin/python ] || python3 -m venv .venv
+# --- Python packages, each virtualenv reinstalled only when a requirements file changes
 install_requirements() {
-    local file="$1" stamp=".venv/.installed-$1"
+    local venv="$1" file="$2" stamp="$1/.installed-$(basename "$2")"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     if ! cmp -s "$file" "$stamp"; then
-        echo "setup: installing $file into .venv"
-        .venv/bin/pip install -q -r "$file"
+        echo "setup: installing $file into $venv"
+        "$venv/bin/pip" install -q -r "$file"
         cp "$file" "$stamp"
     fi
 }
-install_requirements requirements.txt
-[ "$WITH_TESTS" = 1 ] && install_requirements requirements-dev.txt
+install_requirements .venv requirements.txt
+[ "$WITH_TESTS" = 1 ] && install_requirements .venv requirements-dev.txt
 # pygeoapi, the benchmark's peer server, in a virtualenv of its own (bench/pygeoapi.py).
-if [ "$WITH_BENCH" = 1 ]; then
-    [ -x .venv-pygeoapi/bin/python ] || python3 -m venv .venv-pygeoapi
-    if ! cmp -s bench/requirements-pygeoapi.txt .venv-pygeoapi/.installed; then
-        echo "setup: installing bench/requirements-pygeoapi.txt into .venv-pygeoapi"
-        .venv-pygeoapi/bin/pip install -q -r bench/requirements-pygeoapi.txt
-        cp bench/requirements-pygeoapi.txt .venv-pygeoapi/.installed
-    fi
-fi
+[ "$WITH_BENCH" = 1 ] && install_requirements .venv-pygeoapi bench/requirements-pygeoapi.txt
 
 # ogctests, the OGC API - Features conformance suite, in a virtualenv of its own (it pins
 # pytest<9 and httpx<0.28; scripts/ogctests.py runs it).
-if [ "$WITH_OGCTESTS" = 1 ]; then
-    [ -x .venv-ogctests/bin/python ] || python3 -m venv .venv-ogctests
-    if ! cmp -s scripts/requirements-ogctests.txt .venv-ogctests/.installed; then
-        echo "setup: installing scripts/requirements-ogctests.txt into .venv-ogctests"
-        .venv-ogctests/bin/pip install -q -r scripts/requirements-ogctests.txt
-        cp scripts/requirements-ogctests.txt .venv-ogctests/.installed
-    fi
-fi
+[ "$WITH_OGCTESTS" = 1 ] && install_requirements .venv-ogctests scripts/requirements-ogctests.txt
 
 # --- database, schema, demo data ---------------------------------------------
 [ -z "${DATABASE_URL:-}" ] && bash scripts/db.sh start

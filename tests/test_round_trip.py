@@ -19,6 +19,7 @@ import pytest
 from django.test import Client
 
 from basewatch.core.models import Capture, ImportReport, Movement, Observation, Site, Source
+from basewatch.core.posture import SUMMARY_FIELDS
 from basewatch.core.workflow import State
 from tests.factories import make_token
 from tests.test_claim_import import editor_client, movement_facts, observation_facts, upload
@@ -26,14 +27,7 @@ from tests.test_claim_import import editor_client, movement_facts, observation_f
 ORDER = ["sites", "sources", "observations", "movements"]
 # Columns that are the other instance's, not the data: its ids, the claim's review state (an
 # import makes drafts), and the sites' posture (computed from published claims).
-NOT_CARRIED = {"id", "state", "posture", "posture_total", "posture_label", "counted_types", "uncounted_types"} | {
-    "absent_types",
-    "stale_types",
-    "stale",
-    "leaving_types",
-    "transient_types",
-    "last_observed",
-}
+NOT_CARRIED = {"id", "state", "posture", *SUMMARY_FIELDS}
 
 
 def export(kind: str, wanted: str) -> bytes:

@@ -77,10 +77,15 @@ def _one(query, name: str) -> str | None:
     return values[0] if values else None
 
 
-def parse_bbox(query) -> tuple[float, float, float, float] | None:
-    crs = _one(query, "bbox-crs")
+def _crs84_only(query, name: str) -> None:
+    """A CRS parameter may name CRS84 alone: no spatial reference is ever built from a request."""
+    crs = _one(query, name)
     if crs is not None and crs != CRS84:
-        raise BadParameter("bbox-crs", f"Only {CRS84} (longitude, latitude) is supported.")
+        raise BadParameter(name, f"Only {CRS84} (longitude, latitude) is supported.")
+
+
+def parse_bbox(query) -> tuple[float, float, float, float] | None:
+    _crs84_only(query, "bbox-crs")
     raw = _one(query, "bbox")
     if raw is None:
         return None
@@ -165,9 +170,7 @@ def parse_filter(query):
         language = cql.TEXT
     elif language not in cql.LANGUAGES:
         raise BadParameter("filter-lang", f"Choose one of: {', '.join(cql.LANGUAGES)}.")
-    crs = _one(query, "filter-crs")
-    if crs is not None and crs != CRS84:
-        raise BadParameter("filter-crs", f"Only {CRS84} (longitude, latitude) is supported.")
+    _crs84_only(query, "filter-crs")
     raw = _one(query, "filter")
     if raw is None:
         return None
