@@ -20,15 +20,16 @@ from psycopg.adapt import Loader
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, site_posture_sql
 
 SITE_FEATURES = """
-SELECT json_build_object(
+SELECT {feature}
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{joins}
+ORDER BY page.n
+"""
+FEATURE = """json_build_object(
     'id', s.slug, 'type', 'Feature', 'geometry', ST_AsGeoJSON(s.location, 15)::json,
     'properties', json_build_object(
         'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
         'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision{properties})
-)::text
-FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{joins}
-ORDER BY page.n
-"""
+)::text"""
 
 
 # Each site's posture is read for that site alone (LATERAL: one index probe of its spans), so
@@ -39,10 +40,13 @@ def _posture_join(entries: bool) -> str:
 
 
 SUMMARY_PROPERTIES = "".join(f", '{name}', p.{name}" for name in SUMMARY_FIELDS)
+# The posture entries come as JSON text (core.posture); they are the last property, written
+# in place of the feature's two closing braces rather than parsed into JSON and out again.
+WITH_ENTRIES = f"""left({FEATURE.format(properties=SUMMARY_PROPERTIES)}, -2) || ', "posture" : ' || p.posture || '}}}}'"""
 SITE_STATEMENTS = {
-    "full": SITE_FEATURES.format(properties=SUMMARY_PROPERTIES + ", 'posture', p.posture", joins=_posture_join(True)),
-    "total": SITE_FEATURES.format(properties=SUMMARY_PROPERTIES, joins=_posture_join(False)),
-    "none": SITE_FEATURES.format(properties="", joins=""),
+    "full": SITE_FEATURES.format(feature=WITH_ENTRIES, joins=_posture_join(True)),
+    "total": SITE_FEATURES.format(feature=FEATURE.format(properties=SUMMARY_PROPERTIES), joins=_posture_join(False)),
+    "none": SITE_FEATURES.format(feature=FEATURE.format(properties=""), joins=""),
 }
 
 

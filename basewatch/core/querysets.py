@@ -146,7 +146,11 @@ class SiteQuerySet(models.QuerySet):
         from basewatch.core.posture import positional, site_posture_sql
 
         posture = site_posture_sql(_SITE_ID, entries=entries)
-        statement = f"(SELECT row_to_json(site_posture)::jsonb FROM ({posture}) AS site_posture)"  # noqa: S608 (constant SQL)
+        # The entries come as JSON text (core.posture): read them as JSON in the dict.
+        document = "to_jsonb(site_posture)"
+        if entries:
+            document += " || jsonb_build_object('posture', site_posture.posture::jsonb)"
+        statement = f"(SELECT {document} FROM ({posture}) AS site_posture)"  # noqa: S608 (constant SQL)
         sql, params = positional(statement, options.params())
         state = RawSQL(sql, params, output_field=models.JSONField())  # noqa: S611 (constant SQL, parameters)
         return self.annotate(posture_state=state)
