@@ -42,7 +42,8 @@ def _posture_join(entries: bool) -> str:
 SUMMARY_PROPERTIES = "".join(f", '{name}', p.{name}" for name in SUMMARY_FIELDS)
 # The posture entries come as JSON text (core.posture); they are the last property, written
 # in place of the feature's two closing braces rather than parsed into JSON and out again.
-WITH_ENTRIES = f"""left({FEATURE.format(properties=SUMMARY_PROPERTIES)}, -2) || ', "posture" : ' || p.posture || '}}}}'"""
+WITH_ENTRIES = f"""left({FEATURE.format(properties=SUMMARY_PROPERTIES)}, -2)
+    || ', "posture" : ' || p.posture || '}}}}'"""
 SITE_STATEMENTS = {
     "full": SITE_FEATURES.format(feature=WITH_ENTRIES, joins=_posture_join(True)),
     "total": SITE_FEATURES.format(feature=FEATURE.format(properties=SUMMARY_PROPERTIES), joins=_posture_join(False)),

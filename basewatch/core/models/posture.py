@@ -190,6 +190,7 @@ pgtrigger.register(
         pgtrigger.Referencing(old="old_rows", new="new_rows"),
         """SELECT DISTINCT span.site_id FROM core_posturespan span WHERE span.asset_type_id IN (
                SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
-               WHERE (o.slug, o.name, o.category, o.fresh_days) IS DISTINCT FROM (n.slug, n.name, n.category, n.fresh_days))""",
+               WHERE (o.slug, o.name, o.category, o.fresh_days)
+                     IS DISTINCT FROM (n.slug, n.name, n.category, n.fresh_days))""",
     ),
 )(AssetType)
