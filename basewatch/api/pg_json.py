@@ -123,7 +123,7 @@ POINT_COLUMNS = ["observation_id", "asset_type_id", "presence", "observed", "obs
 
 
 def time_series(site_slug: str, points) -> bytes:
-    """A site's counts over time: `points` is a PosturePoint queryset (one point per type and day)."""
+    """A site's counts over time: `points` is a PostureSpan queryset (one point per type and day)."""
     # The ORM's own SQL and parameters for the points, placed in the statement as a subquery.
     sql, params = points.values(*POINT_COLUMNS).query.sql_with_params()
     return _document(TIME_SERIES.format(points=sql), [*params, site_slug])

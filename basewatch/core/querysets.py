@@ -97,12 +97,6 @@ class ObservationQuerySet(ClaimQuerySet):
         )
 
 
-class PosturePointQuerySet(models.QuerySet):
-    def series(self) -> PosturePointQuerySet:
-        """Counts over time: the points by asset type, presence, then date."""
-        return self.order_by("asset_type_id", "presence", "observed")
-
-
 # The site's id in the ORM's queries of sites, for the posture SQL to correlate with.
 _SITE_ID = '"core_site"."id"'
 
@@ -156,7 +150,13 @@ class SiteQuerySet(models.QuerySet):
         return self.annotate(posture_state=state)
 
 
-class PostureSpanQuerySet(models.QuerySet):
+class PosturePointQuerySet(models.QuerySet):
+    def series(self) -> PosturePointQuerySet:
+        """Counts over time: the points (or the spans, one starting at each) by asset type, presence, then date."""
+        return self.order_by("asset_type_id", "presence", "observed")
+
+
+class PostureSpanQuerySet(PosturePointQuerySet):
     def holding(self, day: dt.date) -> PostureSpanQuerySet:
         """The spans holding `day` (each site's latest word on each asset type and presence)."""
         return self.alias(days=DateRangeOf("observed", "until")).filter(days__contains=day)

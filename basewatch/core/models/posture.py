@@ -54,8 +54,8 @@ class PosturePoint(PointFields):
     (0 for absent, the count, or NULL) and `trend` (leaving, arriving or NULL).
 
     A database view (core_posturepoint, migration 0011), the one definition of these points:
-    the posture spans (PostureSpan) are built from it and the counts over time read it.
-    Read only.
+    the posture spans (PostureSpan) are built from it, and what reads points reads the spans
+    (a span starts at each point). Read only; tests compare the spans with it.
     """
 
     observation = models.OneToOneField(
