@@ -126,25 +126,26 @@ FROM (
 ) AS site
 """
 
-# A site's counts over time: the steps of the site, read in order.
+# A site's counts over time: the steps of the site, read in order, each point written by
+# concatenation (its values are numbers, dates and choice codes: nothing to escape).
 TIMESERIES = """
-WITH points AS (
-    SELECT e.observation_id AS id, e.asset_type_id, e.presence, e.observed, e.observed_precision, e.count_low,
-           e.count_high, e.activity, e.counted, e.status, e.trend
+WITH series AS (
+    SELECT e.asset_type_id, e.presence, string_agg(
+        '{"date" : "' || to_char(e.observed, 'YYYY-MM-DD') || '", "precision" : "' || e.observed_precision
+        || '", "status" : "' || e.status || '", "count" : ' || coalesce(e.counted::text, 'null')
+        || ', "count_low" : ' || coalesce(e.count_low::text, 'null')
+        || ', "count_high" : ' || coalesce(e.count_high::text, 'null') || ', "activity" : "' || e.activity
+        || '", "trend" : ' || coalesce('"' || e.trend || '"', 'null') || ', "observation" : ' || e.observation_id
+        || '}', ',' ORDER BY e.observed) AS points
     FROM core_posturespan e JOIN core_site s ON s.id = e.site_id
     WHERE s.slug = %(slug)s
-), series AS (
-    SELECT p.asset_type_id, p.presence,
-           json_agg(json_build_object(
-               'date', p.observed, 'precision', p.observed_precision, 'status', p.status, 'count', p.counted,
-               'count_low', p.count_low, 'count_high', p.count_high, 'activity', p.activity, 'trend', p.trend,
-               'observation', p.id) ORDER BY p.observed) AS points
-    FROM points p GROUP BY p.asset_type_id, p.presence
+    GROUP BY e.asset_type_id, e.presence
 )
-SELECT json_build_object('site', %(slug)s, 'series', coalesce(json_agg(json_build_object(
-    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'presence', series.presence,
-    'fresh_days', t.fresh_days, 'points', series.points)
-    ORDER BY series.asset_type_id, series.presence), '[]'::json))::text
+SELECT '{"site" : ' || to_json(%(slug)s::text)::text || ', "series" : [' || coalesce(string_agg(
+    '{"asset_type" : ' || to_json(t.slug)::text || ', "asset_type_name" : ' || to_json(t.name)::text
+    || ', "category" : "' || t.category || '", "presence" : "' || series.presence || '", "fresh_days" : '
+    || t.fresh_days || ', "points" : [' || series.points || ']}',
+    ',' ORDER BY series.asset_type_id, series.presence), '') || ']}'
 FROM series JOIN core_assettype t ON t.id = series.asset_type_id
 """
 
