@@ -36,6 +36,7 @@ def ratios(summary: list[dict]) -> dict[str, float]:
     p50 = {(row["workload"], row["contender"]): row["p50_ms"] for row in summary}
     pairs = {
         "E1 basewatch / SQL limit": (("E1", "basewatch"), ("E1", "SQL limit")),
+        "E1 SQL posture from claims / basewatch": (("E1", "SQL, posture from claims"), ("E1", "basewatch")),
         "E1 naive / basewatch": (("E1", "naive"), ("E1", "basewatch")),
         "E2 basewatch / SQL limit": (("E2", "basewatch"), ("E2", "SQL limit")),
         "E4 basewatch / SQL limit": (("E4", "basewatch"), ("E4", "SQL limit")),

@@ -56,6 +56,7 @@ def workloads(busiest: str, page: int, cursor: str) -> list[Workload]:
         Workload("E1", "all sites as GeoJSON with posture", [
             Contender("basewatch", sites),
             Contender("SQL limit", f"/bench/sql/sites/?as_of={DAY}"),
+            Contender("SQL, posture from claims", f"/bench/sql/claims/sites/?as_of={DAY}"),
             Contender("naive", f"/bench/naive/sites/?as_of={DAY}"),
             # pygeoapi has no posture: the comparable request is basewatch's without it.
             Contender("basewatch, posture=none", "/api/v1/sites/?posture=none&page_size=10000"),

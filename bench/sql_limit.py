@@ -4,6 +4,11 @@ Served through the thinnest possible Django view, so it pays the same HTTP cost 
 basewatch; what remains is the floor any implementation on this database has. It is
 kept apart from basewatch/api/pg_json.py on purpose, though alike: the reference must
 not move when the application's statement does.
+
+Two limits for the sites (E1, E2): `SITES`, one statement reading the posture steps the
+database keeps (core_posturespan, their stored entry JSON) into the document — the true
+limit of this schema; and `SITES_FROM_CLAIMS`, one statement working posture out from the
+observations themselves, as a schema without the steps would have to.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from django.http import HttpResponse
 
 from basewatch.lib import cursor
 
-SITES = """
+SITES_FROM_CLAIMS = """
 WITH latest AS (
     SELECT DISTINCT ON (o.site_id, o.asset_type_id, o.presence)
            o.id, o.site_id, o.asset_type_id, o.presence, o.count_low, o.count_high, o.activity, o.observed,
@@ -78,30 +83,69 @@ FROM core_site s LEFT JOIN posture p ON p.site_id = s.id
 WHERE s.location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326)
 """
 
+# Posture read from the steps: per site in the box, the spans holding the date (one index
+# probe), their stored entries closed with the age and staleness of that date.
+SITES = """
+SELECT '{"type" : "FeatureCollection", "count" : ' || count(*) || ', "next" : null, "previous" : null, "features" : ['
+       || coalesce(string_agg(feature, ',' ORDER BY name, id), '') || ']}'
+FROM (
+    SELECT s.name, s.id, left(json_build_object(
+        'id', s.slug, 'type', 'Feature', 'geometry', ST_AsGeoJSON(s.location, 15)::json,
+        'properties', json_build_object(
+            'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
+            'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision,
+            'posture_total', p.total,
+            'posture_label', CASE WHEN p.counted_types + p.uncounted_types + p.absent_types = 0 THEN '?'
+                                  WHEN p.uncounted_types = 0 THEN p.total::text
+                                  WHEN p.counted_types = 0 THEN '+'
+                                  ELSE p.total || '+' END,
+            'counted_types', p.counted_types, 'uncounted_types', p.uncounted_types, 'absent_types', p.absent_types,
+            'stale_types', p.stale_types,
+            'stale', p.stale_types > 0 AND p.stale_types = p.counted_types + p.uncounted_types + p.absent_types,
+            'leaving_types', p.leaving_types, 'transient_types', p.transient_types,
+            'last_observed', p.last_observed))::text, -2)
+        || ', "posture" : [' || coalesce(p.entries, '') || ']}}' AS feature
+    FROM core_site s CROSS JOIN LATERAL (
+        SELECT string_agg(e.entry || ', "age_days" : ' || (%(as_of)s::date - e.observed) || ', "stale" : '
+                          || (%(as_of)s::date - e.observed > e.fresh_days)::text || '}', ','
+                          ORDER BY e.presence, e.asset_type_name) AS entries,
+               CASE WHEN count(*) FILTER (WHERE e.presence = 'based' AND e.status <> 'uncounted') > 0
+                    THEN coalesce(sum(e.counted) FILTER (WHERE e.presence = 'based'), 0) END AS total,
+               count(*) FILTER (WHERE e.presence = 'based' AND e.status = 'counted') AS counted_types,
+               count(*) FILTER (WHERE e.presence = 'based' AND e.status = 'uncounted') AS uncounted_types,
+               count(*) FILTER (WHERE e.presence = 'based' AND e.status = 'absent') AS absent_types,
+               count(*) FILTER (WHERE e.presence = 'based' AND %(as_of)s::date - e.observed > e.fresh_days)
+                   AS stale_types,
+               count(*) FILTER (WHERE e.presence = 'based' AND e.trend = 'leaving') AS leaving_types,
+               count(*) FILTER (WHERE e.presence = 'transient') AS transient_types,
+               max(e.observed) AS last_observed
+        FROM core_posturespan e
+        WHERE e.site_id = s.id AND daterange(e.observed, e.until) @> %(as_of)s::date
+    ) p
+    WHERE s.location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326)
+) AS site
+"""
+
+# A site's counts over time: the steps of the site, read in order, each point written by
+# concatenation (its values are numbers, dates and choice codes: nothing to escape).
 TIMESERIES = """
-WITH points AS (
-    SELECT DISTINCT ON (o.asset_type_id, o.presence, o.observed)
-           o.id, o.asset_type_id, o.presence, o.observed, o.observed_precision, o.count_low, o.count_high,
-           o.activity, CASE WHEN o.activity = 'absent' THEN 0 ELSE o.count END AS counted,
-           CASE WHEN o.activity = 'absent' THEN 'absent' WHEN o.count IS NULL THEN 'uncounted' ELSE 'counted' END
-               AS status,
-           CASE WHEN o.activity IN ('loading', 'departing', 'dismantled') THEN 'leaving'
-                WHEN o.activity = 'arriving' THEN 'arriving' END AS trend
-    FROM core_observation o JOIN core_site s ON s.id = o.site_id
-    WHERE s.slug = %(slug)s AND o.state = 'published'
-    ORDER BY o.asset_type_id, o.presence, o.observed, o.id DESC
-), series AS (
-    SELECT p.asset_type_id, p.presence,
-           json_agg(json_build_object(
-               'date', p.observed, 'precision', p.observed_precision, 'status', p.status, 'count', p.counted,
-               'count_low', p.count_low, 'count_high', p.count_high, 'activity', p.activity, 'trend', p.trend,
-               'observation', p.id) ORDER BY p.observed) AS points
-    FROM points p GROUP BY p.asset_type_id, p.presence
+WITH series AS (
+    SELECT e.asset_type_id, e.presence, string_agg(
+        '{"date" : "' || to_char(e.observed, 'YYYY-MM-DD') || '", "precision" : "' || e.observed_precision
+        || '", "status" : "' || e.status || '", "count" : ' || coalesce(e.counted::text, 'null')
+        || ', "count_low" : ' || coalesce(e.count_low::text, 'null')
+        || ', "count_high" : ' || coalesce(e.count_high::text, 'null') || ', "activity" : "' || e.activity
+        || '", "trend" : ' || coalesce('"' || e.trend || '"', 'null') || ', "observation" : ' || e.observation_id
+        || '}', ',' ORDER BY e.observed) AS points
+    FROM core_posturespan e JOIN core_site s ON s.id = e.site_id
+    WHERE s.slug = %(slug)s
+    GROUP BY e.asset_type_id, e.presence
 )
-SELECT json_build_object('site', %(slug)s, 'series', coalesce(json_agg(json_build_object(
-    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'presence', series.presence,
-    'fresh_days', t.fresh_days, 'points', series.points)
-    ORDER BY series.asset_type_id, series.presence), '[]'::json))::text
+SELECT '{"site" : ' || to_json(%(slug)s::text)::text || ', "series" : [' || coalesce(string_agg(
+    '{"asset_type" : ' || to_json(t.slug)::text || ', "asset_type_name" : ' || to_json(t.name)::text
+    || ', "category" : "' || t.category || '", "presence" : "' || series.presence || '", "fresh_days" : '
+    || t.fresh_days || ', "points" : [' || series.points || ']}',
+    ',' ORDER BY series.asset_type_id, series.presence), '') || ']}'
 FROM series JOIN core_assettype t ON t.id = series.asset_type_id
 """
 
@@ -150,11 +194,20 @@ def _json(statement: str, params: dict) -> HttpResponse:
         return HttpResponse(cursor.fetchone()[0], content_type="application/json")
 
 
-def sites(request):
-    """All sites (E1) or those in `bbox` (E2), with their posture as of `as_of`."""
+def _sites(statement: str, request) -> HttpResponse:
     box = [float(value) for value in request.GET.get("bbox", WORLD).split(",")]
     as_of = dt.date.fromisoformat(request.GET["as_of"])
-    return _json(SITES, {"as_of": as_of, **dict(zip(["xmin", "ymin", "xmax", "ymax"], box, strict=True))})
+    return _json(statement, {"as_of": as_of, **dict(zip(["xmin", "ymin", "xmax", "ymax"], box, strict=True))})
+
+
+def sites(request):
+    """All sites (E1) or those in `bbox` (E2), with their posture as of `as_of`, from the steps."""
+    return _sites(SITES, request)
+
+
+def sites_from_claims(request):
+    """The same, with posture worked out from the observations."""
+    return _sites(SITES_FROM_CLAIMS, request)
 
 
 def timeseries(request, slug: str):

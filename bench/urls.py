@@ -6,6 +6,7 @@ from bench import naive, offset, sql_limit
 
 urlpatterns = [
     path("bench/sql/sites/", sql_limit.sites),
+    path("bench/sql/claims/sites/", sql_limit.sites_from_claims),
     path("bench/sql/sites/<slug:slug>/timeseries/", sql_limit.timeseries),
     path("bench/sql/observations/", sql_limit.observations),
     path("bench/naive/sites/", naive.sites),

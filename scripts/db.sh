@@ -3,7 +3,8 @@
 #   scripts/db.sh start   initialise var/pg if needed, start it, create the database
 #   scripts/db.sh stop    stop it (no-op when it is not running)
 #   scripts/db.sh kill    stop it abruptly, as a crash would (pg_ctl stop -m immediate)
-# BASEWATCH_DB_DIR names another cluster directory (make stress runs its own).
+# BASEWATCH_DB_DIR names another cluster directory (make stress runs its own);
+# BASEWATCH_DB_SHARED_BUFFERS its shared_buffers (default 1GB).
 # PostgreSQL refuses to run as root, so as root the cluster belongs to `postgres`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,9 @@ PORT="${BASEWATCH_DB_PORT:-54329}"
 DATA="${BASEWATCH_DB_DIR:-$ROOT/var/pg}"
 SOCKETS="$ROOT/var/run"
 LOG="$ROOT/var/log/postgresql${BASEWATCH_DB_DIR:+-$PORT}.log"
+# PostgreSQL's default (128 MB) holds less than tier M's posture spans: every map or E1 read
+# would go to the kernel's cache. Production sets about a quarter of the RAM (README "Production").
+SHARED_BUFFERS="${BASEWATCH_DB_SHARED_BUFFERS:-1GB}"
 
 as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -50,7 +54,7 @@ start() {
     if ! is_running; then
         echo "db: starting PostgreSQL on 127.0.0.1:$PORT"
         as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w start \
-            -o "-p $PORT -k $SOCKETS -c listen_addresses=127.0.0.1" >/dev/null
+            -o "-p $PORT -k $SOCKETS -c listen_addresses=127.0.0.1 -c shared_buffers=$SHARED_BUFFERS" >/dev/null
     fi
     local psql=(psql -X -q -h 127.0.0.1 -p "$PORT" -U basewatch)
     if [ -z "$("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'basewatch'")" ]; then

@@ -39,12 +39,14 @@ def features_by_id(collection: dict) -> dict:
     return features
 
 
-def test_the_sql_limit_builds_the_same_sites_as_the_api(world):
+@pytest.mark.parametrize("limit", [sql_limit.sites, sql_limit.sites_from_claims], ids=["steps", "claims"])
+def test_the_sql_limits_build_the_same_sites_as_the_api(world, limit):
     expected = features_by_id(api(f"/api/v1/sites/?as_of={DAY}&page_size=10000"))
-    answer = json.loads(sql_limit.sites(RequestFactory().get("/", {"as_of": DAY})).content)
+    answer = json.loads(limit(RequestFactory().get("/", {"as_of": DAY})).content)
     assert features_by_id(answer) == expected and len(expected) == 20
+    assert answer["count"] == 20
     box = "-60,-60,60,60"
-    in_box = json.loads(sql_limit.sites(RequestFactory().get("/", {"as_of": DAY, "bbox": box})).content)
+    in_box = json.loads(limit(RequestFactory().get("/", {"as_of": DAY, "bbox": box})).content)
     assert ids_of(json.dumps(in_box).encode()) == ids_of(
         json.dumps(api(f"/api/v1/sites/?as_of={DAY}&bbox={box}&page_size=10000")).encode()
     )

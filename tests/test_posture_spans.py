@@ -11,7 +11,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from basewatch.core.models import Observation, PostureSpan, Site
+from basewatch.core.models import AssetType, Observation, PostureSpan, Site
 from basewatch.core.posture import PostureOptions
 from tests.factories import make_asset_type, make_observation, make_site, make_source
 
@@ -37,6 +37,34 @@ def expected_posture(day: dt.date, fresh_only=False, with_transient=False) -> di
         if not (fresh_only and stale):
             found[slug].append((row, stale))
     return {slug: _summary(entries, with_transient) for slug, entries in found.items()}
+
+
+def expected_entries(day: dt.date) -> dict[str, list[dict]]:
+    """Per site, its posture entries as the API and the pages list them, from the observations."""
+    latest: dict[tuple[str, int, str], Observation] = {}
+    published = Observation.objects.published().filter(observed__lte=day).select_related("site", "asset_type")
+    for row in published.order_by("observed", "id"):
+        latest[(row.site.slug, row.asset_type_id, row.presence)] = row
+    found = {slug: [] for slug in Site.objects.values_list("slug", flat=True)}
+    for (slug, *_), row in sorted(latest.items(), key=lambda item: (item[1].presence, item[1].asset_type.name)):
+        absent = row.activity == "absent"
+        found[slug].append({
+            "asset_type": row.asset_type.slug, "asset_type_name": row.asset_type.name,
+            "category": row.asset_type.category, "presence": row.presence,
+            "status": "absent" if absent else "uncounted" if row.count is None else "counted",
+            "count": 0 if absent else row.count, "count_low": row.count_low, "count_high": row.count_high,
+            "activity": row.activity,
+            "trend": "leaving" if row.activity in ("loading", "departing", "dismantled")
+            else "arriving" if row.activity == "arriving" else None,
+            "observed": row.observed.isoformat(), "observed_precision": row.observed_precision,
+            "age_days": (day - row.observed).days, "stale": (day - row.observed).days > row.asset_type.fresh_days,
+            "fresh_days": row.asset_type.fresh_days, "observation": row.pk,
+        })  # fmt: skip
+    return found
+
+
+def read_entries(day: dt.date) -> dict[str, list[dict]]:
+    return {site.slug: site.posture_state["posture"] for site in Site.objects.with_posture(PostureOptions(day))}
 
 
 def _summary(entries: list[tuple[Observation, bool]], with_transient: bool) -> tuple:
@@ -74,6 +102,7 @@ def assert_spans_give_the_posture() -> None:
     for day in READ_DAYS:
         for options in OPTIONS:
             assert read_posture(day, **options) == expected_posture(day, **options), (day, options)
+        assert read_entries(day) == expected_entries(day), day
 
 
 @pytest.mark.django_db
@@ -124,6 +153,12 @@ def test_spans_follow_every_kind_of_write():
     assert_spans_give_the_posture()
 
     Observation.objects.filter(site=sites[1], observed=DAYS[2]).delete()
+    assert_spans_give_the_posture()
+
+    # The spans keep the type's name, horizon and slug in their entries: editing the type moves them.
+    types[0].name, types[0].slug, types[0].fresh_days = "Renamed jets", "renamed-jets", 45
+    types[0].save()
+    AssetType.objects.filter(pk=types[1].pk).update(category="helicopter", fresh_days=1)  # one statement
     assert_spans_give_the_posture()
     assert not PostureSpan.objects.exclude(site__in=Site.objects.filter(observations__state="published"))
 

@@ -20,15 +20,16 @@ from psycopg.adapt import Loader
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, site_posture_sql
 
 SITE_FEATURES = """
-SELECT json_build_object(
+SELECT {feature}
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{joins}
+ORDER BY page.n
+"""
+FEATURE = """json_build_object(
     'id', s.slug, 'type', 'Feature', 'geometry', ST_AsGeoJSON(s.location, 15)::json,
     'properties', json_build_object(
         'slug', s.slug, 'name', s.name, 'aliases', s.aliases, 'kind', s.kind, 'operator', s.operator,
         'host_country', s.host_country, 'status', s.status, 'location_precision', s.location_precision{properties})
-)::text
-FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{joins}
-ORDER BY page.n
-"""
+)::text"""
 
 
 # Each site's posture is read for that site alone (LATERAL: one index probe of its spans), so
@@ -39,10 +40,14 @@ def _posture_join(entries: bool) -> str:
 
 
 SUMMARY_PROPERTIES = "".join(f", '{name}', p.{name}" for name in SUMMARY_FIELDS)
+# The posture entries come as JSON text (core.posture); they are the last property, written
+# in place of the feature's two closing braces rather than parsed into JSON and out again.
+WITH_ENTRIES = f"""left({FEATURE.format(properties=SUMMARY_PROPERTIES)}, -2)
+    || ', "posture" : ' || p.posture || '}}}}'"""
 SITE_STATEMENTS = {
-    "full": SITE_FEATURES.format(properties=SUMMARY_PROPERTIES + ", 'posture', p.posture", joins=_posture_join(True)),
-    "total": SITE_FEATURES.format(properties=SUMMARY_PROPERTIES, joins=_posture_join(False)),
-    "none": SITE_FEATURES.format(properties="", joins=""),
+    "full": SITE_FEATURES.format(feature=WITH_ENTRIES, joins=_posture_join(True)),
+    "total": SITE_FEATURES.format(feature=FEATURE.format(properties=SUMMARY_PROPERTIES), joins=_posture_join(False)),
+    "none": SITE_FEATURES.format(feature=FEATURE.format(properties=""), joins=""),
 }
 
 
@@ -99,17 +104,24 @@ def site_totals(
     return head[:-1].encode() + b', "results": ' + _document(SITE_TOTALS, statement_params) + b"}"
 
 
+# A busy site has thousands of points: each is written by concatenation, several times faster
+# than json_build_object. That is safe because every value is a number, a date or a choice's
+# code (lowercase words: no quote or backslash to escape); names go through json_build_object.
 TIME_SERIES = """
 WITH points AS ({points})
-SELECT json_build_object('site', %s::text, 'series', coalesce(json_agg(json_build_object(
-    'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'presence', series.presence,
-    'fresh_days', t.fresh_days, 'points', series.points)
-    ORDER BY series.asset_type_id, series.presence), '[]'::json))::text
+SELECT '{{"site" : ' || to_json(%s::text)::text || ', "series" : [' || coalesce(string_agg(
+    left(json_build_object('asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category,
+                           'presence', series.presence, 'fresh_days', t.fresh_days)::text, -1)
+        || ', "points" : [' || series.points || ']}}',
+    ',' ORDER BY series.asset_type_id, series.presence), '') || ']}}'
 FROM (
-    SELECT asset_type_id, presence, json_agg(json_build_object(
-        'date', observed, 'precision', observed_precision, 'status', status, 'count', counted,
-        'count_low', count_low, 'count_high', count_high, 'activity', activity, 'trend', trend,
-        'observation', observation_id) ORDER BY observed) AS points
+    SELECT asset_type_id, presence, string_agg(
+        '{{"date" : "' || to_char(observed, 'YYYY-MM-DD') || '", "precision" : "' || observed_precision
+        || '", "status" : "' || status || '", "count" : ' || coalesce(counted::text, 'null')
+        || ', "count_low" : ' || coalesce(count_low::text, 'null')
+        || ', "count_high" : ' || coalesce(count_high::text, 'null') || ', "activity" : "' || activity
+        || '", "trend" : ' || coalesce('"' || trend || '"', 'null') || ', "observation" : ' || observation_id || '}}',
+        ',' ORDER BY observed) AS points
     FROM points GROUP BY asset_type_id, presence
 ) AS series JOIN core_assettype t ON t.id = series.asset_type_id
 """
@@ -118,7 +130,7 @@ POINT_COLUMNS = ["observation_id", "asset_type_id", "presence", "observed", "obs
 
 
 def time_series(site_slug: str, points) -> bytes:
-    """A site's counts over time: `points` is a PosturePoint queryset (one point per type and day)."""
+    """A site's counts over time: `points` is a PostureSpan queryset (one point per type and day)."""
     # The ORM's own SQL and parameters for the points, placed in the statement as a subquery.
     sql, params = points.values(*POINT_COLUMNS).query.sql_with_params()
     return _document(TIME_SERIES.format(points=sql), [*params, site_slug])

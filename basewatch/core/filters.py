@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries import countries
 
-from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, Site, Source
+from basewatch.core.models import Asset, AssetType, Movement, Observation, PostureSpan, Site, Source
 from basewatch.core.posture import PostureOptions
 from basewatch.core.workflow import State
 
@@ -365,7 +365,7 @@ class PostureSeriesFilter(filters.FilterSet):
     category = filters.ChoiceFilter(field_name="asset_type__category", choices=AssetType.Category.choices)
 
     class Meta:
-        model = PosturePoint
+        model = PostureSpan
         fields = []
 
 

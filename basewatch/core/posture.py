@@ -68,17 +68,20 @@ class PostureOptions:
         }
 
 
-# The entries of a site's posture: the spans holding the date, with their type, age and
-# staleness, and whether they count toward the totals. `{site}` is the site id's SQL.
+# The entries of a site's posture: the spans holding the date, with their age and staleness,
+# whether they count toward the totals, and their JSON (the span's stored `entry` closed with
+# what depends on the date). `{site}` is the site id's SQL (a format string: `}}` is one brace).
 ENTRIES = """
-    SELECT span.*, t.slug AS asset_type_slug, t.name AS asset_type_name, t.category, t.fresh_days,
+    SELECT span.*,
            %(as_of)s::date - span.observed AS age_days,
-           %(as_of)s::date - span.observed > t.fresh_days AS stale,
-           (span.presence = 'based' OR %(with_transient)s) AS counts
-    FROM core_posturespan span JOIN core_assettype t ON t.id = span.asset_type_id
+           %(as_of)s::date - span.observed > span.fresh_days AS stale,
+           (span.presence = 'based' OR %(with_transient)s) AS counts,
+           span.entry || ', "age_days" : ' || (%(as_of)s::date - span.observed)
+               || ', "stale" : ' || (%(as_of)s::date - span.observed > span.fresh_days)::text || '}}' AS entry_json
+    FROM core_posturespan span
     WHERE span.site_id = {site} AND daterange(span.observed, span.until) @> %(as_of)s::date
       AND (%(asset_types)s::bigint[] IS NULL OR span.asset_type_id = ANY(%(asset_types)s::bigint[]))
-      AND NOT (%(fresh_only)s AND %(as_of)s::date - span.observed > t.fresh_days)
+      AND NOT (%(fresh_only)s AND %(as_of)s::date - span.observed > span.fresh_days)
 """
 
 # The site summary, aggregated over the entries (`entry`).
@@ -93,15 +96,11 @@ _COUNTS = """
     count(*) FILTER (WHERE entry.presence = 'transient') AS transient_types,
     max(entry.observed) AS last_observed"""
 
+# The entries as a JSON array, in text: concatenating the spans' stored JSON is several times
+# faster than building each object again (E1 writes some 280,000 of them at tier M).
 _ENTRY_LIST = """,
-    coalesce(json_agg(json_build_object(
-        'asset_type', entry.asset_type_slug, 'asset_type_name', entry.asset_type_name,
-        'category', entry.category, 'presence', entry.presence, 'status', entry.status,
-        'count', entry.counted, 'count_low', entry.count_low, 'count_high', entry.count_high,
-        'activity', entry.activity, 'trend', entry.trend, 'observed', entry.observed,
-        'observed_precision', entry.observed_precision, 'age_days', entry.age_days,
-        'stale', entry.stale, 'fresh_days', entry.fresh_days, 'observation', entry.observation_id
-    ) ORDER BY entry.presence, entry.asset_type_name), '[]'::json) AS posture"""
+    '[' || coalesce(string_agg(entry.entry_json, ',' ORDER BY entry.presence, entry.asset_type_name), '')
+        || ']' AS posture"""
 
 _LABELLED = """
     SELECT summary.*,
@@ -130,7 +129,7 @@ SUMMARY_FIELDS = (
 
 def site_posture_sql(site: str, *, entries: bool = True) -> str:
     """One row: the summary of the site whose id is the SQL `site` (SUMMARY_FIELDS), and with
-    `entries` its posture list (`posture`, JSON). Parameters: PostureOptions.params()."""
+    `entries` its posture list (`posture`, a JSON array as text). Parameters: PostureOptions.params()."""
     columns = _COUNTS + (_ENTRY_LIST if entries else "")
     return _LABELLED.format(columns=columns, entries=ENTRIES.format(site=site))
 

@@ -97,12 +97,6 @@ class ObservationQuerySet(ClaimQuerySet):
         )
 
 
-class PosturePointQuerySet(models.QuerySet):
-    def series(self) -> PosturePointQuerySet:
-        """Counts over time: the points by asset type, presence, then date."""
-        return self.order_by("asset_type_id", "presence", "observed")
-
-
 # The site's id in the ORM's queries of sites, for the posture SQL to correlate with.
 _SITE_ID = '"core_site"."id"'
 
@@ -146,13 +140,23 @@ class SiteQuerySet(models.QuerySet):
         from basewatch.core.posture import positional, site_posture_sql
 
         posture = site_posture_sql(_SITE_ID, entries=entries)
-        statement = f"(SELECT row_to_json(site_posture)::jsonb FROM ({posture}) AS site_posture)"  # noqa: S608 (constant SQL)
+        # The entries come as JSON text (core.posture): read them as JSON in the dict.
+        document = "to_jsonb(site_posture)"
+        if entries:
+            document += " || jsonb_build_object('posture', site_posture.posture::jsonb)"
+        statement = f"(SELECT {document} FROM ({posture}) AS site_posture)"  # noqa: S608 (constant SQL)
         sql, params = positional(statement, options.params())
         state = RawSQL(sql, params, output_field=models.JSONField())  # noqa: S611 (constant SQL, parameters)
         return self.annotate(posture_state=state)
 
 
-class PostureSpanQuerySet(models.QuerySet):
+class PosturePointQuerySet(models.QuerySet):
+    def series(self) -> PosturePointQuerySet:
+        """Counts over time: the points (or the spans, one starting at each) by asset type, presence, then date."""
+        return self.order_by("asset_type_id", "presence", "observed")
+
+
+class PostureSpanQuerySet(PosturePointQuerySet):
     def holding(self, day: dt.date) -> PostureSpanQuerySet:
         """The spans holding `day` (each site's latest word on each asset type and presence)."""
         return self.alias(days=DateRangeOf("observed", "until")).filter(days__contains=day)

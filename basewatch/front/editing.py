@@ -24,7 +24,7 @@ from django.urls import reverse
 from basewatch.core import claims, sites
 from basewatch.core.duplicates import DuplicateObservation
 from basewatch.core.fields import allow_map_widget_scripts
-from basewatch.core.models import Asset, AssetType, Movement, Observation, PosturePoint, PostureStatus, Site, Source
+from basewatch.core.models import Asset, AssetType, Movement, Observation, PostureSpan, PostureStatus, Site, Source
 from basewatch.core.roles import EDITOR
 from basewatch.core.versions import StaleVersion, VersionRequired, save_if_current
 from basewatch.core.workflow import Action, State
@@ -217,7 +217,7 @@ def last_count_text(site_id, asset_type_id) -> str:
     """The site's newest published posture of the asset type, as an editor's hint."""
     if not (str(site_id or "").isdigit() and str(asset_type_id or "").isdigit()):
         return ""
-    points = PosturePoint.objects.filter(site_id=site_id, asset_type_id=asset_type_id)
+    points = PostureSpan.objects.filter(site_id=site_id, asset_type_id=asset_type_id)
     latest = points.order_by("-observed", "-observation_id").first()
     if latest is None:
         return "No published observation of this type at this site yet."

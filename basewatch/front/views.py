@@ -25,7 +25,7 @@ from basewatch.core.models import (
     EvidenceImage,
     Movement,
     Observation,
-    PosturePoint,
+    PostureSpan,
     PostureStatus,
     Site,
     Source,
@@ -162,7 +162,7 @@ def _map_url(site: Site, as_of) -> str:
     return f"{reverse('front:index')}?{query}"
 
 
-def _chart_point(point: PosturePoint) -> dict:
+def _chart_point(point: PostureSpan) -> dict:
     return {
         "date": point.observed.isoformat(),
         "precision": point.observed_precision,

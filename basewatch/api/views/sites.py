@@ -24,7 +24,7 @@ from basewatch.api.serializers import (
 from basewatch.api.views.base import ApiView, DetailView, ListView
 from basewatch.core import sites as site_writes
 from basewatch.core.filters import PostureSeriesFilter, SiteFilter, parse_posture_options
-from basewatch.core.models import AssetType, PosturePoint, Site
+from basewatch.core.models import AssetType, PostureSpan, Site
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
 
 POSTURE_PARAMETER = OpenApiParameter(
@@ -250,7 +250,7 @@ class SiteTimeSeries(ApiView):
 
     def get(self, request, slug: str):
         site = get_object_or_404(Site, slug=slug)
-        points = PostureSeriesFilter(request.query_params, queryset=PosturePoint.objects.filter(site=site))
+        points = PostureSeriesFilter(request.query_params, queryset=PostureSpan.objects.filter(site=site))
         if not points.is_valid():
             raise translate_validation(points.errors)
         return HttpResponse(time_series(site.slug, points.qs.series()), content_type="application/json")

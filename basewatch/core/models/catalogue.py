@@ -21,7 +21,7 @@ from basewatch.core.versions import VersionedModel
 from basewatch.lib.dates import latest_allowed_date
 
 if TYPE_CHECKING:
-    from basewatch.core.models.posture import PosturePoint
+    from basewatch.core.models.posture import PostureSpan
 
 FUTURE_DATE_MESSAGE = "This date is in the future."
 FRESH_DAYS_MAX = 36500  # a century: "never stale" in practice
@@ -110,18 +110,18 @@ class Site(VersionedModel):
     def get_absolute_url(self) -> str:
         return reverse("front:site", args=[self.slug])
 
-    def counts_over_time(self, points=None) -> list[tuple[tuple[AssetType, str], list[PosturePoint]]]:
+    def counts_over_time(self, points=None) -> list[tuple[tuple[AssetType, str], list[PostureSpan]]]:
         """Published counts over time: one step series per asset type and presence, in one query,
         as ((asset type, presence), points).
 
-        `points` narrows them (a PosturePoint queryset: a date range, an asset type); by
+        `points` narrows them (a PostureSpan queryset: a date range, an asset type); by
         default every point of the site.
         """
-        from basewatch.core.models.posture import PosturePoint
+        from basewatch.core.models.posture import PostureSpan
 
         if points is None:
-            points = PosturePoint.objects.filter(site=self)
-        series: dict[tuple[int, str], tuple[tuple[AssetType, str], list[PosturePoint]]] = {}
+            points = PostureSpan.objects.filter(site=self)
+        series: dict[tuple[int, str], tuple[tuple[AssetType, str], list[PostureSpan]]] = {}
         for point in points.series().select_related("asset_type"):
             key = (point.asset_type_id, point.presence)
             series.setdefault(key, ((point.asset_type, point.presence), []))[1].append(point)

@@ -54,8 +54,8 @@ class PosturePoint(PointFields):
     (0 for absent, the count, or NULL) and `trend` (leaving, arriving or NULL).
 
     A database view (core_posturepoint, migration 0011), the one definition of these points:
-    the posture spans (PostureSpan) are built from it and the counts over time read it.
-    Read only.
+    the posture spans (PostureSpan) are built from it, and what reads points reads the spans
+    (a span starts at each point). Read only; tests compare the spans with it.
     """
 
     observation = models.OneToOneField(
@@ -82,8 +82,12 @@ class PostureSpan(PointFields):
 
     Posture as of D is the spans holding D (core.posture), found by one GiST index probe per
     site whatever the site's history, which is what lets a map draw ten thousand sites at
-    once. Kept by triggers on observations (refresh_posture_spans below) in the writing
-    transaction, from the PosturePoint view; never written by the application.
+    once. Each span also keeps what its posture entry says that does not depend on D: its
+    asset type's name and freshness horizon, and the entry's JSON but for its age and
+    staleness (`entry`), so a posture is read without a join and written as text
+    (core.posture). Kept by triggers on observations and asset types (refresh_posture_spans
+    below) in the writing transaction, from the PosturePoint view; never written by the
+    application.
     """
 
     observation = models.OneToOneField(
@@ -92,12 +96,19 @@ class PostureSpan(PointFields):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
     asset_type = models.ForeignKey(AssetType, on_delete=models.CASCADE, related_name="+", db_index=False)
     until = models.DateField(null=True)
+    asset_type_name = models.CharField(max_length=100)  # entries are listed by it
+    fresh_days = models.PositiveIntegerField()
+    # The entry's JSON object (core.posture.ENTRIES) up to, not including, its age and staleness
+    # and the closing brace: `{"asset_type" : "su-24", …, "observation" : 12`.
+    entry = models.TextField()
 
     objects = PostureSpanQuerySet.as_manager()
 
     class Meta(PointFields.Meta):
         indexes = [
             GistIndex(F("site"), DateRangeOf("observed", "until"), name="posturespan_site_days"),
+            # A site's counts over time (the API's time series), read in order.
+            models.Index("site", "asset_type", "presence", "observed", name="posturespan_site_series"),
             # The days anything was observed (core.posture.observation_days), a probe per day.
             models.Index("observed", name="posturespan_observed"),
         ]
@@ -117,12 +128,20 @@ _REFRESH_POSTURE_SPANS = """
     LOCK TABLE core_posturespan IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM core_posturespan WHERE site_id = ANY(sites);
     INSERT INTO core_posturespan (observation_id, site_id, asset_type_id, presence, observed, until,
-                                  observed_precision, count_low, count_high, activity, counted, status, trend)
-    SELECT observation_id, site_id, asset_type_id, presence, observed,
-           lead(observed) OVER (PARTITION BY site_id, asset_type_id, presence ORDER BY observed),
-           observed_precision, count_low, count_high, activity, counted, status, trend
-    FROM core_posturepoint
-    WHERE site_id = ANY(sites);
+                                  observed_precision, count_low, count_high, activity, counted, status, trend,
+                                  asset_type_name, fresh_days, entry)
+    SELECT p.observation_id, p.site_id, p.asset_type_id, p.presence, p.observed,
+           lead(p.observed) OVER (PARTITION BY p.site_id, p.asset_type_id, p.presence ORDER BY p.observed),
+           p.observed_precision, p.count_low, p.count_high, p.activity, p.counted, p.status, p.trend,
+           t.name, t.fresh_days,
+           left(json_build_object(
+               'asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category, 'presence', p.presence,
+               'status', p.status, 'count', p.counted, 'count_low', p.count_low, 'count_high', p.count_high,
+               'activity', p.activity, 'trend', p.trend, 'observed', p.observed,
+               'observed_precision', p.observed_precision, 'fresh_days', t.fresh_days,
+               'observation', p.observation_id)::text, -1)
+    FROM core_posturepoint p JOIN core_assettype t ON t.id = p.asset_type_id
+    WHERE p.site_id = ANY(sites);
     RETURN NULL;
 """
 
@@ -163,3 +182,15 @@ pgtrigger.register(
         "SELECT DISTINCT site_id FROM old_rows WHERE state = 'published'",
     ),
 )(Observation)
+
+pgtrigger.register(
+    # A renamed type, or a new freshness horizon, changes the entries of every site it is seen at.
+    _refresh_posture_spans(
+        pgtrigger.Update,
+        pgtrigger.Referencing(old="old_rows", new="new_rows"),
+        """SELECT DISTINCT span.site_id FROM core_posturespan span WHERE span.asset_type_id IN (
+               SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
+               WHERE (o.slug, o.name, o.category, o.fresh_days)
+                     IS DISTINCT FROM (n.slug, n.name, n.category, n.fresh_days))""",
+    ),
+)(AssetType)
