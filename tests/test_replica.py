@@ -17,9 +17,14 @@ import uuid
 import psycopg
 import pytest
 import requests
+from django.contrib.auth.models import AnonymousUser
 
+from basewatch.core import replica
+from basewatch.core.models import AssetType
+from basewatch.core.replica import ReplicaRouter
 from stress.replica import Pair, editor_token, server
 from tests.conftest import database_url, free_port
+from tests.factories import make_user
 
 # The test database is only the pair's source of schema (django_db: pytest-django creates it).
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("replica")]  # one pair of fixed ports
@@ -103,6 +108,24 @@ def add_type(app, token: str) -> str:
 def slugs(response) -> set[str]:
     assert response.status_code == 200, response.text
     return {item["slug"] for item in response.json()["results"]}
+
+
+def test_who_reads_where(rf):
+    editor = make_user("editor")
+    router = ReplicaRouter()
+    anonymous = rf.get("/api/v1/asset-types/")
+    anonymous.user = AnonymousUser()
+    assert replica.may_read_from_replica(anonymous)
+    assert replica.may_read_from_replica(rf.head("/"))
+    logged_in = rf.get("/api/v1/asset-types/")
+    logged_in.user = editor
+    assert not replica.may_read_from_replica(logged_in)
+    assert not replica.may_read_from_replica(rf.get("/", HTTP_AUTHORIZATION="Token bw_x"))
+    assert not replica.may_read_from_replica(rf.post("/api/v1/asset-types/"))
+    # Outside a request (jobs, commands, this test) everything is on the primary.
+    assert router.db_for_read(AssetType) == "default"
+    assert router.db_for_write(AssetType) == "default"
+    assert router.allow_migrate("default", "core") and not router.allow_migrate("replica", "core")
 
 
 def test_anonymous_reads_come_from_the_replica_and_editors_read_their_writes(pair, app, token):

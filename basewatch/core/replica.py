@@ -143,7 +143,10 @@ def reads_from() -> str:
 
 def begin(request) -> str:
     """Choose, for the whole of `request`, where its reads go; the alias chosen."""
-    alias = REPLICA if configured() and may_read_from_replica(request) and replica_usable() else DEFAULT_DB_ALIAS
+    # A request handled inside a transaction on the primary (a test's, rolled back after it) reads
+    # what that transaction wrote: there, as the router does for reads inside a transaction.
+    replica = configured() and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+    alias = REPLICA if replica and may_read_from_replica(request) and replica_usable() else DEFAULT_DB_ALIAS
     _reads_from.set(alias)
     return alias
 
@@ -184,6 +187,8 @@ class ReplicaMiddleware:
             return None
         mark_down()
         use_primary()
+        if not hasattr(request, "replica_view"):
+            return None  # failed before its view was chosen: a 503, and the next request reads the primary
         view, args, kwargs = request.replica_view
         return view(request, *args, **kwargs)
 
