@@ -17,6 +17,7 @@ DATABASE_REPLICA_URL, anonymous readers and an editor writing the whole time.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -124,9 +125,10 @@ def drive(base: str, token: str, until: float, log: Log, readers: int = 4) -> No
                 response = session.get(base + "/api/v1/asset-types/?page_size=1000", timeout=30)
                 status = response.status_code
                 slugs = {item["slug"] for item in response.json()["results"]} if status == 200 else set()
+                etag = response.headers.get("ETag", "")
             except (requests.RequestException, ValueError):
-                status, slugs = 0, set()
-            log.add(kind="read", start=started, end=time.time(), status=status, slugs=slugs)
+                status, slugs, etag = 0, set(), ""
+            log.add(kind="read", start=started, end=time.time(), status=status, slugs=slugs, etag=etag)
             time.sleep(0.01)
 
     def write() -> None:
@@ -189,7 +191,7 @@ def run(pair: Pair | None = None, seconds: float = 12.0) -> dict:
     token = editor_token(pair, NAME)
     pair.wait_replayed(NAME)
     figures = {}
-    with server(pair, NAME, 8791, BASEWATCH_REPLICA_MAX_LAG=str(MAX_LAG)) as app:
+    with server(pair, NAME, _free_port(), BASEWATCH_REPLICA_MAX_LAG=str(MAX_LAG)) as app:
         figures.update(_stopped(pair, app.base, token, seconds))
         pair.db("replica", "start")
         pair.wait_replayed(NAME)
@@ -201,6 +203,12 @@ def run(pair: Pair | None = None, seconds: float = 12.0) -> dict:
     pair.db("stop")
     figures["ok"] = figures.pop("(a) ok") and figures.pop("(b) ok")
     return figures
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _stopped(pair: Pair, base: str, token: str, seconds: float) -> dict:

@@ -30,6 +30,7 @@ from tests.factories import make_user
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("replica")]  # one pair of fixed ports
 
 NAME = "basewatch_replica_test"
+PGBIN = "/usr/lib/postgresql/15/bin"  # as scripts/db.sh
 TYPES = "/api/v1/asset-types/?page_size=1000"
 
 
@@ -51,12 +52,16 @@ def pair(django_db_setup):
         wanted = _migrations(test_database)
     if not exists or _migrations(pair.connect(NAME)) != wanted:
         pair.recreate(NAME)
-        dump = subprocess.run(["pg_dump", "-Fc", "--no-owner", source], check=True, capture_output=True).stdout  # noqa: S603,S607
-        subprocess.run(  # noqa: S603
-            ["pg_restore", "--no-owner", "-d", pair.url(NAME).replace("postgis://", "postgresql://")],  # noqa: S607
-            input=dump,
-            check=True,
-        )
+        dump = [f"{PGBIN}/pg_dump", "--format=custom", "--no-owner", source]
+        restore = [
+            f"{PGBIN}/pg_restore",
+            "--no-owner",
+            "--exit-on-error",
+            "-d",
+            pair.url(NAME).replace("postgis", "postgresql"),
+        ]
+        schema = subprocess.run(dump, check=True, capture_output=True).stdout  # noqa: S603
+        subprocess.run(restore, input=schema, check=True)  # noqa: S603
     pair.wait_replayed(NAME)
     yield pair
     pair.db("replica", "stop")

@@ -77,9 +77,9 @@ REPLICA_SETTINGS = "import json; from django.conf import settings; print(json.du
 
 def test_a_replica_url_adds_the_replica_with_the_primarys_options():
     url = "postgis://reader@10.0.0.12:5433/basewatch"
-    alone = json.loads(manage("shell", "-c", REPLICA_SETTINGS, DATABASE_REPLICA_URL="").stdout)
+    alone = json.loads(manage("shell", "-c", REPLICA_SETTINGS, DATABASE_REPLICA_URL="").stdout.splitlines()[-1])
     assert set(alone) == {"default"}
-    both = json.loads(manage("shell", "-c", REPLICA_SETTINGS, DATABASE_REPLICA_URL=url).stdout)
+    both = json.loads(manage("shell", "-c", REPLICA_SETTINGS, DATABASE_REPLICA_URL=url).stdout.splitlines()[-1])
     replica, default = both["replica"], both["default"]
     assert (replica["HOST"], replica["PORT"], replica["USER"]) == ("10.0.0.12", 5433, "reader")
     assert replica["OPTIONS"]["options"] == default["OPTIONS"]["options"] == "-c jit=off"

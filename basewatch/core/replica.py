@@ -65,7 +65,6 @@ class Health:
     until: float = 0.0
     lag: float | None = None
     checking: bool = False
-    failures: int = 0
 
 
 _health = Health()
@@ -90,27 +89,23 @@ def replica_usable() -> bool:
     One thread of the process checks when the last verdict has expired; the others keep the
     last verdict meanwhile instead of queueing behind it.
     """
-    now = time.monotonic()
     with _lock:
-        if now < _health.until or _health.checking:
+        if time.monotonic() < _health.until or _health.checking:
             return _health.usable
         _health.checking = True
-    lag = None
+    lag, wait = None, settings.REPLICA_RETRY_SECONDS
     try:
         lag = measure_lag()
+        wait = settings.REPLICA_CHECK_SECONDS  # it answered: ask again soon, caught up or not
     except DatabaseError:
         connections[REPLICA].close()
-    with _lock:
-        _health.checking = False
-        _health.lag = lag
-        if lag is None:
-            _health.usable = False
-            _health.failures += 1
-            _health.until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
-        else:
-            _health.usable = lag <= settings.REPLICA_MAX_LAG
-            _health.until = time.monotonic() + settings.REPLICA_CHECK_SECONDS
-        return _health.usable
+    finally:
+        with _lock:
+            _health.checking = False
+            _health.lag = lag
+            _health.usable = lag is not None and lag <= settings.REPLICA_MAX_LAG
+            _health.until = time.monotonic() + wait
+    return _health.usable
 
 
 def measure_lag() -> float | None:
@@ -126,14 +121,7 @@ def mark_down() -> None:
     connections[REPLICA].close()
     with _lock:
         _health.usable = False
-        _health.failures += 1
         _health.until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
-
-
-def forget_health() -> None:
-    """Ask the replica again at the next request (tests, after they start or stop it)."""
-    with _lock:
-        _health.usable, _health.until, _health.lag = False, 0.0, None
 
 
 def reads_from() -> str:
