@@ -91,8 +91,9 @@ class Pair:
         raise TimeoutError(f"the replica on port {self.replica_port} did not catch up in {timeout} s")
 
 
-def server(pair: Pair, name: str, port: int, **env: str):
-    """basewatch under gunicorn on `pair`'s database `name`, anonymous reads from its replica."""
+def server(pair: Pair, name: str, port: int, workers: int = 2, **env: str):
+    """basewatch under gunicorn (`workers` sync workers) on `pair`'s database `name`, anonymous reads
+    from its replica."""
     environment = {
         **server_env(pair.url(name), settings="basewatch.settings"),
         "DATABASE_REPLICA_URL": pair.url(name, replica=True),
@@ -101,7 +102,8 @@ def server(pair: Pair, name: str, port: int, **env: str):
         "RESPONSE_CACHE_MB": "8",
         **env,
     }
-    return serve(ROOT / ".venv", "basewatch.wsgi", port, environment, "/api/v1/asset-types/", workers=2, timeout=60)
+    ready = "/api/v1/asset-types/"
+    return serve(ROOT / ".venv", "basewatch.wsgi", port, environment, ready, workers=workers, timeout=60)
 
 
 @dataclass

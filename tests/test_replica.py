@@ -71,7 +71,8 @@ def pair(django_db_setup):
 @pytest.fixture(scope="module")
 def app(pair):
     # A lag limit no test reaches: while replay is paused the replica must still serve.
-    with server(pair, NAME, free_port(), BASEWATCH_REPLICA_MAX_LAG="600") as running:
+    # One worker: its own health state is what the fallback test watches.
+    with server(pair, NAME, free_port(), workers=1, BASEWATCH_REPLICA_MAX_LAG="600") as running:
         yield running
 
 
