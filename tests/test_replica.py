@@ -70,9 +70,11 @@ def pair(django_db_setup):
 
 @pytest.fixture(scope="module")
 def app(pair):
-    # A lag limit no test reaches: while replay is paused the replica must still serve.
-    # One worker: its own health state is what the fallback test watches.
-    with server(pair, NAME, free_port(), workers=1, BASEWATCH_REPLICA_MAX_LAG="600") as running:
+    # A lag limit no test reaches: while replay is paused the replica must still serve. One worker,
+    # whose last verdict on the replica ("usable") holds for ten minutes: a replica that stops is
+    # then found by the request that reads from it, not by a check.
+    env = {"BASEWATCH_REPLICA_MAX_LAG": "600", "BASEWATCH_REPLICA_CHECK_SECONDS": "600"}
+    with server(pair, NAME, free_port(), workers=1, **env) as running:
         yield running
 
 
