@@ -54,8 +54,9 @@ restore:
 	bash scripts/backup.sh restore "$(FILE)"
 
 # The slow checks (README, "Reliability and security"): database faults, backup round
-# trip, load, nginx in front (slow clients, mixed load). About nine minutes; uses its own
-# PostgreSQL cluster on port 54349.
+# trip, load, nginx in front (slow clients, mixed load), a streaming replica stopped and lagging.
+# About thirteen minutes; uses its own PostgreSQL cluster on port 54349, and a primary with its
+# replica on ports 54401 and 54402.
 stress:
 	bash scripts/setup.sh --bench
 	$(PY) -m stress.run

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Where this request reads: anonymous reads from the replica, if any (basewatch.core.replica).
+    "basewatch.core.replica.ReplicaMiddleware",
     # Stamps every history row with the user and URL, also for API tokens checked in the view.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -93,21 +95,49 @@ TEMPLATES = [
 
 # The project-local cluster (scripts/db.sh) unless DATABASE_URL names another.
 DB_PORT = env_int("BASEWATCH_DB_PORT", 54329)
+
+
+def database(variable: str, url: str, connect_timeout: int) -> dict:
+    """A DATABASES entry for `url` (read from `variable`), with the options every basewatch connection uses."""
+    entry = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+    if entry["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured(f"{variable} must use the postgis:// scheme")
+    # No JIT compilation: every statement here is short, and compiling the big ones (the sites
+    # list over a million observations) took 0.1-0.3 s, more than it saved (bench/README.md).
+    entry.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A database that does not answer fails the request within seconds (a 503), not at the
+    # worker's timeout.
+    entry["OPTIONS"]["connect_timeout"] = connect_timeout
+    return entry
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database(
+        "DATABASE_URL",
         env_str("DATABASE_URL", f"postgis://basewatch@127.0.0.1:{DB_PORT}/basewatch"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        env_int("DB_CONNECT_TIMEOUT", 3),
     )
 }
-if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
-    raise ImproperlyConfigured("DATABASE_URL must use the postgis:// scheme")
-# No JIT compilation: every statement here is short, and compiling the big ones (the sites
-# list over a million observations) took 0.1-0.3 s, more than it saved (bench/README.md).
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-# A database that does not answer fails the request within seconds (a 503), not at the
-# worker's timeout.
-DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
+# A streaming replica of that database (README, "Production"): anonymous reads go to it, everything
+# else to the primary (basewatch.core.replica). Empty: no replica, every query on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# Short: past it the replica counts as down and its readers move to the primary (core.replica).
+DB_REPLICA_CONNECT_TIMEOUT = env_int("DB_REPLICA_CONNECT_TIMEOUT", 1)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL, DB_REPLICA_CONNECT_TIMEOUT)
+    # A replica that stops answering mid-query (a network cut, not a refusal) fails the query after
+    # as long, in milliseconds of data sent and not acknowledged, instead of the kernel's minutes.
+    DATABASES["replica"]["OPTIONS"]["tcp_user_timeout"] = 1000 * DB_REPLICA_CONNECT_TIMEOUT
+    # Tests run on one test database, and the replica alias reads that same database, as a real
+    # replica holds the same rows (tests/test_replica.py runs a real one).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["basewatch.core.replica.ReplicaRouter"]
+# Reads go to the primary while the replica is further behind than this (seconds of WAL not yet
+# replayed), checked at most every REPLICA_CHECK_SECONDS; a replica that fails is left alone for
+# REPLICA_RETRY_SECONDS, so no request waits for its timeout meanwhile.
+REPLICA_MAX_LAG = env_int("BASEWATCH_REPLICA_MAX_LAG", 5)
+REPLICA_CHECK_SECONDS = env_int("BASEWATCH_REPLICA_CHECK_SECONDS", 2)
+REPLICA_RETRY_SECONDS = env_int("BASEWATCH_REPLICA_RETRY_SECONDS", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -22,6 +22,9 @@ packages+=(chromium)  # the source archiver renders pages in it (and the browser
 # The production topology's proxy (deploy/nginx/), run by the tests and make stress in the
 # foreground with a configuration of their own; small (about 1.5 MB with its libraries).
 [ "$WITH_TESTS" = 1 ] && packages+=(nginx)
+# tests/test_replica.py and make stress run a PostgreSQL primary and its streaming replica of
+# their own (scripts/db.sh), also when DATABASE_URL names another server.
+[ "$WITH_TESTS" = 1 ] && [ -n "${DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
 missing=()

@@ -2,7 +2,8 @@
 
 8. database faults under load, 9. backup and restore round trip, 10. load and throttling,
 12. the production topology (nginx in front: slow clients, mixed load through it),
-on a PostgreSQL cluster of their own (stress/cluster.py). Prints a summary table, writes
+on a PostgreSQL cluster of their own (stress/cluster.py), and 13. a streaming replica stopped
+and lagging under load, on a primary and replica of their own (stress/replica.py). Prints a summary table, writes
 it to var/stress/summary.md, and exits non-zero if a check missed its target.
 """
 
@@ -13,7 +14,7 @@ import sys
 import time
 
 from bench.server import ROOT
-from stress import backup, cluster, faults, load, proxy
+from stress import backup, cluster, faults, load, proxy, replica
 
 
 def seed() -> None:
@@ -33,6 +34,7 @@ def main() -> int:
         ("9. backup and restore", lambda: (seed(), backup.run())[1]),
         ("10. load and throttling", lambda: load.run(backup.NAME)),
         ("12. nginx: slow clients, mixed load", lambda: proxy.run(cluster.url(backup.NAME))),
+        ("13. replica stopped and lagging", replica.run),
     ]:
         started = time.monotonic()
         results[name] = check()

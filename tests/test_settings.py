@@ -67,6 +67,26 @@ def test_only_postgis_urls_are_accepted():
     result = manage("check", DATABASE_URL="sqlite:///var/db.sqlite3")
     assert result.returncode != 0
     assert "postgis://" in result.stderr
+    result = manage("check", DATABASE_REPLICA_URL="postgres://basewatch@127.0.0.1:5432/basewatch")
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URL must use the postgis:// scheme" in result.stderr
+
+
+REPLICA_SETTINGS = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES))"
+
+
+def test_a_replica_url_adds_the_replica_with_the_primarys_options():
+    url = "postgis://reader@10.0.0.12:5433/basewatch"
+    alone = json.loads(manage("shell", "-c", REPLICA_SETTINGS, DATABASE_REPLICA_URL="").stdout.splitlines()[-1])
+    assert set(alone) == {"default"}
+    both = json.loads(manage("shell", "-c", REPLICA_SETTINGS, DATABASE_REPLICA_URL=url).stdout.splitlines()[-1])
+    replica, default = both["replica"], both["default"]
+    assert (replica["HOST"], replica["PORT"], replica["USER"]) == ("10.0.0.12", 5433, "reader")
+    assert replica["OPTIONS"]["options"] == default["OPTIONS"]["options"] == "-c jit=off"
+    assert replica["OPTIONS"]["connect_timeout"] == 1 and default["OPTIONS"]["connect_timeout"] == 3
+    assert replica["CONN_MAX_AGE"] == default["CONN_MAX_AGE"] and replica["CONN_HEALTH_CHECKS"]
+    # Tests read the one test database through both aliases (tests/test_replica.py: a real replica).
+    assert replica["TEST"]["MIRROR"] == "default"
 
 
 TILE_SETTINGS = (
