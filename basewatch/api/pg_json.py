@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from django.db import connection
 from psycopg.adapt import Loader
 
-from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, site_posture_sql
+from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, reading_connection, site_posture_sql
 
 SITE_FEATURES = """
 SELECT {feature}
@@ -59,7 +58,7 @@ class _RawText(Loader):
 
 
 def _document(statement: str, params) -> bytes:
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
         cursor.execute(statement, params)
         return cursor.fetchone()[0]
@@ -77,7 +76,7 @@ def site_collection(
     head = json.dumps({"type": "FeatureCollection", "count": count, "next": next_url, "previous": previous_url})
     yield head[:-1].encode() + b', "features": ['
     separator = b""
-    with connection.chunked_cursor() as cursor:
+    with reading_connection().chunked_cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
         cursor.execute(SITE_STATEMENTS[posture], {"ids": list(ids), **options.params()})
         while rows := cursor.fetchmany(FEATURES_PER_CHUNK):

@@ -30,9 +30,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections, router
 
-from basewatch.core.models import AssetType, Observation, PostureStatus
+from basewatch.core.models import AssetType, Observation, PostureSpan, PostureStatus
 
 
 @dataclass(frozen=True)
@@ -154,9 +154,15 @@ SELECT observed FROM day WHERE observed IS NOT NULL
 
 def observation_days() -> list[dt.date]:
     """The days with a published observation, in order (the map's time slider stops at them)."""
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(_OBSERVATION_DAYS)
         return [row[0] for row in cursor.fetchall()]
+
+
+def reading_connection():
+    """The connection posture SQL of its own reads on: the server the router reads spans from
+    (a replica for an anonymous request, core.replica), like the ORM queries beside it."""
+    return connections[router.db_for_read(PostureSpan)]
 
 
 _NAMED = re.compile(r"%\((\w+)\)s")

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
-from basewatch.core import replica, tracks
+from basewatch.core import tracks
 from basewatch.core.filters import AssetFilter, MovementFilter, ObservationFilter, parse_posture_options
 from basewatch.core.models import (
     Asset,
@@ -38,8 +38,6 @@ from basewatch.lib.tiles import map_tiles
 
 def index(request):
     """The map: every site's posture at a date, movements before it; the state is in the URL."""
-    # observation_days() reads with SQL of its own on the primary: so does the rest of the page.
-    replica.use_primary()
     today = timezone.now().date()
     observed = observation_days()
     moved = Movement.objects.published().order_by().values_list("departed", "arrived").distinct()

@@ -28,7 +28,6 @@ from rest_framework.response import Response
 from basewatch.api import conditional, list_exports
 from basewatch.api.csv_export import Columns, CSVRenderer, XLSXRenderer, csv_response, xlsx_response
 from basewatch.api.errors import PreconditionRequired
-from basewatch.core import replica
 from basewatch.core.models import DataVersion
 from basewatch.core.versions import save_if_current
 
@@ -43,10 +42,6 @@ class _Answered(Exception):
 class ApiView(generics.GenericAPIView):
     # A list's ETag is the data version's; an item's names the item's version.
     etag_from_data = True
-    # The answer is read with SQL of its own through django.db.connection (api.pg_json), which is
-    # always the primary: the whole request, data version included, then reads the primary, so
-    # the ETag describes the same server's data (core.replica).
-    reads_primary = False
     filter_backends = [DjangoFilterBackend]  # read by list views (ListView.filtered) and the schema
 
     def represent(self, item) -> dict:
@@ -79,8 +74,6 @@ class ApiView(generics.GenericAPIView):
         self.data_etag = self.data_changed = None
         if request.method not in ("GET", "HEAD"):
             return
-        if self.reads_primary:
-            replica.use_primary()
         version, self.data_changed = DataVersion.current()
         self.data_etag = conditional.data_etag(request, version, self.data_changed)
         if self.etag_from_data and conditional.matches(request, self.data_etag):

@@ -86,7 +86,6 @@ class SiteList(ListView):
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     pagination_class = SitePagination
-    reads_primary = True  # api.pg_json.site_collection
     csv_name = "sites"
     csv_columns = [
         ("slug", lambda s: s.slug),
@@ -196,7 +195,6 @@ class SiteTotals(ListView):
     """
 
     http_method_names = ["get", "head", "options"]
-    reads_primary = True  # api.pg_json.site_totals
     queryset = Site.objects.all()
     serializer_class = SiteTotalSerializer
     filterset_class = SiteFilter
@@ -249,7 +247,6 @@ class SiteTimeSeries(ApiView):
 
     lookup_field = "slug"
     http_method_names = ["get", "head", "options"]
-    reads_primary = True  # api.pg_json.time_series
 
     def get(self, request, slug: str):
         site = get_object_or_404(Site, slug=slug)
