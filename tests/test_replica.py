@@ -152,6 +152,10 @@ def test_anonymous_reads_come_from_the_replica_and_editors_read_their_writes(pai
             assert version_of(theirs) == data_version(pair, replica=True) < version_of(mine)
             assert theirs.headers["Cache-Control"].startswith("public")
             assert replica_backends_reading(pair, "core_assettype") >= 1
+            # Posture SQL of basewatch's own (api.pg_json) reads there too. (pg_stat_activity keeps
+            # a statement's first 1,024 bytes: the statement's start is what names it.)
+            assert requests.get(app.base + "/api/v1/site-totals/", timeout=30).status_code == 200
+            assert replica_backends_reading(pair, "SELECT coalesce(json_agg(json_build_object('site'") >= 1
             # A conditional GET with the editor's ETag is not "not modified" for the replica's reader.
             revalidated = requests.get(app.base + TYPES, headers={"If-None-Match": mine.headers["ETag"]}, timeout=30)
             assert revalidated.status_code == 200
