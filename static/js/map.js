@@ -269,6 +269,7 @@
   let currentState = initial;
   let loading = null; // the AbortController of the newest load
   let loadRunning = false; // until the newest load has drawn or failed
+  let loadDone = Promise.resolve(); // settles when the newest load has drawn or failed
 
   // The server caps page_size at what it will deliver in one page and gives a `next`
   // link for the rest, which fetchAllPages follows: asking for a lot saves round trips.
@@ -282,15 +283,19 @@
 
   // Movements in the period before the date that leave or reach a site the filters show (the
   // API matches one end against all of them), so no arrow points at a site filtered out.
-  function movementParams(state) {
-    const to = parseDate(state.as_of);
-    const from = new Date(to - (parseInt(state.period || "30", 10) - 1) * DAY);
-    const params = new URLSearchParams({ from: isoDate(from), to: state.as_of, page_size: "1000" });
+  // `from`, `to`: another span of days (a play's window) instead.
+  function movementParams(state, from, to) {
+    const first = from || isoDate(new Date(parseDate(state.as_of) - (periodDays(state) - 1) * DAY));
+    const params = new URLSearchParams({ from: first, to: to || state.as_of, page_size: "1000" });
     for (const name of ["operator", "host_country", "kind", "category"]) {
       if (state[name]) params.set(name, state[name]);
     }
     if (state.q) params.set("site_q", state.q);
     return params;
+  }
+
+  function periodDays(state) {
+    return parseInt(state.period || "30", 10);
   }
 
   function showMessage(text) {
@@ -306,14 +311,18 @@
   // attributes then say what is drawn (tests and bench/map_page.py wait for them). The
   // asset's track (map-track.js) loads alongside, once per asset, whatever the date.
   // `fit`: after drawing, show what was searched for ("sites" found, an asset's "track").
-  async function load(state, fit) {
+  function load(state, fit) {
+    loadDone = loadAndDraw(state, fit);
+    return loadDone;
+  }
+
+  async function loadAndDraw(state, fit) {
     currentState = state;
     if (loading) loading.abort(); // a newer date or filter: the older answer is not wanted
     const mine = new AbortController();
     loading = mine;
     document.body.dataset.loading = "true";
     loadRunning = true;
-    const to = parseDate(state.as_of);
     const trackDrawn = track.show(state.asset, fit === "track"); // says its own errors in its panel
     try {
       const [sites, movements] = await Promise.all([
@@ -328,14 +337,7 @@
       drawMovements(movements);
       await trackDrawn;
       if (mine !== loading) return;
-      document.body.dataset.sites = String(siteMarkers.length);
-      document.body.dataset.movements = String(movements.length);
-      document.body.dataset.date = state.as_of;
-      legend.showDate(state);
-      document.body.dataset.filters = filterParams(state).toString();
-      if (!siteMarkers.length) showMessage("No sites match these filters.");
-      else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
-      else showMessage("");
+      showDrawn(state, movements.length);
     } catch (error) {
       if (mine !== loading) return;
       mine.abort(); // the other list's remaining pages are of no use now
@@ -348,6 +350,18 @@
         loadRunning = false;
       }
     }
+  }
+
+  // What is drawn, said in the body's data-* attributes and the message.
+  function showDrawn(state, movementCount) {
+    document.body.dataset.sites = String(siteMarkers.length);
+    document.body.dataset.movements = String(movementCount);
+    document.body.dataset.date = state.as_of;
+    legend.showDate(state);
+    document.body.dataset.filters = filterParams(state).toString();
+    if (!siteMarkers.length) showMessage("No sites match these filters.");
+    else if (parseDate(state.as_of) < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
+    else showMessage("");
   }
 
   // When only the date changed, the totals alone ({totals}) redraw the map: a tenth of
@@ -386,20 +400,27 @@
     for (const feature of features) siteNames[feature.id] = feature.properties.name;
   }
 
-  // Another date, the same sites: the markers and the cluster tree stay; changed icons are redrawn.
+  // Another date, the same sites: the markers and the cluster tree stay; changed icons are
+  // redrawn, and only the clusters holding them (a cluster's look comes from what its sites'
+  // icons show: total, label).
   function redrawTotals(totals) {
     map.closePopup();
+    const changed = [];
     totals.forEach(function (row, index) {
-      const marker = siteMarkers[index];
-      const before = markerIcon(marker.feature);
-      Object.assign(marker.feature.properties, row);
-      const after = markerIcon(marker.feature);
-      if (after !== before) {
-        marker.setIcon(after);
-        if (marker.isTooltipOpen()) marker.getTooltip().update(); // it hangs from the badge's new size
-      }
+      if (setSummary(siteMarkers[index], row)) changed.push(siteMarkers[index]);
     });
-    clusters.refreshClusters();
+    if (changed.length) clusters.refreshClusters(changed);
+  }
+
+  // A site's new summary (`summary`: its fields by name); true when its icon changed.
+  function setSummary(marker, summary) {
+    const before = markerIcon(marker.feature);
+    Object.assign(marker.feature.properties, summary);
+    const after = markerIcon(marker.feature);
+    if (after === before) return false;
+    marker.setIcon(after);
+    if (marker.isTooltipOpen()) marker.getTooltip().update(); // it hangs from the badge's new size
+    return true;
   }
 
   function siteMarker(feature) {
@@ -522,11 +543,15 @@
   });
 
   // ▶ Play tells the story from its start: from the first data date when the map shows the
-  // last one or later, else from where it is; a step per frame, each drawn before the next,
-  // until today. A play is one history entry: pushed as it starts, replaced at each frame
-  // (Back then returns to where the play began).
-  const FRAME_MS = 700;
+  // last one or later, else from where it is; a step per frame until today, a frame every
+  // FRAME_MS (later when one is slow). The frames come from map-play.js, fetched ahead a window
+  // at a time, and are drawn from memory: only the icons that change are redrawn. With a
+  // category filter the sites themselves change from date to date, and each frame is loaded
+  // as a date change is. A play is one history entry: pushed as it starts, replaced at each
+  // frame (Back then returns to where the play began).
+  const FRAME_MS = 150;
   const playButton = document.getElementById("play");
+  const frames = window.basewatch.mapFrames(config);
   let player = null; // the play going on; stopPlaying() lets go of it, and its loop ends
 
   async function play() {
@@ -539,6 +564,70 @@
     if (lastData && state.as_of >= lastData) state.as_of = stops[0];
     stateToControls(state);
     history.pushState(null, "", stateUrl(state));
+    try {
+      if (state.category) await playByLoading(mine, state);
+      else await playFrames(mine, state);
+    } catch (error) {
+      if (player !== mine || error.name === "AbortError") return;
+      const shown = document.body.dataset.date;
+      showMessage("Could not load the map data: " + error.message + (shown ? " The map still shows " + shown + "." : ""));
+    }
+    if (player === mine) stopPlaying();
+  }
+
+  async function playFrames(mine, state) {
+    if (loadRunning) await loadDone; // the sites the frames redraw
+    const controller = new AbortController();
+    mine.abort = function () { controller.abort(); };
+    const query = apiParams(state);
+    query.delete("as_of");
+    const source = frames.play(
+      state.as_of,
+      function (day) { return stepFrom(day, 1); },
+      query,
+      function (from, to) { return movementParams(state, from, to); },
+      periodDays(state),
+      controller.signal
+    );
+    let due = performance.now();
+    for (;;) {
+      const frame = await source.next();
+      if (player !== mine || !frame) return;
+      state = Object.assign({}, state, { as_of: frame.day });
+      if (!drawFrame(state, frame)) await load(state); // the sites changed meanwhile
+      if (player !== mine) return;
+      stateToControls(state);
+      history.replaceState(null, "", stateUrl(state));
+      due = Math.max(due + FRAME_MS, performance.now());
+      await new Promise(function (resolve) { setTimeout(resolve, due - performance.now()); });
+    }
+  }
+
+  // A frame over the drawn sites: false (nothing drawn) if they are not the frame's sites.
+  function drawFrame(state, frame) {
+    const same = frame.sites.length === siteMarkers.length && frame.sites.every(function (slug, index) {
+      return siteMarkers[index].feature.id === slug;
+    });
+    if (!same || filtersOf(state) !== drawnFilters) return false;
+    document.body.dataset.loading = "true"; // what is drawn changes (and says so when done)
+    if (frame.changes.length) map.closePopup(); // it shows the posture of the previous date
+    const changed = [];
+    for (const change of frame.changes) {
+      const summary = {};
+      frame.fields.forEach(function (name, index) {
+        summary[name] = change[index + 1];
+      });
+      if (setSummary(siteMarkers[change[0]], summary)) changed.push(siteMarkers[change[0]]);
+    }
+    if (changed.length) clusters.refreshClusters(changed);
+    if (frame.movementsChanged) drawMovements(frame.movements);
+    currentState = state;
+    showDrawn(state, frame.movements.length);
+    document.body.dataset.loading = "false";
+    return true;
+  }
+
+  async function playByLoading(mine, state) {
     for (;;) {
       await load(state);
       await new Promise(function (resolve) {
@@ -546,15 +635,15 @@
       });
       if (player !== mine) return;
       const day = stepFrom(state.as_of, 1);
-      if (day === state.as_of) break; // today
+      if (day === state.as_of) return; // today
       state = Object.assign({}, state, { as_of: day });
       stateToControls(state);
       history.replaceState(null, "", stateUrl(state));
     }
-    stopPlaying();
   }
 
   function stopPlaying() {
+    if (player && player.abort) player.abort(); // the frames still loading are not wanted
     player = null;
     playButton.textContent = "▶ Play";
     playButton.setAttribute("aria-pressed", "false");
