@@ -5,8 +5,8 @@ A map that plays a period draws a frame per date. Asking the server for each fra
 steps of a whole window come in one answer instead, and the frames are drawn from memory.
 
 A site's summary (core.posture, SUMMARY_FIELDS) can change only on a day when a span of
-the site starts or ends (an observation, the next one of the same type) or when one of
-its entries turns stale (the day after its type's freshness horizon). So the summary is
+the site starts or ends (an observation; a span ends where the next one of its type starts)
+or when one of its entries turns stale (the day after its type's freshness horizon). So the summary is
 read for each site on the window's first day and on each such day inside the window, by
 core.posture's own definition with that day as the posture date, and a day is kept where
 the summary differs from the site's day before. A site's summary on any day of the window
@@ -26,17 +26,21 @@ MAX_DAYS = 366
 # instead of one parameter for the whole statement: the same SQL, evaluated per (site, day).
 _SUMMARY_ON_DAY = site_posture_sql("step.site_id", entries=False).replace("%(as_of)s", "step.day")
 
+# The days inside the window on which a site's summary may change: the first observation of a
+# span (a span's end is the next span's first day, of the same site) and the first day an entry
+# is stale. Both follow from `observed`, so its index finds the few spans that matter.
 _CHANGE_DAYS = """
     SELECT page.id AS site_id, page.n, %(from)s::date AS day
     FROM page
     UNION
     SELECT page.id, page.n, change.day
-    FROM page
-    JOIN core_posturespan span
-      ON span.site_id = page.id AND daterange(span.observed, span.until) && daterange(%(from)s, %(to)s, '[]')
+    FROM core_posturespan span
+    JOIN page ON page.id = span.site_id
     JOIN core_assettype t ON t.id = span.asset_type_id
-    CROSS JOIN LATERAL (VALUES (span.observed), (span.until), (span.observed + t.fresh_days + 1)) AS change(day)
-    WHERE change.day > %(from)s AND change.day <= %(to)s
+    CROSS JOIN LATERAL (VALUES (span.observed), (span.observed + t.fresh_days + 1)) AS change(day)
+    WHERE span.observed <= %(to)s
+      AND span.observed >= %(from)s::date - (SELECT max(fresh_days) FROM core_assettype)
+      AND change.day > %(from)s AND change.day <= %(to)s
 """
 
 _SUMMARY_ARRAY = ", ".join(f"summary.{name}" for name in SUMMARY_FIELDS)

@@ -27,46 +27,9 @@
 
   // --- time -----------------------------------------------------------------------
 
-  // The slider stops on the days the data says something on (observations, departures,
-  // arrivals) and ends today: the weeks a story is told over fill the slider instead of a
-  // sliver of it beside years in which nothing changed. The date field takes any date.
-  const stops = config.dates
-    .filter(function (day) {
-      return day < config.today;
-    })
-    .concat([config.today]);
+  // The slider's stops, a step from a date, and ▶ Play's frames (map-time.js).
+  const { stops, stopIndex, stepFrom, play: playFrom } = window.basewatch.mapTime(config, stepSelect);
   slider.max = String(stops.length - 1);
-
-  // The stop a date is shown at: the last one on or before it (the first, before them all).
-  function stopIndex(day) {
-    let index = 0;
-    while (index + 1 < stops.length && stops[index + 1] <= day) index++;
-    return index;
-  }
-
-  // Where a step back (-1) or forward (+1) from `day` lands with the chosen step: the previous
-  // or next stop, or a day, week or month away. Never past today, and never further back
-  // than the first data date (unless the map is already before it: then nowhere further).
-  function stepFrom(day, direction) {
-    if (stepSelect.value === "data") {
-      const earlier = stops.filter(function (stop) { return stop < day; });
-      const later = stops.filter(function (stop) { return stop > day; });
-      return (direction > 0 ? later[0] : earlier[earlier.length - 1]) || day;
-    }
-    const date = parseDate(day);
-    const days = stepSelect.value === "week" ? 7 : 1;
-    const next = isoDate(stepSelect.value === "month" ? addMonths(date, direction) : new Date(date.getTime() + direction * days * DAY));
-    const first = day < stops[0] ? day : stops[0];
-    return next > config.today ? config.today : next < first ? first : next;
-  }
-
-  // A month after 31 January is the last day of February, not a day in March.
-  function addMonths(date, months) {
-    const moved = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
-    const length = new Date(Date.UTC(moved.getUTCFullYear(), moved.getUTCMonth() + 1, 0)).getUTCDate();
-    moved.setUTCDate(Math.min(date.getUTCDate(), length));
-    return moved;
-  }
 
   // The date field as typed: YYYY-MM-DD, a later date read as today; null (and said so) if not a date.
   function typedDate() {
@@ -551,7 +514,6 @@
   // frame (Back then returns to where the play began).
   const FRAME_MS = 150;
   const playButton = document.getElementById("play");
-  const frames = window.basewatch.mapFrames(config);
   let player = null; // the play going on; stopPlaying() lets go of it, and its loop ends
 
   async function play() {
@@ -581,7 +543,7 @@
     mine.abort = function () { controller.abort(); };
     const query = apiParams(state);
     query.delete("as_of");
-    const source = frames.play(
+    const source = playFrom(
       state.as_of,
       function (day) { return stepFrom(day, 1); },
       query,

@@ -1,12 +1,56 @@
-// ▶ Play's frames (map.js draws them): for each date of a play, the sites whose posture summary
-// changes by then and the movements shown then. They come a window of frames at a time, each
-// window in one request for every site's posture steps (/api/v1/site-steps/: a site's summary
-// on a day is its latest step on or before it) and one for the movements over it, and the
-// next window is fetched while this one plays: a frame is drawn from memory, not asked for.
-window.basewatch.mapFrames = function (config) {
+// The map's time (map.js draws it): the slider's stops, where a step from a date lands, and
+// ▶ Play's frames: for each date of a play, the sites whose posture summary changes by then
+// and the movements shown then. Frames come a window at a time, each window in one request
+// for every site's posture steps (/api/v1/site-steps/: a site's summary on a day is its
+// latest step on or before it) and one for the movements over it, and the next window is
+// fetched while this one plays: a frame is drawn from memory, not asked for.
+window.basewatch.mapTime = function (config, stepSelect) {
   "use strict";
 
   const { DAY, parseDate, isoDate, fetchJson, fetchAllPages } = window.basewatch;
+
+  // The slider stops on the days the data says something on (observations, departures,
+  // arrivals) and ends today: the weeks a story is told over fill the slider instead of a
+  // sliver of it beside years in which nothing changed. The date field takes any date.
+  const stops = config.dates
+    .filter(function (day) {
+      return day < config.today;
+    })
+    .concat([config.today]);
+
+  // The stop a date is shown at: the last one on or before it (the first, before them all).
+  function stopIndex(day) {
+    let index = 0;
+    while (index + 1 < stops.length && stops[index + 1] <= day) index++;
+    return index;
+  }
+
+  // Where a step back (-1) or forward (+1) from `day` lands with the chosen step: the previous
+  // or next stop, or a day, week or month away. Never past today, and never further back
+  // than the first data date (unless the map is already before it: then nowhere further).
+  function stepFrom(day, direction) {
+    if (stepSelect.value === "data") {
+      const earlier = stops.filter(function (stop) { return stop < day; });
+      const later = stops.filter(function (stop) { return stop > day; });
+      return (direction > 0 ? later[0] : earlier[earlier.length - 1]) || day;
+    }
+    const date = parseDate(day);
+    const days = stepSelect.value === "week" ? 7 : 1;
+    const next = isoDate(stepSelect.value === "month" ? addMonths(date, direction) : new Date(date.getTime() + direction * days * DAY));
+    const first = day < stops[0] ? day : stops[0];
+    return next > config.today ? config.today : next < first ? first : next;
+  }
+
+  // A month after 31 January is the last day of February, not a day in March.
+  function addMonths(date, months) {
+    const moved = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
+    const length = new Date(Date.UTC(moved.getUTCFullYear(), moved.getUTCMonth() + 1, 0)).getUTCDate();
+    moved.setUTCDate(Math.min(date.getUTCDate(), length));
+    return moved;
+  }
+
+  // --- ▶ Play's frames ------------------------------------------------------------
+
   const WINDOW_FRAMES = 60; // frames fetched at once: a dozen seconds of play
   const WINDOW_DAYS = 366; // the longest window the API answers
 
@@ -122,5 +166,5 @@ window.basewatch.mapFrames = function (config) {
     return { next: next };
   }
 
-  return { play: play };
+  return { stops: stops, stopIndex: stopIndex, stepFrom: stepFrom, play: play };
 };
