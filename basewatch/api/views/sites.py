@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 
 from basewatch.api.csv_export import csv_response, xlsx_response
 from basewatch.api.list_exports import ExportFeature, Layer, check_size
-from basewatch.api.pagination import SitePagination, SiteTotalsPagination
+from basewatch.api.pagination import SitePagination, SiteStepsPagination, SiteTotalsPagination
 from basewatch.api.pg_json import site_collection, site_totals, time_series
 from basewatch.api.serializers import (
     POSTURE_MODES,
@@ -249,7 +249,7 @@ class SiteSteps(ListView):
     queryset = Site.objects.all()
     serializer_class = SiteStepsSerializer
     filterset_class = SiteStepsFilter
-    pagination_class = SiteTotalsPagination
+    pagination_class = SiteStepsPagination
 
     def list(self, request, *args, **kwargs):
         for name in ("category", "asset_type"):
