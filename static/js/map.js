@@ -421,16 +421,29 @@
     map.fitBounds(L.latLngBounds(places), { maxZoom: SEARCH_MAX_ZOOM, padding: [30, 30] });
   }
 
-  function drawMovements(features) {
-    movementLayer.clearLayers();
+  // `keep`: the lines of movements still shown stay as drawn (a play's next frame, from the
+  // same answer); otherwise all are drawn afresh from this answer.
+  const movementLines = new Map(); // movement id -> its layer
+  function drawMovements(features, keep) {
+    const shown = new Set(features.map(idOf));
+    for (const [id, line] of movementLines) {
+      if (keep && shown.has(id)) continue;
+      movementLayer.removeLayer(line);
+      movementLines.delete(id);
+    }
     const look = { colour: "#7d3c98", className: "movement-line", dashArray: "6 6", arrow: "movement-arrow" };
-    for (const feature of features) movementLayer.addLayer(movements.movementLine(feature, look));
+    for (const feature of features) {
+      if (movementLines.has(feature.id)) continue;
+      const line = movements.movementLine(feature, look);
+      movementLines.set(feature.id, line);
+      movementLayer.addLayer(line);
+    }
   }
 
   // --- controls -------------------------------------------------------------------
 
   function commit(state) {
-    stopPlaying();
+    if (player) stopPlayingAndSay(); // the play's entry keeps the date it stopped at
     stateToControls(state); // the slider at the typed date's stop, a later date shown as today
     // Enter in a field fires both change and submit: the second finds nothing new to show.
     if (sameState(state, currentState)) return;
@@ -534,7 +547,7 @@
       const shown = document.body.dataset.date;
       showMessage("Could not load the map data: " + error.message + (shown ? " The map still shows " + shown + "." : ""));
     }
-    if (player === mine) stopPlaying();
+    if (player === mine) stopPlayingAndSay();
   }
 
   async function playFrames(mine, state) {
@@ -552,6 +565,7 @@
       controller.signal
     );
     let due = performance.now();
+    let written = due;
     for (;;) {
       const frame = await source.next();
       if (player !== mine || !frame) return;
@@ -559,7 +573,12 @@
       if (!drawFrame(state, frame)) await load(state); // the sites changed meanwhile
       if (player !== mine) return;
       stateToControls(state);
-      history.replaceState(null, "", stateUrl(state));
+      // The address bar follows once a second (each write costs the browser more than a
+      // frame's drawing); the play's end, a pause or a change writes where it stopped.
+      if (performance.now() - written >= 1000) {
+        history.replaceState(null, "", stateUrl(state));
+        written = performance.now();
+      }
       due = Math.max(due + FRAME_MS, performance.now());
       await new Promise(function (resolve) { setTimeout(resolve, due - performance.now()); });
     }
@@ -582,7 +601,7 @@
       if (setSummary(siteMarkers[change[0]], summary)) changed.push(siteMarkers[change[0]]);
     }
     if (changed.length) clusters.refreshClusters(changed);
-    if (frame.movementsChanged) drawMovements(frame.movements);
+    if (frame.movementsChanged) drawMovements(frame.movements, true);
     currentState = state;
     showDrawn(state, frame.movements.length);
     document.body.dataset.loading = "false";
@@ -611,8 +630,14 @@
     playButton.setAttribute("aria-pressed", "false");
   }
 
+  // A play stopped by a pause, a change or its end: the address bar says the date drawn.
+  function stopPlayingAndSay() {
+    stopPlaying();
+    history.replaceState(null, "", stateUrl(currentState));
+  }
+
   playButton.addEventListener("click", function () {
-    if (player) stopPlaying();
+    if (player) stopPlayingAndSay();
     else play();
   });
 
