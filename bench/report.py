@@ -46,7 +46,13 @@ def ratios(summary: list[dict]) -> dict[str, float]:
         "E3 OFFSET / keyset": (("E3", "OFFSET"), ("E3", "basewatch (keyset)")),
         "E3 basewatch / SQL limit": (("E3", "basewatch (keyset)"), ("E3", "SQL limit")),
     }
-    return {name: p50[a] / p50[b] for name, (a, b) in pairs.items() if a in p50 and b in p50 and p50[b]}
+    found = {name: p50[a] / p50[b] for name, (a, b) in pairs.items() if a in p50 and b in p50 and p50[b]}
+    if p50.get(("M1", PLAY)):  # timed in milliseconds per frame (bench/map_page.py)
+        found["M1 play, frames/s"] = 1000 / p50[("M1", PLAY)]
+    return found
+
+
+PLAY = "play (ms per frame)"
 
 
 def markdown(args, summary: list[dict], machine: dict) -> str:

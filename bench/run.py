@@ -78,7 +78,8 @@ def workloads(busiest: str, page: int, cursor: str) -> list[Workload]:
             Contender("SQL limit", f"/bench/sql/sites/{busiest}/timeseries/"),
         ]),
         Workload("E5", "E1 answered 304 (If-None-Match)", [Contender("basewatch", sites, {"If-None-Match": "*etag*"})]),
-        Workload("M1", "the map in Chromium", [Contender("first draw", "/"), Contender("date change", "/")]),
+        Workload("M1", "the map in Chromium", [Contender("first draw", "/"), Contender("date change", "/"),
+                                               Contender("play (ms per frame)", "/")]),
     ]  # fmt: skip
 
 

@@ -139,6 +139,8 @@ MATRIX = {
     "api:site-detail": API_DETAIL,
     "api:site-timeseries": API_READ,
     "api:site-totals": API_READ,
+    # Open to all alike; asked without its window (`from`, `to`), a 400 for everyone.
+    "api:site-steps": API_READ | {"GET": everyone(400)},
     "api:observation-list": API_LIST,
     # A published observation: changed by those who may publish it (not its author's peers).
     "api:observation-detail": API_DETAIL | {"PATCH": from_role("reviewer", 200, anonymous=401)},

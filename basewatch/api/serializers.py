@@ -354,6 +354,34 @@ class SiteTotalSerializer(PostureSummaryFields):
     site = serializers.CharField(help_text="Site slug.")
 
 
+class SiteStepSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    changes = serializers.ListField(
+        child=serializers.ListField(),
+        help_text="The sites whose summary changes this day (on `from`: every site), each as [its index in "
+        "`sites`, then its summary's values in the order of `fields`].",
+    )
+
+
+class SiteStepsSerializer(serializers.Serializer):
+    """Posture steps over a window: what a map that plays redraws each frame from.
+    (Documents the answer of api.views.sites.SiteSteps, which PostgreSQL writes.)"""
+
+    start = serializers.DateField(help_text="First day of the window.")
+    to = serializers.DateField(help_text="Last day of the window.")
+    count = serializers.IntegerField(help_text="Sites matching the filters (over all pages).")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    fields = serializers.ListField(child=serializers.CharField(), help_text="The summary's names, in order.")
+    sites = serializers.ListField(child=serializers.CharField(), help_text="The page's site slugs, in order.")
+    steps = SiteStepSerializer(many=True, help_text="Days on which a summary changes, in order.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("start")  # a reserved word in Python
+        return fields
+
+
 class SiteDetailSerializer(SiteSerializer):
     footprint = LonLatGeometryField(required=False, allow_null=True)
 

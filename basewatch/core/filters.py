@@ -22,6 +22,7 @@ from django_countries import countries
 
 from basewatch.core.models import Asset, AssetType, Movement, Observation, PostureSpan, Site, Source
 from basewatch.core.posture import PostureOptions
+from basewatch.core.posture_steps import MAX_DAYS as MAX_STEP_DAYS
 from basewatch.core.workflow import State
 
 COUNTRIES = [(code, name) for code, name in countries]
@@ -241,6 +242,30 @@ class SiteFilter(filters.FilterSet):
         return queryset.search(value)
 
 
+class SiteStepsFilter(SiteFilter):
+    """The sites of a posture-steps window (core.posture_steps): the sites filters that do not
+    depend on the date. `from` and `to` (the window) are added below; `as_of` is each step's day."""
+
+    as_of = None
+    asset_type = None
+    category = None
+
+    def posture_options(self) -> PostureOptions:
+        if not hasattr(self, "_posture_options"):
+            data = self.form.cleaned_data
+            self._posture_options = PostureOptions.from_filters({**data, "as_of": data["from"]})
+        return self._posture_options
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        data = self.form.cleaned_data
+        if valid and data["to"] < data["from"]:
+            self.form.add_error("to", "Give a date on or after `from`.")
+        elif valid and (data["to"] - data["from"]).days >= MAX_STEP_DAYS:
+            self.form.add_error("to", f"A window holds at most {MAX_STEP_DAYS} days: give an earlier date.")
+        return not self.errors
+
+
 CLAIM_SEARCH = (
     "Text in the notes, a site's name or alias (any script), the asset type, the asset (registration, "
     "ICAO hex, hull number, MMSI, IMO, alias) or a source's title or publisher; ignoring case and accents."
@@ -374,3 +399,5 @@ with_date_range(PostureSeriesFilter, "Observed", "observed", "observed")
 with_date_range(SourceFilter, "Published", "published", "published")
 # A movement is in [from, to] when its journey overlaps it (MovementQuerySet.with_journey).
 with_date_range(MovementFilter, "Moving", "journey_end", "journey_start")
+for _name, _help in (("from", "First day of the window"), ("to", "Last day of the window")):
+    SiteStepsFilter.base_filters[_name] = AsOfFilter(required=True, help_text=f"{_help} (YYYY-MM-DD).")

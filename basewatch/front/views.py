@@ -54,6 +54,7 @@ def index(request):
         "sitesUrl": reverse("api:site-list"),
         "siteApiUrl": reverse("api:site-detail", args=["__slug__"]),
         "siteTotalsUrl": reverse("api:site-totals"),
+        "siteStepsUrl": reverse("api:site-steps"),
         "movementsUrl": reverse("api:movement-list"),
         "siteUrl": reverse("front:site", args=["__slug__"]),
         "assetsUrl": reverse("api:asset-list"),

@@ -27,46 +27,9 @@
 
   // --- time -----------------------------------------------------------------------
 
-  // The slider stops on the days the data says something on (observations, departures,
-  // arrivals) and ends today: the weeks a story is told over fill the slider instead of a
-  // sliver of it beside years in which nothing changed. The date field takes any date.
-  const stops = config.dates
-    .filter(function (day) {
-      return day < config.today;
-    })
-    .concat([config.today]);
+  // The slider's stops, a step from a date, and ▶ Play's frames (map-time.js).
+  const { stops, stopIndex, stepFrom, play: playFrom } = window.basewatch.mapTime(config, stepSelect);
   slider.max = String(stops.length - 1);
-
-  // The stop a date is shown at: the last one on or before it (the first, before them all).
-  function stopIndex(day) {
-    let index = 0;
-    while (index + 1 < stops.length && stops[index + 1] <= day) index++;
-    return index;
-  }
-
-  // Where a step back (-1) or forward (+1) from `day` lands with the chosen step: the previous
-  // or next stop, or a day, week or month away. Never past today, and never further back
-  // than the first data date (unless the map is already before it: then nowhere further).
-  function stepFrom(day, direction) {
-    if (stepSelect.value === "data") {
-      const earlier = stops.filter(function (stop) { return stop < day; });
-      const later = stops.filter(function (stop) { return stop > day; });
-      return (direction > 0 ? later[0] : earlier[earlier.length - 1]) || day;
-    }
-    const date = parseDate(day);
-    const days = stepSelect.value === "week" ? 7 : 1;
-    const next = isoDate(stepSelect.value === "month" ? addMonths(date, direction) : new Date(date.getTime() + direction * days * DAY));
-    const first = day < stops[0] ? day : stops[0];
-    return next > config.today ? config.today : next < first ? first : next;
-  }
-
-  // A month after 31 January is the last day of February, not a day in March.
-  function addMonths(date, months) {
-    const moved = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
-    const length = new Date(Date.UTC(moved.getUTCFullYear(), moved.getUTCMonth() + 1, 0)).getUTCDate();
-    moved.setUTCDate(Math.min(date.getUTCDate(), length));
-    return moved;
-  }
 
   // The date field as typed: YYYY-MM-DD, a later date read as today; null (and said so) if not a date.
   function typedDate() {
@@ -269,6 +232,7 @@
   let currentState = initial;
   let loading = null; // the AbortController of the newest load
   let loadRunning = false; // until the newest load has drawn or failed
+  let loadDone = Promise.resolve(); // settles when the newest load has drawn or failed
 
   // The server caps page_size at what it will deliver in one page and gives a `next`
   // link for the rest, which fetchAllPages follows: asking for a lot saves round trips.
@@ -282,15 +246,19 @@
 
   // Movements in the period before the date that leave or reach a site the filters show (the
   // API matches one end against all of them), so no arrow points at a site filtered out.
-  function movementParams(state) {
-    const to = parseDate(state.as_of);
-    const from = new Date(to - (parseInt(state.period || "30", 10) - 1) * DAY);
-    const params = new URLSearchParams({ from: isoDate(from), to: state.as_of, page_size: "1000" });
+  // `from`, `to`: another span of days (a play's window) instead.
+  function movementParams(state, from, to) {
+    const first = from || isoDate(new Date(parseDate(state.as_of) - (periodDays(state) - 1) * DAY));
+    const params = new URLSearchParams({ from: first, to: to || state.as_of, page_size: "1000" });
     for (const name of ["operator", "host_country", "kind", "category"]) {
       if (state[name]) params.set(name, state[name]);
     }
     if (state.q) params.set("site_q", state.q);
     return params;
+  }
+
+  function periodDays(state) {
+    return parseInt(state.period || "30", 10);
   }
 
   function showMessage(text) {
@@ -306,14 +274,18 @@
   // attributes then say what is drawn (tests and bench/map_page.py wait for them). The
   // asset's track (map-track.js) loads alongside, once per asset, whatever the date.
   // `fit`: after drawing, show what was searched for ("sites" found, an asset's "track").
-  async function load(state, fit) {
+  function load(state, fit) {
+    loadDone = loadAndDraw(state, fit);
+    return loadDone;
+  }
+
+  async function loadAndDraw(state, fit) {
     currentState = state;
     if (loading) loading.abort(); // a newer date or filter: the older answer is not wanted
     const mine = new AbortController();
     loading = mine;
     document.body.dataset.loading = "true";
     loadRunning = true;
-    const to = parseDate(state.as_of);
     const trackDrawn = track.show(state.asset, fit === "track"); // says its own errors in its panel
     try {
       const [sites, movements] = await Promise.all([
@@ -328,14 +300,7 @@
       drawMovements(movements);
       await trackDrawn;
       if (mine !== loading) return;
-      document.body.dataset.sites = String(siteMarkers.length);
-      document.body.dataset.movements = String(movements.length);
-      document.body.dataset.date = state.as_of;
-      legend.showDate(state);
-      document.body.dataset.filters = filterParams(state).toString();
-      if (!siteMarkers.length) showMessage("No sites match these filters.");
-      else if (to < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
-      else showMessage("");
+      showDrawn(state, movements.length);
     } catch (error) {
       if (mine !== loading) return;
       mine.abort(); // the other list's remaining pages are of no use now
@@ -348,6 +313,18 @@
         loadRunning = false;
       }
     }
+  }
+
+  // What is drawn, said in the body's data-* attributes and the message.
+  function showDrawn(state, movementCount) {
+    document.body.dataset.sites = String(siteMarkers.length);
+    document.body.dataset.movements = String(movementCount);
+    document.body.dataset.date = state.as_of;
+    legend.showDate(state);
+    document.body.dataset.filters = filterParams(state).toString();
+    if (!siteMarkers.length) showMessage("No sites match these filters.");
+    else if (parseDate(state.as_of) < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
+    else showMessage("");
   }
 
   // When only the date changed, the totals alone ({totals}) redraw the map: a tenth of
@@ -386,20 +363,27 @@
     for (const feature of features) siteNames[feature.id] = feature.properties.name;
   }
 
-  // Another date, the same sites: the markers and the cluster tree stay; changed icons are redrawn.
+  // Another date, the same sites: the markers and the cluster tree stay; changed icons are
+  // redrawn, and only the clusters holding them (a cluster's look comes from what its sites'
+  // icons show: total, label).
   function redrawTotals(totals) {
     map.closePopup();
+    const changed = [];
     totals.forEach(function (row, index) {
-      const marker = siteMarkers[index];
-      const before = markerIcon(marker.feature);
-      Object.assign(marker.feature.properties, row);
-      const after = markerIcon(marker.feature);
-      if (after !== before) {
-        marker.setIcon(after);
-        if (marker.isTooltipOpen()) marker.getTooltip().update(); // it hangs from the badge's new size
-      }
+      if (setSummary(siteMarkers[index], row)) changed.push(siteMarkers[index]);
     });
-    clusters.refreshClusters();
+    if (changed.length) clusters.refreshClusters(changed);
+  }
+
+  // A site's new summary (`summary`: its fields by name); true when its icon changed.
+  function setSummary(marker, summary) {
+    const before = markerIcon(marker.feature);
+    Object.assign(marker.feature.properties, summary);
+    const after = markerIcon(marker.feature);
+    if (after === before) return false;
+    marker.setIcon(after);
+    if (marker.isTooltipOpen()) marker.getTooltip().update(); // it hangs from the badge's new size
+    return true;
   }
 
   function siteMarker(feature) {
@@ -437,16 +421,29 @@
     map.fitBounds(L.latLngBounds(places), { maxZoom: SEARCH_MAX_ZOOM, padding: [30, 30] });
   }
 
-  function drawMovements(features) {
-    movementLayer.clearLayers();
+  // `keep`: the lines of movements still shown stay as drawn (a play's next frame, from the
+  // same answer); otherwise all are drawn afresh from this answer.
+  const movementLines = new Map(); // movement id -> its layer
+  function drawMovements(features, keep) {
+    const shown = new Set(features.map(idOf));
+    for (const [id, line] of movementLines) {
+      if (keep && shown.has(id)) continue;
+      movementLayer.removeLayer(line);
+      movementLines.delete(id);
+    }
     const look = { colour: "#7d3c98", className: "movement-line", dashArray: "6 6", arrow: "movement-arrow" };
-    for (const feature of features) movementLayer.addLayer(movements.movementLine(feature, look));
+    for (const feature of features) {
+      if (movementLines.has(feature.id)) continue;
+      const line = movements.movementLine(feature, look);
+      movementLines.set(feature.id, line);
+      movementLayer.addLayer(line);
+    }
   }
 
   // --- controls -------------------------------------------------------------------
 
   function commit(state) {
-    stopPlaying();
+    if (player) stopPlayingAndSay(); // the play's entry keeps the date it stopped at
     stateToControls(state); // the slider at the typed date's stop, a later date shown as today
     // Enter in a field fires both change and submit: the second finds nothing new to show.
     if (sameState(state, currentState)) return;
@@ -522,10 +519,13 @@
   });
 
   // ▶ Play tells the story from its start: from the first data date when the map shows the
-  // last one or later, else from where it is; a step per frame, each drawn before the next,
-  // until today. A play is one history entry: pushed as it starts, replaced at each frame
-  // (Back then returns to where the play began).
-  const FRAME_MS = 700;
+  // last one or later, else from where it is; a step per frame until today, a frame every
+  // FRAME_MS (later when one is slow). The frames come from map-play.js, fetched ahead a window
+  // at a time, and are drawn from memory: only the icons that change are redrawn. With a
+  // category filter the sites themselves change from date to date, and each frame is loaded
+  // as a date change is. A play is one history entry: pushed as it starts, replaced at each
+  // frame (Back then returns to where the play began).
+  const FRAME_MS = 150;
   const playButton = document.getElementById("play");
   let player = null; // the play going on; stopPlaying() lets go of it, and its loop ends
 
@@ -539,6 +539,76 @@
     if (lastData && state.as_of >= lastData) state.as_of = stops[0];
     stateToControls(state);
     history.pushState(null, "", stateUrl(state));
+    try {
+      if (state.category) await playByLoading(mine, state);
+      else await playFrames(mine, state);
+    } catch (error) {
+      if (player !== mine || error.name === "AbortError") return;
+      const shown = document.body.dataset.date;
+      showMessage("Could not load the map data: " + error.message + (shown ? " The map still shows " + shown + "." : ""));
+    }
+    if (player === mine) stopPlayingAndSay();
+  }
+
+  async function playFrames(mine, state) {
+    if (loadRunning) await loadDone; // the sites the frames redraw
+    const controller = new AbortController();
+    mine.abort = function () { controller.abort(); };
+    const query = apiParams(state);
+    query.delete("as_of");
+    const source = playFrom(
+      state.as_of,
+      function (day) { return stepFrom(day, 1); },
+      query,
+      function (from, to) { return movementParams(state, from, to); },
+      periodDays(state),
+      controller.signal
+    );
+    let due = performance.now();
+    let written = due;
+    for (;;) {
+      const frame = await source.next();
+      if (player !== mine || !frame) return;
+      state = Object.assign({}, state, { as_of: frame.day });
+      if (!drawFrame(state, frame)) await load(state); // the sites changed meanwhile
+      if (player !== mine) return;
+      stateToControls(state);
+      // The address bar follows once a second (each write costs the browser more than a
+      // frame's drawing); the play's end, a pause or a change writes where it stopped.
+      if (performance.now() - written >= 1000) {
+        history.replaceState(null, "", stateUrl(state));
+        written = performance.now();
+      }
+      due = Math.max(due + FRAME_MS, performance.now());
+      await new Promise(function (resolve) { setTimeout(resolve, due - performance.now()); });
+    }
+  }
+
+  // A frame over the drawn sites: false (nothing drawn) if they are not the frame's sites.
+  function drawFrame(state, frame) {
+    const same = frame.sites.length === siteMarkers.length && frame.sites.every(function (slug, index) {
+      return siteMarkers[index].feature.id === slug;
+    });
+    if (!same || filtersOf(state) !== drawnFilters) return false;
+    document.body.dataset.loading = "true"; // what is drawn changes (and says so when done)
+    if (frame.changes.length) map.closePopup(); // it shows the posture of the previous date
+    const changed = [];
+    for (const change of frame.changes) {
+      const summary = {};
+      frame.fields.forEach(function (name, index) {
+        summary[name] = change[index + 1];
+      });
+      if (setSummary(siteMarkers[change[0]], summary)) changed.push(siteMarkers[change[0]]);
+    }
+    if (changed.length) clusters.refreshClusters(changed);
+    if (frame.movementsChanged) drawMovements(frame.movements, true);
+    currentState = state;
+    showDrawn(state, frame.movements.length);
+    document.body.dataset.loading = "false";
+    return true;
+  }
+
+  async function playByLoading(mine, state) {
     for (;;) {
       await load(state);
       await new Promise(function (resolve) {
@@ -546,22 +616,28 @@
       });
       if (player !== mine) return;
       const day = stepFrom(state.as_of, 1);
-      if (day === state.as_of) break; // today
+      if (day === state.as_of) return; // today
       state = Object.assign({}, state, { as_of: day });
       stateToControls(state);
       history.replaceState(null, "", stateUrl(state));
     }
-    stopPlaying();
   }
 
   function stopPlaying() {
+    if (player && player.abort) player.abort(); // the frames still loading are not wanted
     player = null;
     playButton.textContent = "▶ Play";
     playButton.setAttribute("aria-pressed", "false");
   }
 
+  // A play stopped by a pause, a change or its end: the address bar says the date drawn.
+  function stopPlayingAndSay() {
+    stopPlaying();
+    history.replaceState(null, "", stateUrl(currentState));
+  }
+
   playButton.addEventListener("click", function () {
-    if (player) stopPlaying();
+    if (player) stopPlayingAndSay();
     else play();
   });
 
