@@ -262,9 +262,11 @@ def test_every_country_code_is_taken_by_each_filter_and_by_a_site():
         )
         for name in names
     ]
-    for code in codes:
-        for filterset, name, field in filter_fields:
-            assert field.clean(code) == code, (filterset, name)
+    for filterset, name, field in filter_fields:  # each list's field offers every code
+        assert {value for value, _ in field.choices} >= set(codes), (filterset, name)
+    _, _, field = filter_fields[0]
+    for code in codes:  # and takes it (one field: each clean walks all 249 choices)
+        assert field.clean(code) == code
         for name in ("operator", "host_country"):
             assert str(site_fields[name].run_validation(code)) == code
     bad = SiteFilter({"operator": "XX"}, queryset=Site.objects.all()).form
