@@ -241,3 +241,33 @@ def test_as_of_on_a_detail_is_read(demo_rows):
     before = Client().get(reverse("api:site-detail", args=["khmeimim"]), {"as_of": "2024-10-31"}).json()
     after = Client().get(reverse("api:site-detail", args=["khmeimim"]), {"as_of": str(dt.date(2024, 12, 31))}).json()
     assert before["properties"]["posture"] == [] and after["properties"]["posture"]
+
+
+def test_every_country_code_is_taken_by_each_filter_and_by_a_site():
+    """Every ISO code the document lists for `operator` and `host_country`, as filter and as a
+    site's field. (The schemathesis runs send a few representative codes, not all 249:
+    tests/api/schemathesis_hooks.py.)"""
+    from basewatch.api.serializers import SiteDetailSerializer
+    from basewatch.core.filters import COUNTRIES
+
+    codes = [code for code, _ in COUNTRIES]
+    assert len(codes) == 249
+    site_fields = SiteDetailSerializer().fields
+    filter_fields = [
+        (filterset.__name__, name, filterset(queryset=filterset._meta.model.objects.all()).form.fields[name])
+        for filterset, names in (
+            (SiteFilter, ("operator", "host_country")),
+            (ObservationFilter, ("operator",)),
+            (MovementFilter, ("operator", "host_country")),
+        )
+        for name in names
+    ]
+    for filterset, name, field in filter_fields:  # each list's field offers every code
+        assert {value for value, _ in field.choices} >= set(codes), (filterset, name)
+    _, _, field = filter_fields[0]
+    for code in codes:  # and takes it (one field: each clean walks all 249 choices)
+        assert field.clean(code) == code
+        for name in ("operator", "host_country"):
+            assert str(site_fields[name].run_validation(code)) == code
+    bad = SiteFilter({"operator": "XX"}, queryset=Site.objects.all()).form
+    assert not bad.is_valid() and "operator" in bad.errors

@@ -4,7 +4,7 @@ that errors come in the encoding asked for."""
 
 import schemathesis
 
-from tests.api.schemathesis_hooks import filter_query  # noqa: F401 (registers the hook)
+from tests.api.schemathesis_query import filter_query  # noqa: F401 (registers the hook)
 
 
 @schemathesis.deserializer("text/html")
