@@ -136,7 +136,9 @@ _INSERT = [
         SELECT id, substr(slug, 7)::int AS n FROM core_site WHERE slug LIKE 'bench-%%'""",
     f"""INSERT INTO core_asset (asset_type_id, registration, icao_hex, hull_number, mmsi, imo, name, aliases,
                                 former_registrations, operator, notes, updated)
-        SELECT t.id, 'BENCH-' || lpad(i::text, 6, '0'), '', '', '', '', '', '{{}}', '{{}}', '', '', now()
+        -- Six digits at least: lpad alone would cut tier L's millionth asset to BENCH-100000.
+        SELECT t.id, 'BENCH-' || lpad(i::text, greatest(6, length(i::text)), '0'), '', '', '', '', '', '{{}}', '{{}}',
+               '', '', now()
         FROM generate_series(1, %(assets)s) AS i
         JOIN bench_type t ON t.n = 1 + floor(pg_temp.u(i, 'asset type') * {ASSET_TYPES})::int""",  # noqa: S608
     f"""INSERT INTO core_source (kind, title, publisher, url, published, captured, archive_url, file, file_name,
@@ -225,12 +227,13 @@ def _drop_indexes_and_foreign_keys(cursor) -> list[str]:
     """Drop the secondary indexes and foreign keys of BULK_TABLES; the statements making them again.
 
     Taken from the catalogue as the migrations left them, so they come back exactly as they
-    were. Indexes behind constraints (primary keys, unique) stay: the inserts rely on them.
+    were. Unique indexes and those behind constraints (primary keys) stay: the inserts rely on
+    them, and a duplicate fails its statement at once rather than the whole run at the end.
     """
     cursor.execute(
         """SELECT format('DROP INDEX %%I', c.relname), pg_get_indexdef(i.indexrelid)
            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-           WHERE i.indrelid = ANY(%s::regclass[]) AND c.relname <> ALL(%s)
+           WHERE i.indrelid = ANY(%s::regclass[]) AND c.relname <> ALL(%s) AND NOT i.indisunique
              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
            ORDER BY c.relname""",
         [BULK_TABLES, KEPT_INDEXES],
