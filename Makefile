@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint db-stop bench bench-quick stress backup restore screenshots ogctests
+.PHONY: run setup test lint db-stop bench bench-quick bench-large stress backup restore screenshots ogctests
 
 # The server and the job queue's worker (webhook deliveries); Ctrl-C stops both.
 run: setup
@@ -31,6 +31,13 @@ bench:
 bench-quick:
 	bash scripts/setup.sh --bench
 	$(PY) -m bench.run --tier S --rounds 1 --seconds 3
+
+# Tier L (20,000 sites, 10 million observations) in a database of its own, generated on first
+# use; E1, E2, E4 and M1, one round, without the naive path (minutes per request there). The
+# growth L/M is taken from the last tier M results (bench/results/tier-M.json).
+bench-large:
+	bash scripts/setup.sh --bench
+	$(PY) -m bench.run --tier L --rounds 1 --seconds 5 --only E1 E2 E4 M1 --without naive
 
 # The README's pictures (docs/*.png) from the demo data, tiles blocked as offline.
 screenshots:

@@ -22,7 +22,7 @@ from bench.server import ROOT, serve
 
 VENV = ROOT / ".venv-pygeoapi"
 VIEW = "bench_pygeoapi_sites"
-ITEMS = "/collections/sites/items?f=json&limit=10000"
+ITEMS = "/collections/sites/items?f=json&limit=20000"
 WORK = ROOT / "bench" / "results" / "pygeoapi"
 
 
@@ -46,7 +46,7 @@ def config(database_url: str, port: int) -> dict:
             "mimetype": "application/json; charset=UTF-8",
             "encoding": "utf-8",
             "language": "en-US",
-            "limits": {"default_items": 10, "max_items": 10000},
+            "limits": {"default_items": 10, "max_items": 20000},
             "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "OpenStreetMap"},
         },
         "logging": {"level": "ERROR"},

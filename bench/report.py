@@ -78,16 +78,24 @@ def markdown(args, summary: list[dict], machine: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Each tier against the one below it: ten times the observations (S to M: ten times the sites
+# too; M to L: twice the sites).
+SMALLER = {"M": "S", "L": "M"}
+GROWN = {"M": ("E1", "E4"), "L": ("E1", "E2", "E4", "M1")}
+
+
 def growth(tier: str, summary: list[dict]) -> dict[str, float]:
-    """M/S: how much slower E1 and E4 get with ten times the data (from the last tier S results)."""
-    smaller = RESULTS / "tier-S.json"
-    if tier != "M" or not smaller.exists():
+    """M/S or L/M: how much slower each workload gets with ten times the data (from the last
+    results of the tier below, bench/results/tier-S.json or tier-M.json)."""
+    smaller = RESULTS / f"tier-{SMALLER.get(tier)}.json"
+    if tier not in SMALLER or not smaller.exists():
         return {}
     before = {(r["workload"], r["contender"]): r["p50_ms"] for r in json.loads(smaller.read_text())["summary"]}
     return {
-        f"{row['workload']} {row['contender']} M/S": row["p50_ms"] / before[(row["workload"], row["contender"])]
+        f"{row['workload']} {row['contender']} {tier}/{SMALLER[tier]}": row["p50_ms"]
+        / before[(row["workload"], row["contender"])]
         for row in summary
-        if row["workload"] in ("E1", "E4") and before.get((row["workload"], row["contender"]))
+        if row["workload"] in GROWN[tier] and before.get((row["workload"], row["contender"]))
     }
 
 

@@ -1,4 +1,5 @@
-"""The benchmark's own database (`basewatch_bench` in the project cluster), migrated and filled with a tier."""
+"""The benchmark's own database (`basewatch_bench` in the project cluster, `basewatch_bench_large` for
+tier L), migrated and filled with a tier."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from basewatch.lib import cursor
 from bench.server import ROOT
 
 NAME = "basewatch_bench"
+# Tier L takes minutes to generate where S and M take seconds: a database of its own, so that
+# `make bench` (S, then M) and `make bench-large` do not replace each other's world.
+LARGE = {"L": "basewatch_bench_large"}
 
 
-def database_url() -> str:
+def database_url(tier: str = "S") -> str:
     port = os.environ.get("BASEWATCH_DB_PORT", "54329")
-    return os.environ.get("BENCH_DATABASE_URL", f"postgis://basewatch@127.0.0.1:{port}/{NAME}")
+    name = LARGE.get(tier, NAME)
+    return os.environ.get("BENCH_DATABASE_URL", f"postgis://basewatch@127.0.0.1:{port}/{name}")
 
 
 def _connect(url: str, dbname: str | None = None):
@@ -38,7 +43,7 @@ def prepare(tier: str, url: str | None = None) -> str:
     replacing a million rows in place leaves a heap of dead rows that every
     sequential scan would still read, and timings would depend on what ran before.
     """
-    url = url or database_url()
+    url = url or database_url(tier)
     name, size = urlsplit(url).path.lstrip("/"), TIERS[tier]
     with _connect(url, "postgres") as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()

@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 
-from basewatch.core.models import Asset, Observation, ObservationEvent, Site, SiteEvent, Source
+from basewatch.core.models import Asset, Observation, ObservationEvent, PostureSpan, Site, SiteEvent, Source
 from basewatch.core.posture import PostureOptions
-from basewatch.core.synthetic import TIERS
+from basewatch.core.synthetic import BULK_TABLES, TIERS
+from tests.test_posture_spans import OPTIONS, expected_posture, read_posture
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,33 @@ def test_no_history_is_written_and_the_app_reads_it():
     sites = list(Site.objects.with_posture(PostureOptions(dt.date(2025, 12, 31))))
     assert len(sites) == XS.sites and all(site.posture_state["posture"] for site in sites)
     assert Observation.objects.filter(state="published").count() > 0.9 * XS.observations
+
+
+def test_the_posture_spans_are_those_the_triggers_make():
+    """Generated with indexes and foreign keys made afresh at the end: the spans still give the
+    posture recomputed from the observations, the indexes and keys are back, and the triggers on."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE contype = 'f') FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])",
+            [BULK_TABLES],
+        )
+        foreign_keys = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = ANY(%s::regclass[])", [BULK_TABLES])
+        indexes = cursor.fetchone()[0]
+    generate()
+    assert PostureSpan.objects.count() > 0.8 * XS.observations
+    for day in (dt.date(2016, 6, 1), dt.date(2020, 2, 29), dt.date(2025, 12, 31)):
+        for options in OPTIONS:
+            assert read_posture(day, **options) == expected_posture(day, **options), (day, options)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE contype = 'f') FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])",
+            [BULK_TABLES],
+        )
+        assert cursor.fetchone()[0] == foreign_keys
+        cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = ANY(%s::regclass[])", [BULK_TABLES])
+        assert cursor.fetchone()[0] == indexes
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgenabled = 'D'")
+        assert cursor.fetchone()[0] == 0
+    Observation.objects.filter(site__slug="bench-00001").first().delete()  # history written again
+    assert ObservationEvent.objects.filter(pgh_label="delete").count() == 1

@@ -10,7 +10,7 @@ from basewatch.core.synthetic import TIERS, generate
 
 
 class Command(BaseCommand):
-    help = "Replace the synthetic benchmark data with a tier: XS (tests), S or M. Deterministic."
+    help = "Replace the synthetic benchmark data with a tier: XS (tests), S, M or L. Deterministic."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--tier", choices=sorted(TIERS), default="S")
