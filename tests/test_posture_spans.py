@@ -158,6 +158,7 @@ def test_spans_follow_every_kind_of_write():
     # The spans keep the type's name, horizon and slug in their entries: editing the type moves them.
     types[0].name, types[0].slug, types[0].fresh_days = "Renamed jets", "renamed-jets", 45
     types[0].save()
+    assert_spans_give_the_posture()
     AssetType.objects.filter(pk=types[1].pk).update(category="helicopter", fresh_days=1)  # one statement
     assert_spans_give_the_posture()
     assert not PostureSpan.objects.exclude(site__in=Site.objects.filter(observations__state="published"))
