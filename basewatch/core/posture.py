@@ -70,18 +70,19 @@ class PostureOptions:
 
 # The entries of a site's posture: the spans holding the date, with their age and staleness,
 # whether they count toward the totals, and their JSON (the span's stored `entry` closed with
-# what depends on the date). `{site}` is the site id's SQL (a format string: `}}` is one brace).
+# what depends on the date). `{site}` is the site id's SQL and `{as_of}` the date's (a format
+# string: `}}` is one brace).
 ENTRIES = """
     SELECT span.*,
-           %(as_of)s::date - span.observed AS age_days,
-           %(as_of)s::date - span.observed > span.fresh_days AS stale,
+           {as_of} - span.observed AS age_days,
+           {as_of} - span.observed > span.fresh_days AS stale,
            (span.presence = 'based' OR %(with_transient)s) AS counts,
-           span.entry || ', "age_days" : ' || (%(as_of)s::date - span.observed)
-               || ', "stale" : ' || (%(as_of)s::date - span.observed > span.fresh_days)::text || '}}' AS entry_json
+           span.entry || ', "age_days" : ' || ({as_of} - span.observed)
+               || ', "stale" : ' || ({as_of} - span.observed > span.fresh_days)::text || '}}' AS entry_json
     FROM core_posturespan span
-    WHERE span.site_id = {site} AND daterange(span.observed, span.until) @> %(as_of)s::date
+    WHERE span.site_id = {site} AND daterange(span.observed, span.until) @> {as_of}
       AND (%(asset_types)s::bigint[] IS NULL OR span.asset_type_id = ANY(%(asset_types)s::bigint[]))
-      AND NOT (%(fresh_only)s AND %(as_of)s::date - span.observed > span.fresh_days)
+      AND NOT (%(fresh_only)s AND {as_of} - span.observed > span.fresh_days)
 """
 
 # The site summary, aggregated over the entries (`entry`).
@@ -127,16 +128,20 @@ SUMMARY_FIELDS = (
 )
 
 
-def site_posture_sql(site: str, *, entries: bool = True) -> str:
+AS_OF = "%(as_of)s::date"  # the posture date: PostureOptions.params()'s
+
+
+def site_posture_sql(site: str, *, entries: bool = True, as_of: str = AS_OF) -> str:
     """One row: the summary of the site whose id is the SQL `site` (SUMMARY_FIELDS), and with
-    `entries` its posture list (`posture`, a JSON array as text). Parameters: PostureOptions.params()."""
+    `entries` its posture list (`posture`, a JSON array as text), as of the SQL date `as_of`.
+    Parameters: PostureOptions.params()."""
     columns = _COUNTS + (_ENTRY_LIST if entries else "")
-    return _LABELLED.format(columns=columns, entries=ENTRIES.format(site=site))
+    return _LABELLED.format(columns=columns, entries=ENTRIES.format(site=site, as_of=as_of))
 
 
 def holding_sql(site: str) -> str:
     """True when the site (id SQL `site`) has an entry that is not absent: it holds something."""
-    return f"EXISTS (SELECT 1 FROM ({ENTRIES.format(site=site)}) AS entry WHERE entry.status <> 'absent')"  # noqa: S608 (constant SQL; values are parameters)
+    return f"EXISTS (SELECT 1 FROM ({ENTRIES.format(site=site, as_of=AS_OF)}) AS entry WHERE entry.status <> 'absent')"  # noqa: S608 (constant SQL; values are parameters)
 
 
 # Every distinct day of a published observation, one index probe per day (a "skip scan"):

@@ -24,7 +24,7 @@ MAX_DAYS = 366
 
 # core.posture's summary of one site, with the posture date read from the row (`step.day`)
 # instead of one parameter for the whole statement: the same SQL, evaluated per (site, day).
-_SUMMARY_ON_DAY = site_posture_sql("step.site_id", entries=False).replace("%(as_of)s", "step.day")
+_SUMMARY_ON_DAY = site_posture_sql("step.site_id", entries=False, as_of="step.day")
 
 # The days inside the window on which a site's summary may change: the first observation of a
 # span (a span's end is the next span's first day, of the same site) and the first day an entry
@@ -36,8 +36,7 @@ _CHANGE_DAYS = """
     SELECT page.id, page.n, change.day
     FROM core_posturespan span
     JOIN page ON page.id = span.site_id
-    JOIN core_assettype t ON t.id = span.asset_type_id
-    CROSS JOIN LATERAL (VALUES (span.observed), (span.observed + t.fresh_days + 1)) AS change(day)
+    CROSS JOIN LATERAL (VALUES (span.observed), (span.observed + span.fresh_days + 1)) AS change(day)
     WHERE span.observed <= %(to)s
       AND span.observed >= %(from)s::date - (SELECT max(fresh_days) FROM core_assettype)
       AND change.day > %(from)s AND change.day <= %(to)s
