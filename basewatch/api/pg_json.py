@@ -1,4 +1,5 @@
-"""API documents built inside PostgreSQL: the sites FeatureCollection, site totals, a site's time series.
+"""API documents built inside PostgreSQL: the sites FeatureCollection, site totals, a site's time series,
+a page of observations.
 
 Ten thousand sites with their postures, or a busy site's thousands of points, are
 megabytes of JSON. Serializing them row by row in Python is several times slower
@@ -6,7 +7,7 @@ than PostgreSQL's json_agg and holds every row as Python objects. Here the ORM
 still decides which rows (filters, ordering, pagination); PostgreSQL writes the
 JSON, which reaches the response as bytes without being decoded: each feature
 as a row, streamed, and the time series as one document. The output equals the
-serializers' (tests/api/test_sites.py compares).
+serializers' (tests/api/test_sites.py and test_observation_json.py compare).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 from psycopg.adapt import Loader
 
+from basewatch.core.expressions import ASSET_KEY_SQL, ASSET_LABEL_SQL
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, reading_connection, site_posture_sql
 
 SITE_FEATURES = """
@@ -133,3 +137,82 @@ def time_series(site_slug: str, points) -> bytes:
     # The ORM's own SQL and parameters for the points, placed in the statement as a subquery.
     sql, params = points.values(*POINT_COLUMNS).query.sql_with_params()
     return _document(TIME_SERIES.format(points=sql), [*params, site_slug])
+
+
+# An instant as DRF writes it (DateTimeField, UTC): ISO 8601 with a `Z`, microseconds only when
+# there are any (Python's isoformat); NULL stays NULL.
+INSTANT = """(to_char({t} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+    || CASE WHEN date_trunc('second', {t}) = {t} THEN '' ELSE to_char({t} AT TIME ZONE 'UTC', '.US') END || 'Z')"""
+
+# A URL path segment as Django's reverse() quotes it (RFC 3986's unreserved and sub-delimiters,
+# ':', '@' and '/' kept; anything else as %XX of its UTF-8 bytes).
+_PATH_SAFE = "A-Za-z0-9_.~!$&''()*+,;=:@/-"
+PATH_SEGMENT = f"""CASE WHEN {{v}} ~ '^[{_PATH_SAFE}]*$' THEN {{v}} ELSE (
+    SELECT string_agg(CASE WHEN c ~ '^[{_PATH_SAFE}]$' THEN c
+                           ELSE regexp_replace(upper(encode(convert_to(c, 'UTF8'), 'hex')), '(..)', '%%\\1', 'g') END,
+                      '' ORDER BY n)
+    FROM regexp_split_to_table({{v}}, '') WITH ORDINALITY AS letter(c, n)) END"""  # noqa: S608 (constant SQL)
+
+CLAIM_SOURCES = f"""(
+    SELECT coalesce(json_agg(json_build_object(
+        'id', src.id, 'kind', src.kind, 'title', src.title, 'publisher', src.publisher, 'url', src.url,
+        'archive_url', src.archive_url, 'published', src.published, 'captured', src.captured,
+        'reliability', src.reliability, 'created', {INSTANT.format(t="src.created")},
+        'updated', {INSTANT.format(t="src.updated")}, 'version', src.version
+    ) ORDER BY src.published DESC, src.title), '[]'::json)
+    FROM core_observation_sources link JOIN core_source src ON src.id = link.source_id
+    WHERE link.observation_id = o.id)"""  # noqa: S608 (constant SQL)
+
+_MARK = "__key__"  # stands for the slug or key in a reversed URL, replaced in SQL
+
+# (name, SQL) in ObservationSerializer's order; the internal fields only for signed-in roles.
+_OBSERVATION_FIELDS = [
+    ("id", "o.id"), ("site", "s.slug"), ("asset_type", "t.slug"), ("asset", "o.asset_id"),
+    ("asset_key", "a.key"), ("asset_label", "a.label"),
+    ("asset_url", f"replace(%(asset_url)s, '{_MARK}', {PATH_SEGMENT.format(v='a.key')})"),
+    ("observed", "o.observed"), ("observed_precision", "o.observed_precision"), ("count", "o.count"),
+    ("count_low", "o.count_low"), ("count_high", "o.count_high"), ("activity", "o.activity"),
+    ("presence", "o.presence"), ("credibility", "o.credibility"),
+    ("url", f"replace(%(site_url)s, '{_MARK}', s.slug) || '#observation-' || o.id"),
+    ("notes", "o.notes"), ("sources", CLAIM_SOURCES), ("state", "o.state"),
+]  # fmt: skip
+_INTERNAL_FIELDS = [
+    ("state_reason", "o.state_reason"), ("entered_by", "entered_by.username"),
+    ("reviewed_by", "reviewed_by.username"), ("reviewed_at", INSTANT.format(t="o.reviewed_at")),
+]  # fmt: skip
+_VERSION_FIELDS = [
+    ("created", INSTANT.format(t="o.created")), ("updated", INSTANT.format(t="o.updated")), ("version", "o.version"),
+]  # fmt: skip
+
+OBSERVATION_PAGE = """
+SELECT coalesce(string_agg(json_build_object({fields})::text, ',' ORDER BY page.n), '')
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n)
+JOIN core_observation o ON o.id = page.id
+JOIN core_site s ON s.id = o.site_id
+JOIN core_assettype t ON t.id = o.asset_type_id
+LEFT JOIN LATERAL (SELECT {key} AS key, {label} AS label FROM core_asset a WHERE a.id = o.asset_id) AS a ON true
+{people}"""
+_PEOPLE = """LEFT JOIN {users} entered_by ON entered_by.id = o.entered_by_id
+LEFT JOIN {users} reviewed_by ON reviewed_by.id = o.reviewed_by_id"""
+
+
+def _observation_page(internal: bool) -> str:
+    fields = [*_OBSERVATION_FIELDS, *(_INTERNAL_FIELDS if internal else []), *_VERSION_FIELDS]
+    return OBSERVATION_PAGE.format(
+        fields=", ".join(f"'{name}', {sql}" for name, sql in fields),
+        key=ASSET_KEY_SQL.format(a="a"),
+        label=ASSET_LABEL_SQL.format(a="a"),
+        people=_PEOPLE.format(users=get_user_model()._meta.db_table) if internal else "",
+    )
+
+
+OBSERVATION_PAGES = {internal: _observation_page(internal) for internal in (False, True)}
+
+
+def observation_page(ids: list[int], internal: bool, head: dict) -> bytes:
+    """A page of observations (ObservationSerializer's JSON) with the ids `ids`, in that order,
+    after the pagination's `head` (count, next, previous); `internal`: with the fields only
+    signed-in roles see (who entered and reviewed it, when, why)."""
+    urls = {"site_url": reverse("front:site", args=[_MARK]), "asset_url": reverse("front:asset", args=[_MARK])}
+    results = _document(OBSERVATION_PAGES[internal], {"ids": list(ids), **urls})
+    return json.dumps(head)[:-1].encode() + b', "results": [' + results + b"]}"

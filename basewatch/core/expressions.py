@@ -1,4 +1,4 @@
-"""SQL expressions used by the models' named constraints."""
+"""SQL expressions used by the models' named constraints, and by answers PostgreSQL writes."""
 
 from __future__ import annotations
 
@@ -82,3 +82,12 @@ class DateRangeOf(Func):
 
     function = "daterange"
     output_field = DateRangeField()
+
+
+# What an asset is named, in SQL over the asset table's alias `{a}`: the same as Asset.key and
+# Asset.label (tests/test_asset_names_sql.py holds the two together), for answers PostgreSQL writes.
+ASSET_KEY_SQL = "coalesce(nullif({a}.registration, ''), lower(nullif({a}.icao_hex, '')), {a}.id::text)"
+ASSET_LABEL_SQL = """concat_ws(' ', nullif({a}.name, ''),
+    coalesce(nullif({a}.registration, ''), nullif({a}.hull_number, ''), nullif({a}.icao_hex, ''),
+             'IMO ' || nullif({a}.imo, ''), nullif({a}.mmsi, '')))
+    || CASE WHEN {a}.operator <> '' THEN ', ' || {a}.operator ELSE '' END"""

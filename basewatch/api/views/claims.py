@@ -7,6 +7,7 @@ What may be stored, by whom, is basewatch.core's to decide.
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -17,11 +18,13 @@ from basewatch.api.csv_export import sources_text
 from basewatch.api.errors import PreconditionRequired
 from basewatch.api.list_exports import ExportFeature, Layer
 from basewatch.api.pagination import FeatureCollectionPagination, KeysetPagination
+from basewatch.api.pg_json import observation_page
 from basewatch.api.serializers import DecisionSerializer, MovementSerializer, ObservationSerializer
 from basewatch.api.views.base import ApiView, DetailView, ListView
 from basewatch.core import claims, workflow
 from basewatch.core.filters import MovementFilter, ObservationFilter
 from basewatch.core.models import Movement, Observation
+from basewatch.core.roles import can_view_unpublished
 from basewatch.core.workflow import Action, State
 
 
@@ -130,6 +133,19 @@ class ObservationList(ClaimList):
         *_CLAIM_TAIL,
     ]
     exports_files = True
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != "json":
+            return super().list(request, *args, **kwargs)
+        # The page's ids by the filters and the cursor; PostgreSQL writes the rows (api.pg_json).
+        rows = self.filtered().select_related(None).prefetch_related(None).only("id", "observed")
+        ids = [row.pk for row in self.paginate_queryset(rows)]
+        paginator = self.paginator
+        head = {"next": paginator.get_next_link(), "previous": paginator.get_previous_link()}
+        if paginator.count is not None:
+            head = {"count": paginator.count, **head}
+        body = observation_page(ids, can_view_unpublished(request.user), head)
+        return HttpResponse(body, content_type="application/json")
 
     def export_layer(self, rows) -> Layer:
         # At its site on the day observed: Google Earth's time slider replays them.
