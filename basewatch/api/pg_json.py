@@ -147,7 +147,7 @@ INSTANT = """(to_char({t} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
 # A URL path segment as Django's reverse() quotes it (RFC 3986's unreserved and sub-delimiters,
 # ':', '@' and '/' kept; anything else as %XX of its UTF-8 bytes).
 _PATH_SAFE = "A-Za-z0-9_.~!$&''()*+,;=:@/-"
-PATH_SEGMENT = f"""CASE WHEN {{v}} ~ '^[{_PATH_SAFE}]*$' THEN {{v}} ELSE (
+PATH_SEGMENT = f"""CASE WHEN {{v}} IS NULL OR {{v}} ~ '^[{_PATH_SAFE}]*$' THEN {{v}} ELSE (
     SELECT string_agg(CASE WHEN c ~ '^[{_PATH_SAFE}]$' THEN c
                            ELSE regexp_replace(upper(encode(convert_to(c, 'UTF8'), 'hex')), '(..)', '%%\\1', 'g') END,
                       '' ORDER BY n)

@@ -25,7 +25,31 @@ from basewatch.core.posture import PostureOptions
 from basewatch.core.posture_steps import MAX_DAYS as MAX_STEP_DAYS
 from basewatch.core.workflow import State
 
-COUNTRIES = [(code, name) for code, name in countries]
+
+class SharedChoices(tuple):
+    """Choices that never change, handed on as they are when django-filter deep-copies a
+    filterset's filters (it does for every request: 249 countries were copied each time)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+COUNTRIES = SharedChoices((code, name) for code, name in countries)
+
+
+class CountryField(forms.ChoiceField):
+    """An ISO 3166-1 alpha-2 code. Its form is made for every request, and a ChoiceField
+    deep-copies its choices into each: these 249 are shared instead."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class CountryFilter(filters.ChoiceFilter):
+    field_class = CountryField
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=COUNTRIES, **kwargs)
 
 
 class AsOfField(forms.DateField):
@@ -208,8 +232,8 @@ class SiteFilter(filters.FilterSet):
     as_of = AsOfFilter(help_text="Posture date (YYYY-MM-DD); default today.")
     fresh = PostureOptionFilter(help_text="true: leave out posture entries older than their type's freshness horizon.")
     transient = PostureOptionFilter(help_text="true: count transient assets (passing through) in the totals too.")
-    operator = filters.ChoiceFilter(choices=COUNTRIES, help_text="Operating country, ISO 3166-1 alpha-2.")
-    host_country = filters.ChoiceFilter(choices=COUNTRIES, help_text="Host country, ISO 3166-1 alpha-2.")
+    operator = CountryFilter(help_text="Operating country, ISO 3166-1 alpha-2.")
+    host_country = CountryFilter(help_text="Host country, ISO 3166-1 alpha-2.")
     kind = filters.ChoiceFilter(choices=Site.Kind.choices)
     asset_type = SlugFilter(
         AssetType,
@@ -281,9 +305,7 @@ class ClaimFilter(filters.FilterSet):
 
 class ObservationFilter(ClaimFilter):
     site = slug_filter(Site, "site", "Site slug.")
-    operator = filters.ChoiceFilter(
-        field_name="site__operator", choices=COUNTRIES, help_text="The site's operating country (ISO code)."
-    )
+    operator = CountryFilter(field_name="site__operator", help_text="The site's operating country (ISO code).")
     activity = filters.ChoiceFilter(choices=Observation.Activity.choices)
     asset = AssetKeyFilter()
     q = searching(CLAIM_SEARCH)
@@ -301,12 +323,8 @@ class MovementFilter(ClaimFilter):
     q = searching(CLAIM_SEARCH)
     # The map's site filters: a movement shows when it leaves or reaches a site that matches
     # all of them (one site, either end). Applied together in filter_queryset.
-    operator = filters.ChoiceFilter(
-        choices=COUNTRIES, method="by_either_end", help_text="An end's operating country (ISO code)."
-    )
-    host_country = filters.ChoiceFilter(
-        choices=COUNTRIES, method="by_either_end", help_text="An end's host country (ISO code)."
-    )
+    operator = CountryFilter(method="by_either_end", help_text="An end's operating country (ISO code).")
+    host_country = CountryFilter(method="by_either_end", help_text="An end's host country (ISO code).")
     kind = filters.ChoiceFilter(choices=Site.Kind.choices, method="by_either_end", help_text="An end's kind.")
     site_q = SearchFilter(method="by_either_end", help_text="An end's name or alias (as the sites' `q`).")
     END_FILTERS = ("operator", "host_country", "kind", "site_q")

@@ -140,10 +140,8 @@ class ObservationList(ClaimList):
         # The page's ids by the filters and the cursor; PostgreSQL writes the rows (api.pg_json).
         rows = self.filtered().select_related(None).prefetch_related(None).only("id", "observed")
         ids = [row.pk for row in self.paginate_queryset(rows)]
-        paginator = self.paginator
-        head = {"next": paginator.get_next_link(), "previous": paginator.get_previous_link()}
-        if paginator.count is not None:
-            head = {"count": paginator.count, **head}
+        head = self.paginator.get_paginated_response([]).data  # the links and count, in the page's order
+        del head["results"]
         body = observation_page(ids, can_view_unpublished(request.user), head)
         return HttpResponse(body, content_type="application/json")
 
