@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 
 from basewatch.core.models import AssetType, Observation, PostureSpan, Site
-from basewatch.core.posture import PostureOptions
+from basewatch.core.posture import PostureOptions, computed_summary_sql, stored_summary_sql
 from tests.factories import make_asset_type, make_observation, make_site, make_source
 
 D = dt.date
@@ -103,6 +103,30 @@ def assert_spans_give_the_posture() -> None:
         for options in OPTIONS:
             assert read_posture(day, **options) == expected_posture(day, **options), (day, options)
         assert read_entries(day) == expected_entries(day), day
+    assert_summary_steps_say_what_the_spans_say()
+
+
+# Every site on every day from before the first observation to after the last horizon.
+SUMMARY_ON_EVERY_DAY = f"""
+SELECT s.slug, calendar.day::date, stored.*, computed.*
+FROM core_site s CROSS JOIN generate_series(%(first)s::date, %(last)s::date, '1 day') AS calendar(day)
+CROSS JOIN LATERAL ({stored_summary_sql("s.id", as_of="calendar.day::date")}) AS stored
+CROSS JOIN LATERAL ({computed_summary_sql("s.id", as_of="calendar.day::date")}) AS computed
+"""  # noqa: S608 (constant SQL)
+
+
+def assert_summary_steps_say_what_the_spans_say() -> None:
+    """The summary steps (read plain) give core.posture's summary of the spans on every day,
+    the days entries turn stale and the days between observations included."""
+    first, last = D(2024, 11, 25), D(2025, 3, 5)
+    params = {**PostureOptions(first).params(), "first": first, "last": last}
+    with connection.cursor() as cursor:
+        cursor.execute(SUMMARY_ON_EVERY_DAY, params)
+        rows = cursor.fetchall()
+    width = (len(rows[0]) - 2) // 2
+    assert [row for row in rows if row[2 : 2 + width] != row[2 + width :]] == []
+    stale_days = {row[1] for row in rows if row[2 + 4]}  # stale_types
+    assert len(rows) == ((last - first).days + 1) * Site.objects.count() and len(stale_days) > 10  # the check saw staleness come and go
 
 
 @pytest.mark.django_db

@@ -103,6 +103,22 @@ _ENTRY_LIST = """,
     '[' || coalesce(string_agg(entry.entry_json, ',' ORDER BY entry.presence, entry.asset_type_name), '')
         || ']' AS posture"""
 
+# The summary read plain (every asset type, stale entries kept, transient ones not counted),
+# as the site's summary steps keep it (core.models.SiteSummaryStep): its latest step on or
+# before the date, in _COUNTS's columns; a site with none yet knows nothing.
+_STORED_COUNTS = """
+    SELECT CASE WHEN kept.counted_types + kept.absent_types > 0 THEN kept.counted_total END AS posture_total,
+           coalesce(kept.counted_types, 0) AS counted_types, coalesce(kept.uncounted_types, 0) AS uncounted_types,
+           coalesce(kept.absent_types, 0) AS absent_types, coalesce(kept.stale_types, 0) AS stale_types,
+           coalesce(kept.leaving_types, 0) AS leaving_types, coalesce(kept.transient_types, 0) AS transient_types,
+           kept.last_observed
+    FROM (SELECT) AS one LEFT JOIN LATERAL (
+        SELECT * FROM core_sitesummarystep kept WHERE kept.site_id = {site} AND kept.day <= {as_of}
+        ORDER BY kept.day DESC LIMIT 1
+    ) AS kept ON true
+"""
+_PLAIN = "(%(asset_types)s::bigint[] IS NULL AND NOT %(fresh_only)s AND NOT %(with_transient)s)"
+
 _LABELLED = """
     SELECT summary.*,
            CASE WHEN counted_types + uncounted_types + absent_types = 0 THEN '?'
@@ -110,7 +126,7 @@ _LABELLED = """
                 WHEN counted_types = 0 THEN '+'
                 ELSE posture_total || '+' END AS posture_label,
            stale_types > 0 AND stale_types = counted_types + uncounted_types + absent_types AS stale
-    FROM (SELECT {columns} FROM ({entries}) AS entry) AS summary
+    FROM ({summary}) AS summary
 """
 
 # The summary's names, in order (what the API documents and the CSV writes).
@@ -131,12 +147,31 @@ SUMMARY_FIELDS = (
 AS_OF = "%(as_of)s::date"  # the posture date: PostureOptions.params()'s
 
 
+def computed_summary_sql(site: str, *, entries: bool = False, as_of: str = AS_OF) -> str:
+    """The summary (and with `entries` the posture list), aggregated over the spans holding the
+    date: the definition, for any options."""
+    columns = _COUNTS + (_ENTRY_LIST if entries else "")
+    return f"SELECT {columns} FROM ({ENTRIES.format(site=site, as_of=as_of)}) AS entry"  # noqa: S608 (constant SQL)
+
+
+def stored_summary_sql(site: str, *, as_of: str = AS_OF) -> str:
+    """The summary read plain, from the site's summary steps (the same, kept ahead)."""
+    return _STORED_COUNTS.format(site=site, as_of=as_of)
+
+
 def site_posture_sql(site: str, *, entries: bool = True, as_of: str = AS_OF) -> str:
     """One row: the summary of the site whose id is the SQL `site` (SUMMARY_FIELDS), and with
     `entries` its posture list (`posture`, a JSON array as text), as of the SQL date `as_of`.
-    Parameters: PostureOptions.params()."""
-    columns = _COUNTS + (_ENTRY_LIST if entries else "")
-    return _LABELLED.format(columns=columns, entries=ENTRIES.format(site=site, as_of=as_of))
+    Parameters: PostureOptions.params().
+
+    The summary alone, read plain, comes from the summary steps; PostgreSQL sees which
+    branch the options take when it plans the statement and runs that one only."""
+    if entries:
+        summary = computed_summary_sql(site, entries=True, as_of=as_of)
+    else:
+        summary = f"""SELECT * FROM ({stored_summary_sql(site, as_of=as_of)}) AS stored WHERE {_PLAIN}
+            UNION ALL SELECT * FROM ({computed_summary_sql(site, as_of=as_of)}) AS computed WHERE NOT {_PLAIN}"""  # noqa: S608 (constant SQL)
+    return _LABELLED.format(summary=summary)
 
 
 def holding_sql(site: str) -> str:

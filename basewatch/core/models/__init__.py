@@ -13,7 +13,7 @@ from basewatch.core.models.changes import DataVersion
 from basewatch.core.models.claims import Movement, MovementSource, Observation, ObservationSource, SourcedClaim
 from basewatch.core.models.images import EvidenceImage
 from basewatch.core.models.imports import ImportReport
-from basewatch.core.models.posture import PosturePoint, PostureSpan, PostureStatus, Trend
+from basewatch.core.models.posture import PosturePoint, PostureSpan, PostureStatus, SiteSummaryStep, Trend
 
 __all__ = [
     "FUTURE_DATE_MESSAGE",
@@ -33,6 +33,7 @@ __all__ = [
     "PostureSpan",
     "PostureStatus",
     "Site",
+    "SiteSummaryStep",
     "Source",
     "SourcedClaim",
     "Trend",

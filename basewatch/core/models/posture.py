@@ -117,8 +117,40 @@ class PostureSpan(PointFields):
         return f"type {self.asset_type_id} at site {self.site_id}, {self.observed} to {self.until or 'now'}"
 
 
+class SiteSummaryStep(models.Model):
+    """A site's posture summary read the plain way (every asset type, stale entries kept,
+    transient ones not counted) from `day` until the site's next step: what core.posture's
+    summary says on those days, kept so that ten thousand sites' totals on a date are one
+    index probe each (the map's first draw and date changes, site totals).
+
+    The summary changes only where a span starts or ends or an entry turns stale, so the
+    steps are running sums of what each span adds and takes away on those days. Kept with
+    the spans by the same triggers (below); tests compare them with core.posture's
+    summary worked out from the spans on every day.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    counted_total = models.IntegerField()  # the sum of the counted entries (absent ones count 0)
+    counted_types = models.IntegerField()
+    uncounted_types = models.IntegerField()
+    absent_types = models.IntegerField()
+    stale_types = models.IntegerField()
+    leaving_types = models.IntegerField()
+    transient_types = models.IntegerField()
+    last_observed = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint("site", "day", name="sitesummarystep_site_day")]
+
+    def __str__(self) -> str:
+        return f"site {self.site_id} from {self.day}: {self.counted_total}"
+
+
 # The spans of the sites `changed` names, rebuilt from their posture points: each point holds
-# until the next point of its site, asset type and presence.
+# until the next point of its site, asset type and presence; then the sites' summary steps
+# from the spans: on each day a span starts, ends or turns stale, what it adds or takes away
+# (a based entry counts; stale from the day after its horizon), summed from the first day on.
 _REFRESH_POSTURE_SPANS = """
     sites := ARRAY({changed});
     IF cardinality(sites) = 0 THEN
@@ -142,6 +174,41 @@ _REFRESH_POSTURE_SPANS = """
                'observation', p.observation_id)::text, -1)
     FROM core_posturepoint p JOIN core_assettype t ON t.id = p.asset_type_id
     WHERE p.site_id = ANY(sites);
+    DELETE FROM core_sitesummarystep WHERE site_id = ANY(sites);
+    INSERT INTO core_sitesummarystep (site_id, day, counted_total, counted_types, uncounted_types, absent_types,
+                                      stale_types, leaving_types, transient_types, last_observed)
+    SELECT site_id, day, sum(counted) OVER w, sum(counted_types) OVER w, sum(uncounted_types) OVER w,
+           sum(absent_types) OVER w, sum(stale_types) OVER w, sum(leaving_types) OVER w,
+           sum(transient_types) OVER w, max(last_observed) OVER w
+    FROM (
+        SELECT site_id, day, sum(counted) AS counted, sum(counted_types) AS counted_types,
+               sum(uncounted_types) AS uncounted_types, sum(absent_types) AS absent_types,
+               sum(stale_types) AS stale_types, sum(leaving_types) AS leaving_types,
+               sum(transient_types) AS transient_types, max(started) AS last_observed
+        FROM (
+            SELECT span.site_id, change.day, change.started,
+                   change.sign * CASE WHEN based THEN coalesce(span.counted, 0) ELSE 0 END AS counted,
+                   change.sign * (based AND span.status = 'counted')::int AS counted_types,
+                   change.sign * (based AND span.status = 'uncounted')::int AS uncounted_types,
+                   change.sign * (based AND span.status = 'absent')::int AS absent_types,
+                   0 AS stale_types,
+                   change.sign * (based AND span.trend IS NOT DISTINCT FROM 'leaving')::int AS leaving_types,
+                   change.sign * (NOT based)::int AS transient_types
+            FROM core_posturespan span
+            CROSS JOIN LATERAL (VALUES (span.presence = 'based')) AS presence(based)
+            CROSS JOIN LATERAL (VALUES (span.observed, 1, span.observed), (span.until, -1, NULL))
+                AS change(day, sign, started)
+            WHERE span.site_id = ANY(sites) AND change.day IS NOT NULL
+            UNION ALL
+            SELECT span.site_id, change.day, NULL, 0, 0, 0, 0, change.sign, 0, 0
+            FROM core_posturespan span
+            CROSS JOIN LATERAL (VALUES (span.observed + span.fresh_days + 1, 1), (span.until, -1)) AS change(day, sign)
+            WHERE span.site_id = ANY(sites) AND span.presence = 'based' AND change.day IS NOT NULL
+              AND (span.until IS NULL OR span.observed + span.fresh_days + 1 < span.until)
+        ) AS change
+        GROUP BY site_id, day
+    ) AS daily
+    WINDOW w AS (PARTITION BY site_id ORDER BY day);
     RETURN NULL;
 """
 
