@@ -172,7 +172,7 @@ class KeysetPagination(PageSize, BasePagination):
         return self.rows
 
     def _link(self, backwards: bool, row) -> str:
-        position = cursor.encode(backwards, getattr(row, self.key), row.pk)
+        position = cursor.encode(backwards, getattr(row, self.key), row.id)  # a model or a named values row
         return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, position)
 
     def get_next_link(self) -> str | None:

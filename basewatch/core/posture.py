@@ -21,7 +21,10 @@ The rules, once (README "How posture is computed"):
 Everything here is SQL fragments that PostgreSQL evaluates per site (one GiST probe of the
 spans holding the date): the ORM reads them through SiteQuerySet.with_posture and
 .holding, the API's JSON builder (api.pg_json) through site_posture_sql. One definition,
-so the map, the site page, the API and the CSV cannot disagree.
+so the map, the site page, the API and the CSV cannot disagree. The summary read plain
+(what a map draws) is also kept ahead, per site and day it changes (SiteSummaryStep, by
+the spans' triggers): one btree probe instead of aggregating the entries, tested equal to
+the aggregate on every day.
 """
 
 from __future__ import annotations

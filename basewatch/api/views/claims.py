@@ -138,8 +138,8 @@ class ObservationList(ClaimList):
         if request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)
         # The page's ids by the filters and the cursor; PostgreSQL writes the rows (api.pg_json).
-        rows = self.filtered().select_related(None).prefetch_related(None).only("id", "observed")
-        ids = [row.pk for row in self.paginate_queryset(rows)]
+        rows = self.filtered().select_related(None).prefetch_related(None).values_list("id", "observed", named=True)
+        ids = [row.id for row in self.paginate_queryset(rows)]
         head = self.paginator.get_paginated_response([]).data  # the links and count, in the page's order
         del head["results"]
         body = observation_page(ids, can_view_unpublished(request.user), head)
