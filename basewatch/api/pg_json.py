@@ -1,5 +1,5 @@
-"""API documents built inside PostgreSQL: the sites FeatureCollection, site totals, a site's time series,
-a page of observations.
+"""API documents built inside PostgreSQL: the sites FeatureCollection, site totals, posture
+steps, a site's time series, a page of observations.
 
 Ten thousand sites with their postures, or a busy site's thousands of points, are
 megabytes of JSON. Serializing them row by row in Python is several times slower
@@ -12,6 +12,7 @@ serializers' (tests/api/test_sites.py and test_observation_json.py compare).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -21,6 +22,7 @@ from psycopg.adapt import Loader
 
 from basewatch.core.expressions import ASSET_KEY_SQL, ASSET_LABEL_SQL
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, reading_connection, site_posture_sql
+from basewatch.core.posture_steps import STEPS, steps_params
 
 SITE_FEATURES = """
 SELECT {feature}
@@ -105,6 +107,27 @@ def site_totals(
     head = json.dumps({"count": count, "next": next_url, "previous": previous_url})
     statement_params = {"ids": list(ids), **options.params()}
     return head[:-1].encode() + b', "results": ' + _document(SITE_TOTALS, statement_params) + b"}"
+
+
+# The steps as one document, built in PostgreSQL: the page's sites by slug, then per day
+# (in order) the sites whose summary changes that day, each as [its place in `sites`, *summary].
+STEPS_DOCUMENT = f"""
+WITH steps AS ({STEPS})
+SELECT json_build_object(
+    'sites', (SELECT coalesce(json_agg(s.slug ORDER BY page.n), '[]'::json)
+              FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id),
+    'steps', (SELECT coalesce(json_agg(json_build_object('day', day, 'changes', changes) ORDER BY day), '[]'::json)
+              FROM (SELECT day, json_agg(jsonb_build_array(site) || summary ORDER BY site) AS changes
+                    FROM steps GROUP BY day) AS days)
+)::text
+"""  # noqa: S608 (constant SQL; values are parameters)
+
+
+def site_steps(ids: list[int], options: PostureOptions, start: dt.date, end: dt.date, head: dict) -> bytes:
+    """The posture steps (core.posture_steps) of the sites `ids`, in that order, from `start` to
+    `end`, read with `options`, after the answer's `head` (window, paging, fields)."""
+    document = _document(STEPS_DOCUMENT, steps_params(ids, options, start, end))
+    return json.dumps(head)[:-1].encode() + b", " + document[1:]
 
 
 # A busy site has thousands of points: each is written by concatenation, several times faster

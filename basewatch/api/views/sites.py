@@ -3,8 +3,6 @@ that plays, a site's counts over time."""
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -16,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 from basewatch.api.csv_export import csv_response, xlsx_response
 from basewatch.api.list_exports import ExportFeature, Layer, check_size
 from basewatch.api.pagination import SitePagination, SiteStepsPagination, SiteTotalsPagination
-from basewatch.api.pg_json import site_collection, site_totals, time_series
+from basewatch.api.pg_json import site_collection, site_steps, site_totals, time_series
 from basewatch.api.serializers import (
     POSTURE_MODES,
     SiteDetailSerializer,
@@ -29,8 +27,7 @@ from basewatch.api.views.base import ApiView, DetailView, ListView
 from basewatch.core import sites as site_writes
 from basewatch.core.filters import PostureSeriesFilter, SiteFilter, SiteStepsFilter, parse_posture_options
 from basewatch.core.models import AssetType, PostureSpan, Site
-from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text, reading_connection
-from basewatch.core.posture_steps import STEPS, steps_params
+from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
 
 POSTURE_PARAMETER = OpenApiParameter(
     "posture",
@@ -211,20 +208,6 @@ class SiteTotals(ListView):
         return HttpResponse(site_totals(ids, self.filterset.posture_options(), *links), content_type="application/json")
 
 
-# The steps as one document, built in PostgreSQL: the page's sites by slug, then per day
-# (in order) the sites whose summary changes that day, each as [its place in `sites`, *summary].
-STEPS_DOCUMENT = f"""
-WITH steps AS ({STEPS})
-SELECT json_build_object(
-    'sites', (SELECT coalesce(json_agg(s.slug ORDER BY page.n), '[]'::json)
-              FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id),
-    'steps', (SELECT coalesce(json_agg(json_build_object('day', day, 'changes', changes) ORDER BY day), '[]'::json)
-              FROM (SELECT day, json_agg(jsonb_build_array(site) || summary ORDER BY site) AS changes
-                    FROM steps GROUP BY day) AS days)
-)::text
-"""  # noqa: S608 (constant SQL; values are parameters)
-
-
 @extend_schema(
     parameters=[
         OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="First day of the window (YYYY-MM-DD)."),
@@ -257,16 +240,12 @@ class SiteSteps(ListView):
         sites = self.filtered()
         ids, (count, next_url, previous_url) = page_of_ids(self, sites)
         window = self.filterset.form.cleaned_data
-        params = steps_params(ids, self.filterset.posture_options(), window["from"], window["to"])
-        with reading_connection().cursor() as cursor:
-            cursor.execute(STEPS_DOCUMENT, params)
-            document = cursor.fetchone()[0]
-        head = json.dumps({
+        head = {
             "from": window["from"].isoformat(), "to": window["to"].isoformat(), "count": count,
             "next": next_url, "previous": previous_url, "fields": list(SUMMARY_FIELDS),
-        })  # fmt: skip
-        body = head[:-1] + ", " + document[1:]
-        return HttpResponse(body.encode(), content_type="application/json")
+        }  # fmt: skip
+        body = site_steps(ids, self.filterset.posture_options(), window["from"], window["to"], head)
+        return HttpResponse(body, content_type="application/json")
 
 
 @extend_schema(parameters=[*POSTURE_READ_PARAMETERS, POSTURE_PARAMETER])
