@@ -23,6 +23,19 @@
   const SEARCH_MAX_ZOOM = 8; // a search's sites are brought into view, no closer than a region
   const PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053"];
 
+  // A badge grows with the assets it counts, by their logarithm, up to a cap: clusters stand
+  // 40 px apart (maxClusterRadius), and with ten thousand sites uncapped ones grew to 130 px
+  // and covered each other and their numbers.
+  function badgeSize(base, total) {
+    return Math.round(Math.min(base + 6 * Math.log2(1 + total), base + 24));
+  }
+
+  // A cluster's sum in at most five characters ("151K", "1.2M" above 99,999); its title says it exactly.
+  const compact = new Intl.NumberFormat("en", { notation: "compact" });
+  function clusterCount(total) {
+    return total > 99999 ? compact.format(total) : String(total);
+  }
+
   const earliest = parseDate(config.earliest);
 
   // --- time -----------------------------------------------------------------------
@@ -144,10 +157,10 @@
       const more = sites.some(function (p) {
         return p.uncounted_types > 0;
       });
-      const label = !known ? "?" : more ? total + "+" : String(total);
-      const size = Math.round(30 + 8 * Math.log2(1 + total));
+      const label = !known ? "?" : clusterCount(total) + (more ? "+" : "");
+      const size = badgeSize(30, total);
       const badge = el("span", label, "site-badge cluster-badge");
-      badge.title = cluster.getChildCount() + " sites";
+      badge.title = cluster.getChildCount() + " sites" + (known ? ", " + total.toLocaleString("en") + " assets counted" : "");
       badge.style.width = badge.style.height = size + "px";
       badge.style.lineHeight = size + "px";
       return L.divIcon({ html: badge, className: "site-marker", iconSize: [size, size] });
@@ -182,7 +195,7 @@
     const total = p.posture_total || 0;
     const key = [look.label, look.classes, colour, total].join("|");
     if (!icons.has(key)) {
-      const size = Math.round(26 + 8 * Math.log2(1 + total));
+      const size = badgeSize(26, total);
       const style = "background:" + colour + ";width:" + size + "px;height:" + size + "px;line-height:" + size + "px";
       const html = '<span class="site-badge ' + look.classes + '" style="' + style + '">' + look.label + "</span>";
       // tooltipAnchor: the site's name label hangs from the badge's bottom edge.

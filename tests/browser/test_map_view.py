@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.contrib.gis.geos import Point
 
 from tests.browser.helpers import wait_for_map
+from tests.factories import make_asset_type, make_observation, make_site
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,3 +96,24 @@ def test_the_legend_explains_every_symbol_and_folds_away(page, demo):
     assert legend.locator(".legend-body").is_hidden()  # stays folded while the page lives
     toggle.click()
     assert "the assets counted there on 2024-12-13" in legend.inner_text()
+
+
+def test_crowded_heavily_counted_sites_keep_readable_badges(page):
+    """Badges grow with the assets counted, up to a cap: at world scale clusters 40 px apart
+    held thousands of assets and grew to 130 px, covering each other and their numbers."""
+    jets = make_asset_type(slug="jets")
+    for n, count in enumerate([80_000, 70_000, 900]):
+        site = make_site(slug=f"crowded-{n}", name=f"crowded-{n}", location=Point(30 + n * 0.05, 30, srid=4326))
+        make_observation(site, jets, dt.date(2024, 12, 1), count=count)
+    page.goto("/?as_of=2024-12-20&lat=30&lng=30&z=3")  # the three sites in one cluster
+    wait_for_map(page)
+    badge = page.locator(".cluster-badge").first
+    assert badge.inner_text() == "151K"
+    assert badge.get_attribute("title") == "3 sites, 150,900 assets counted"
+    assert badge.bounding_box()["width"] <= 54 + 6  # the cap, and the double border
+
+    page.evaluate("() => { window.basewatchMap.setView([30, 30], 14, {animate: false}); }")  # each alone
+    page.locator('.leaflet-marker-icon[title="crowded-0"]').wait_for()
+    assert page.locator('.leaflet-marker-icon[title="crowded-0"] .site-badge').inner_text() == "80000"
+    assert page.locator('.leaflet-marker-icon[title="crowded-0"]').bounding_box()["width"] <= 50
+    assert page.errors == []
