@@ -63,6 +63,12 @@ class _RawText(Loader):
         return bytes(data)
 
 
+def _open_object(head: dict) -> bytes:
+    """The (non-empty) JSON object `head` left open for more members: its text up to the
+    closing brace, and a comma. A document is `head`'s members, then what PostgreSQL wrote."""
+    return json.dumps(head)[:-1].encode() + b", "
+
+
 def _document(statement: str, params) -> bytes:
     with reading_connection().cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
@@ -79,8 +85,8 @@ def site_collection(
     A server-side cursor hands the features over a thousand at a time, so the
     worker never holds the whole document (70 MB for ten thousand busy sites).
     """
-    head = json.dumps({"type": "FeatureCollection", "count": count, "next": next_url, "previous": previous_url})
-    yield head[:-1].encode() + b', "features": ['
+    head = {"type": "FeatureCollection", "count": count, "next": next_url, "previous": previous_url}
+    yield _open_object(head) + b'"features": ['
     separator = b""
     with reading_connection().chunked_cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
@@ -104,9 +110,9 @@ def site_totals(
     ids: list[int], options: PostureOptions, count: int, next_url: str | None, previous_url: str | None
 ) -> bytes:
     """The page of site posture summaries (SiteTotalSerializer) for the sites `ids`, in that order."""
-    head = json.dumps({"count": count, "next": next_url, "previous": previous_url})
+    head = {"count": count, "next": next_url, "previous": previous_url}
     statement_params = {"ids": list(ids), **options.params()}
-    return head[:-1].encode() + b', "results": ' + _document(SITE_TOTALS, statement_params) + b"}"
+    return _open_object(head) + b'"results": ' + _document(SITE_TOTALS, statement_params) + b"}"
 
 
 # The steps as one document, built in PostgreSQL: the page's sites by slug, then per day
@@ -127,7 +133,7 @@ def site_steps(ids: list[int], options: PostureOptions, start: dt.date, end: dt.
     """The posture steps (core.posture_steps) of the sites `ids`, in that order, from `start` to
     `end`, read with `options`, after the answer's `head` (window, paging, fields)."""
     document = _document(STEPS_DOCUMENT, steps_params(ids, options, start, end))
-    return json.dumps(head)[:-1].encode() + b", " + document[1:]
+    return _open_object(head) + document[1:]  # the document's members, and its closing brace
 
 
 # A busy site has thousands of points: each is written by concatenation, several times faster
@@ -238,4 +244,4 @@ def observation_page(ids: list[int], internal: bool, head: dict) -> bytes:
     signed-in roles see (who entered and reviewed it, when, why)."""
     urls = {"site_url": reverse("front:site", args=[_MARK]), "asset_url": reverse("front:asset", args=[_MARK])}
     results = _document(OBSERVATION_PAGES[internal], {"ids": list(ids), **urls})
-    return json.dumps(head)[:-1].encode() + b', "results": [' + results + b"]}"
+    return _open_object(head) + b'"results": [' + results + b"]}"
