@@ -126,27 +126,17 @@ FROM (
 ) AS site
 """
 
-# A site's counts over time: the steps of the site, read in order, each point written by
-# concatenation (its values are numbers, dates and choice codes: nothing to escape).
+# A site's counts over time: the site's series as the database keeps them (core_postureseries,
+# each its points' JSON in date order), with their asset types' names, in one document.
 TIMESERIES = """
-WITH series AS (
-    SELECT e.asset_type_id, e.presence, string_agg(
-        '{"date" : "' || to_char(e.observed, 'YYYY-MM-DD') || '", "precision" : "' || e.observed_precision
-        || '", "status" : "' || e.status || '", "count" : ' || coalesce(e.counted::text, 'null')
-        || ', "count_low" : ' || coalesce(e.count_low::text, 'null')
-        || ', "count_high" : ' || coalesce(e.count_high::text, 'null') || ', "activity" : "' || e.activity
-        || '", "trend" : ' || coalesce('"' || e.trend || '"', 'null') || ', "observation" : ' || e.observation_id
-        || '}', ',' ORDER BY e.observed) AS points
-    FROM core_posturespan e JOIN core_site s ON s.id = e.site_id
-    WHERE s.slug = %(slug)s
-    GROUP BY e.asset_type_id, e.presence
-)
 SELECT '{"site" : ' || to_json(%(slug)s::text)::text || ', "series" : [' || coalesce(string_agg(
     '{"asset_type" : ' || to_json(t.slug)::text || ', "asset_type_name" : ' || to_json(t.name)::text
     || ', "category" : "' || t.category || '", "presence" : "' || series.presence || '", "fresh_days" : '
     || t.fresh_days || ', "points" : [' || series.points || ']}',
     ',' ORDER BY series.asset_type_id, series.presence), '') || ']}'
-FROM series JOIN core_assettype t ON t.id = series.asset_type_id
+FROM core_postureseries series JOIN core_site s ON s.id = series.site_id
+JOIN core_assettype t ON t.id = series.asset_type_id
+WHERE s.slug = %(slug)s
 """
 
 # A keyset page of published observations (E3), with their sources, as the API writes it.

@@ -11,7 +11,8 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from basewatch.core.models import AssetType, Observation, PostureSpan, Site
+from basewatch.api.pg_json import time_series, time_series_of_spans
+from basewatch.core.models import AssetType, Observation, PostureSeries, PostureSpan, Site
 from basewatch.core.posture import PostureOptions, computed_summary_sql, stored_summary_sql
 from tests.factories import make_asset_type, make_observation, make_site, make_source
 
@@ -104,6 +105,7 @@ def assert_spans_give_the_posture() -> None:
             assert read_posture(day, **options) == expected_posture(day, **options), (day, options)
         assert read_entries(day) == expected_entries(day), day
     assert_summary_steps_say_what_the_spans_say()
+    assert_kept_series_say_what_the_spans_say()
 
 
 # Every site on every day from before the first observation to after the last horizon.
@@ -128,6 +130,15 @@ def assert_summary_steps_say_what_the_spans_say() -> None:
     stale_days = {row[1] for row in rows if row[2 + 4]}  # stale_types
     assert len(rows) == ((last - first).days + 1) * Site.objects.count()
     assert len(stale_days) > 10  # the check saw staleness come and go
+
+
+def assert_kept_series_say_what_the_spans_say() -> None:
+    """Every site's time series read from its kept series is the one written from its spans."""
+    sites = list(Site.objects.values_list("pk", "slug"))
+    for pk, slug in sites:
+        kept = time_series(slug, PostureSeries.objects.filter(site_id=pk))
+        assert kept == time_series_of_spans(slug, PostureSpan.objects.filter(site_id=pk)), slug
+    assert PostureSeries.objects.count() == len(set(PostureSpan.objects.values_list("site", "asset_type", "presence")))
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from django.urls import reverse
 from psycopg.adapt import Loader
 
 from basewatch.core.expressions import ASSET_KEY_SQL, ASSET_LABEL_SQL
+from basewatch.core.models.posture import SERIES_POINT
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, reading_connection, site_posture_sql
 from basewatch.core.posture_steps import STEPS, steps_params
 
@@ -136,36 +137,35 @@ def site_steps(ids: list[int], options: PostureOptions, start: dt.date, end: dt.
     return _open_object(head) + document[1:]  # the document's members, and its closing brace
 
 
-# A busy site has thousands of points: each is written by concatenation, several times faster
-# than json_build_object. That is safe because every value is a number, a date or a choice's
-# code (lowercase words: no quote or backslash to escape); names go through json_build_object.
+# A site's series (one per asset type and presence, in that order), each its asset type's names
+# and its points; `{series}` is a query of (asset_type_id, presence, points) rows, `points`
+# being the series' point objects as text (SERIES_POINT each, comma-separated).
 TIME_SERIES = """
-WITH points AS ({points})
 SELECT '{{"site" : ' || to_json(%s::text)::text || ', "series" : [' || coalesce(string_agg(
     left(json_build_object('asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category,
                            'presence', series.presence, 'fresh_days', t.fresh_days)::text, -1)
         || ', "points" : [' || series.points || ']}}',
     ',' ORDER BY series.asset_type_id, series.presence), '') || ']}}'
-FROM (
-    SELECT asset_type_id, presence, string_agg(
-        '{{"date" : "' || to_char(observed, 'YYYY-MM-DD') || '", "precision" : "' || observed_precision
-        || '", "status" : "' || status || '", "count" : ' || coalesce(counted::text, 'null')
-        || ', "count_low" : ' || coalesce(count_low::text, 'null')
-        || ', "count_high" : ' || coalesce(count_high::text, 'null') || ', "activity" : "' || activity
-        || '", "trend" : ' || coalesce('"' || trend || '"', 'null') || ', "observation" : ' || observation_id || '}}',
-        ',' ORDER BY observed) AS points
-    FROM points GROUP BY asset_type_id, presence
-) AS series JOIN core_assettype t ON t.id = series.asset_type_id
+FROM ({series}) AS series JOIN core_assettype t ON t.id = series.asset_type_id
 """
-POINT_COLUMNS = ["observation_id", "asset_type_id", "presence", "observed", "observed_precision", "status",
-                 "counted", "count_low", "count_high", "activity", "trend"]  # fmt: skip
+SPAN_COLUMNS = ["observation_id", "asset_type_id", "presence", "observed", "observed_precision", "status",
+                "counted", "count_low", "count_high", "activity", "trend"]  # fmt: skip
 
 
-def time_series(site_slug: str, points) -> bytes:
-    """A site's counts over time: `points` is a PostureSpan queryset (one point per type and day)."""
-    # The ORM's own SQL and parameters for the points, placed in the statement as a subquery.
-    sql, params = points.values(*POINT_COLUMNS).query.sql_with_params()
-    return _document(TIME_SERIES.format(points=sql), [*params, site_slug])
+def time_series(site_slug: str, series) -> bytes:
+    """A site's counts over time, from the series kept ahead (`series`, a PostureSeries queryset)."""
+    # The ORM's own SQL and parameters, placed in the statement as a subquery.
+    sql, params = series.values("asset_type_id", "presence", "points").query.sql_with_params()
+    return _document(TIME_SERIES.format(series=sql), [site_slug, *params])
+
+
+def time_series_of_spans(site_slug: str, spans) -> bytes:
+    """A site's counts over time written from `spans` (a PostureSpan queryset): for the series
+    narrowed to some dates, which are not kept."""
+    sql, params = spans.values(*SPAN_COLUMNS).query.sql_with_params()
+    series = f"""SELECT span.asset_type_id, span.presence, string_agg({SERIES_POINT}, ',' ORDER BY span.observed)
+        AS points FROM ({sql}) AS span GROUP BY span.asset_type_id, span.presence"""  # noqa: S608 (constant SQL)
+    return _document(TIME_SERIES.format(series=series), [site_slug, *params])
 
 
 # An instant as DRF writes it (DateTimeField, UTC): ISO 8601 with a `Z`, microseconds only when

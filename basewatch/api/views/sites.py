@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 from basewatch.api.csv_export import csv_response, xlsx_response
 from basewatch.api.list_exports import ExportFeature, Layer, check_size
 from basewatch.api.pagination import SitePagination, SiteStepsPagination, SiteTotalsPagination
-from basewatch.api.pg_json import site_collection, site_steps, site_totals, time_series
+from basewatch.api.pg_json import site_collection, site_steps, site_totals, time_series, time_series_of_spans
 from basewatch.api.serializers import (
     POSTURE_MODES,
     SiteDetailSerializer,
@@ -26,7 +26,7 @@ from basewatch.api.serializers import (
 from basewatch.api.views.base import ApiView, DetailView, ListView
 from basewatch.core import sites as site_writes
 from basewatch.core.filters import PostureSeriesFilter, SiteFilter, SiteStepsFilter, parse_posture_options
-from basewatch.core.models import AssetType, PostureSpan, Site
+from basewatch.core.models import AssetType, PostureSeries, PostureSpan, Site
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, entry_text
 
 POSTURE_PARAMETER = OpenApiParameter(
@@ -292,7 +292,13 @@ class SiteTimeSeries(ApiView):
 
     def get(self, request, slug: str):
         site = get_object_or_404(Site, slug=slug)
-        points = PostureSeriesFilter(request.query_params, queryset=PostureSpan.objects.filter(site=site))
-        if not points.is_valid():
-            raise translate_validation(points.errors)
-        return HttpResponse(time_series(site.slug, points.qs.series()), content_type="application/json")
+        spans = PostureSeriesFilter(request.query_params, queryset=PostureSpan.objects.filter(site=site))
+        if not spans.is_valid():
+            raise translate_validation(spans.errors)
+        if spans.form.cleaned_data["from"] or spans.form.cleaned_data["to"]:
+            body = time_series_of_spans(site.slug, spans.qs)
+        else:
+            # Whole series, as kept: the same filters pick them (asset type, category), the dates
+            # they would narrow them by being absent.
+            body = time_series(site.slug, spans.filter_queryset(PostureSeries.objects.filter(site=site)))
+        return HttpResponse(body, content_type="application/json")

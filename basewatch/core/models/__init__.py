@@ -13,7 +13,14 @@ from basewatch.core.models.changes import DataVersion
 from basewatch.core.models.claims import Movement, MovementSource, Observation, ObservationSource, SourcedClaim
 from basewatch.core.models.images import EvidenceImage
 from basewatch.core.models.imports import ImportReport
-from basewatch.core.models.posture import PosturePoint, PostureSpan, PostureStatus, SiteSummaryStep, Trend
+from basewatch.core.models.posture import (
+    PosturePoint,
+    PostureSeries,
+    PostureSpan,
+    PostureStatus,
+    SiteSummaryStep,
+    Trend,
+)
 
 __all__ = [
     "FUTURE_DATE_MESSAGE",
@@ -30,6 +37,7 @@ __all__ = [
     "Observation",
     "ObservationSource",
     "PosturePoint",
+    "PostureSeries",
     "PostureSpan",
     "PostureStatus",
     "Site",

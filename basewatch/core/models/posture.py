@@ -147,10 +147,47 @@ class SiteSummaryStep(models.Model):
         return f"site {self.site_id} from {self.day}: {self.counted_total}"
 
 
+class PostureSeries(models.Model):
+    """A site's counts over time for one asset type and presence, as the API's time series
+    writes its points (`points`: the JSON objects of its spans in date order, comma-separated,
+    SERIES_POINT each), kept so that a busy site's thousands of points are read as a few
+    stored texts rather than written afresh on every request (api.pg_json.time_series).
+
+    Kept with the spans by the same triggers (below); tests compare them, after every kind
+    of write, with the points written from the spans.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
+    asset_type = models.ForeignKey(AssetType, on_delete=models.CASCADE, related_name="+", db_index=False)
+    presence = models.CharField(max_length=10, choices=Observation.Presence.choices)
+    points = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("site", "asset_type", "presence", name="postureseries_site_type_presence")
+        ]
+
+    def __str__(self) -> str:
+        return f"type {self.asset_type_id} ({self.presence}) at site {self.site_id}"
+
+
+# A point of a site's counts over time (the time series' JSON) from the span `span`. Written by
+# concatenation, several times faster than json_build_object: every value is a number, a date or
+# a choice's code (lowercase words: no quote or backslash to escape).
+SERIES_POINT = """'{"date" : "' || to_char(span.observed, 'YYYY-MM-DD') || '", "precision" : "'
+        || span.observed_precision || '", "status" : "' || span.status
+        || '", "count" : ' || coalesce(span.counted::text, 'null')
+        || ', "count_low" : ' || coalesce(span.count_low::text, 'null')
+        || ', "count_high" : ' || coalesce(span.count_high::text, 'null') || ', "activity" : "' || span.activity
+        || '", "trend" : ' || coalesce('"' || span.trend || '"', 'null')
+        || ', "observation" : ' || span.observation_id || '}'"""
+
+
 # The spans of the sites `changed` names, rebuilt from their posture points: each point holds
 # until the next point of its site, asset type and presence; then the sites' summary steps
 # from the spans: on each day a span starts, ends or turns stale, what it adds or takes away
-# (a based entry counts; stale from the day after its horizon), summed from the first day on.
+# (a based entry counts; stale from the day after its horizon), summed from the first day on;
+# and the sites' series of points (PostureSeries), from the spans in date order.
 _REFRESH_POSTURE_SPANS = """
     sites := ARRAY({changed});
     IF cardinality(sites) = 0 THEN
@@ -209,6 +246,11 @@ _REFRESH_POSTURE_SPANS = """
         GROUP BY site_id, day
     ) AS daily
     WINDOW w AS (PARTITION BY site_id ORDER BY day);
+    DELETE FROM core_postureseries WHERE site_id = ANY(sites);
+    INSERT INTO core_postureseries (site_id, asset_type_id, presence, points)
+    SELECT span.site_id, span.asset_type_id, span.presence, string_agg({series_point}, ',' ORDER BY span.observed)
+    FROM core_posturespan span WHERE span.site_id = ANY(sites)
+    GROUP BY span.site_id, span.asset_type_id, span.presence;
     RETURN NULL;
 """
 
@@ -222,7 +264,7 @@ def _refresh_posture_spans(operation, referencing: pgtrigger.Referencing, change
         operation=operation,
         referencing=referencing,
         declare=[("sites", "bigint[]")],
-        func=_REFRESH_POSTURE_SPANS.format(changed=changed),
+        func=_REFRESH_POSTURE_SPANS.format(changed=changed, series_point=SERIES_POINT),
     )
 
 
