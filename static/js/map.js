@@ -394,8 +394,18 @@
     Object.assign(marker.feature.properties, summary);
     const after = markerIcon(marker.feature);
     if (after === before) return false;
+    if (!marker.getElement()) {
+      // In a cluster, off the map: the icon is kept for when markercluster adds the marker.
+      // (Leaflet's setIcon would also bind its popup again: ten thousand times a date change.)
+      marker.options.icon = after;
+      return true;
+    }
     marker.setIcon(after);
-    if (marker.isTooltipOpen()) marker.getTooltip().update(); // it hangs from the badge's new size
+    // Its name hangs from the badge's bottom edge: moved only if the badge's size changed, as
+    // placing a name reads the page's layout, which each icon written before has made stale.
+    if (after.options.iconSize[0] !== before.options.iconSize[0] && marker.isTooltipOpen()) {
+      marker.getTooltip().update();
+    }
     return true;
   }
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.gis.geos import Point
 
-from tests.browser.helpers import wait_for_map
+from tests.browser.helpers import set_date, wait_for_map
 from tests.factories import make_asset_type, make_observation, make_site
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,4 +116,38 @@ def test_crowded_heavily_counted_sites_keep_readable_badges(page):
     page.locator('.leaflet-marker-icon[title="crowded-0"]').wait_for()
     assert page.locator('.leaflet-marker-icon[title="crowded-0"] .site-badge').inner_text() == "80000"
     assert page.locator('.leaflet-marker-icon[title="crowded-0"]').bounding_box()["width"] <= 50
+    assert page.errors == []
+
+
+def test_a_date_change_redraws_sites_inside_clusters_and_names_follow_their_badges(page):
+    """A date change restyles the markers on the map and only remembers the new icon of those
+    inside a cluster (off the map until it opens): both must show the new date's count, and a
+    name must still hang just under a badge that grew."""
+    jets = make_asset_type(slug="jets")
+    sites = [
+        make_site(slug=f"near-{n}", name=f"near-{n}", location=Point(30 + n * 0.05, 30, srid=4326)) for n in range(2)
+    ]
+    sites.append(make_site(slug="alone", name="Alone", location=Point(36, 35, srid=4326)))
+    for site in sites:
+        make_observation(site, jets, dt.date(2024, 12, 1), count=2)
+        make_observation(site, jets, dt.date(2024, 12, 10), count=5000)
+    page.goto("/?as_of=2024-12-05&lat=32.5&lng=33&z=6")  # names shown; the two near sites one cluster
+    wait_for_map(page)
+    alone = '.leaflet-marker-icon[title="Alone"]'
+    assert page.locator(f"{alone} .site-badge").inner_text() == "2"
+    assert page.locator(".leaflet-marker-pane .cluster-badge").inner_text() == "4"
+    small = box(page, alone)["width"]
+
+    set_date(page, "2024-12-12")
+    page.wait_for_function("() => document.body.dataset.date === '2024-12-12'")
+    assert page.locator(f"{alone} .site-badge").inner_text() == "5000"
+    marker, name = box(page, alone), page.locator(".site-label", has_text="Alone").bounding_box()
+    assert marker["width"] > small  # the badge grew…
+    assert marker["y"] + marker["height"] <= name["y"] <= marker["y"] + marker["height"] + 6  # …and its name with it
+    assert page.locator(".leaflet-marker-pane .cluster-badge").inner_text() == "10000"
+
+    page.evaluate("() => { window.basewatchMap.setView([30, 30.025], 14, {animate: false}); }")  # the cluster opens
+    page.locator('.leaflet-marker-icon[title="near-0"]').wait_for()
+    for n in range(2):
+        assert page.locator(f'.leaflet-marker-icon[title="near-{n}"] .site-badge').inner_text() == "5000"
     assert page.errors == []
