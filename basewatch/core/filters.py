@@ -52,6 +52,19 @@ class CountryFilter(filters.ChoiceFilter):
         super().__init__(choices=COUNTRIES, **kwargs)
 
 
+class FilterSet(filters.FilterSet):
+    """django-filter's FilterSet, its form class made once per filterset class. django-filter
+    makes it for every request, a form field per filter with its choices normalised: two thirds
+    of the observation list's filter validation under cProfile. The fields depend on the class alone,
+    never on the request, and each form still gets copies of them."""
+
+    def get_form_class(self):
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:  # its own, not a parent's
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
+
 class AsOfField(forms.DateField):
     """The posture date: YYYY-MM-DD, today (UTC) when not given."""
 
@@ -228,7 +241,7 @@ class PostureOptionFilter(filters.BooleanFilter):
         return qs
 
 
-class SiteFilter(filters.FilterSet):
+class SiteFilter(FilterSet):
     as_of = AsOfFilter(help_text="Posture date (YYYY-MM-DD); default today.")
     fresh = PostureOptionFilter(help_text="true: leave out posture entries older than their type's freshness horizon.")
     transient = PostureOptionFilter(help_text="true: count transient assets (passing through) in the totals too.")
@@ -296,7 +309,7 @@ CLAIM_SEARCH = (
 )
 
 
-class ClaimFilter(filters.FilterSet):
+class ClaimFilter(FilterSet):
     asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
     category = filters.ChoiceFilter(field_name="asset_type__category", choices=AssetType.Category.choices)
     state = filters.ChoiceFilter(choices=State.choices, help_text="Workflow state (unpublished: viewers and up).")
@@ -352,7 +365,7 @@ class MovementFilter(ClaimFilter):
         return queryset.filter(Q(origin__in=ends) | Q(destination__in=ends))
 
 
-class AssetTypeFilter(filters.FilterSet):
+class AssetTypeFilter(FilterSet):
     category = filters.ChoiceFilter(choices=AssetType.Category.choices)
     q = searching("Name, slug or NATO reporting name, ignoring case and accents.")
 
@@ -361,7 +374,7 @@ class AssetTypeFilter(filters.FilterSet):
         fields = []
 
 
-class AssetFilter(filters.FilterSet):
+class AssetFilter(FilterSet):
     asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
     category = filters.ChoiceFilter(field_name="asset_type__category", choices=AssetType.Category.choices)
     operator = filters.CharFilter(
@@ -389,7 +402,7 @@ class AssetFilter(filters.FilterSet):
         return queryset.last_seen_between(start, end) if start or end else queryset
 
 
-class SourceFilter(filters.FilterSet):
+class SourceFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=Source.Kind.choices)
     reliability = filters.ChoiceFilter(choices=Source.Reliability.choices)
     url = filters.CharFilter(max_length=1000, help_text="Exact URL: find a source before creating it.")
@@ -401,7 +414,7 @@ class SourceFilter(filters.FilterSet):
         fields = []
 
 
-class PostureSeriesFilter(filters.FilterSet):
+class PostureSeriesFilter(FilterSet):
     """A site's counts over time, narrowed to some dates or asset types."""
 
     asset_type = slug_filter(AssetType, "asset_type", "Asset type slug.")
