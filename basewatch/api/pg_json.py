@@ -13,6 +13,7 @@ serializers' (tests/api/test_sites.py and test_observation_json.py compare).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterator
 
@@ -83,17 +84,25 @@ def site_collection(
     """The FeatureCollection of the sites `ids`, in that order, with as much posture (read with
     `options`) as `posture` (full, total, none) asks, in pieces.
 
-    A server-side cursor hands the features over a thousand at a time, so the
-    worker never holds the whole document (70 MB for ten thousand busy sites).
+    The statement's rows are streamed (psycopg's chunked rows: libpq 17 and later) and
+    handed on a thousand at a time, so the worker never holds the whole document (112 MB
+    for E1 at tier M), and PostgreSQL goes on writing features while the worker sends the
+    ones before: E1 took 1.06 s in process against 1.27 s fetching from a server-side cursor
+    (DECLARE, FETCH), which waits for each FETCH. One statement, no cursor left on the
+    server: it works behind PgBouncer in transaction mode. While the rows stream, the
+    connection serves nothing else (psycopg holds its lock), so nothing may query between
+    two pieces.
     """
     head = {"type": "FeatureCollection", "count": count, "next": next_url, "previous": previous_url}
     yield _open_object(head) + b'"features": ['
     separator = b""
-    with reading_connection().chunked_cursor() as cursor:
+    connection = reading_connection()
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.adapters.register_loader("text", _RawText)
-        cursor.execute(SITE_STATEMENTS[posture], {"ids": list(ids), **options.params()})
-        while rows := cursor.fetchmany(FEATURES_PER_CHUNK):
-            yield separator + b",".join(row[0] for row in rows)
+        params = {"ids": list(ids), **options.params()}
+        rows = cursor.cursor.stream(SITE_STATEMENTS[posture], params, size=FEATURES_PER_CHUNK)
+        while features := [row[0] for row in itertools.islice(rows, FEATURES_PER_CHUNK)]:
+            yield separator + b",".join(features)
             separator = b","
     yield b"]}"
 

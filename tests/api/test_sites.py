@@ -208,6 +208,24 @@ def test_last_modified_moves_on_any_write_even_a_new_link(api, demo):
     assert api.get("observations/", headers={"If-Modified-Since": after.headers["Last-Modified"]}).status_code == 304
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_leaving_mid_stream_cancels_the_statement_and_frees_the_connection(api, demo, monkeypatch):
+    """The sites list streams its statement's rows (api.pg_json.site_collection): a client gone
+    after the first feature closes the response, which must stop the statement and leave the
+    connection to the next request (psycopg holds it while the rows stream). Transactional: as
+    served, in autocommit, where a cancelled statement leaves no transaction behind."""
+    from basewatch.api import pg_json
+
+    monkeypatch.setattr(pg_json, "FEATURES_PER_CHUNK", 1)  # a piece per feature: more to come
+    response = api.client.get("/api/v1/sites/?as_of=2024-12-20")
+    pieces = iter(response.streaming_content)
+    next(pieces)  # the head
+    assert next(pieces).startswith(b'{"id" : "')  # one feature of four: the statement is still running
+    response.close()  # what the WSGI server does when the client leaves
+    assert Site.objects.count() == 4  # the connection answers again at once
+    assert len(api.get("sites/", params={"as_of": "2024-12-20"}).json()["features"]) == 4
+
+
 def test_conditional_get(api, demo):
     first = api.get("sites/")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
