@@ -132,7 +132,8 @@
   // --- map ------------------------------------------------------------------------
 
   const initial = readState();
-  // maxZoom: markercluster needs one, and with tiles switched off no tile layer sets it.
+  // maxZoom: the clusters need one (every site stands alone at it), and with tiles switched
+  // off no tile layer sets it.
   const map = L.map("map", { worldCopyJump: true, maxZoom: config.maxZoom });
   if (initial.view) map.setView([initial.view.lat, initial.view.lng], initial.view.zoom);
   else map.setView(config.center, config.zoom);
@@ -140,32 +141,35 @@
   window.basewatch.basemap(map, config.tiles);
 
   // A cluster shows the assets counted at its sites, like a site marker, ringed: "+" when some
-  // of them hold types present in unknown numbers, "?" when nothing is known at any.
-  const clusters = L.markerClusterGroup({
-    showCoverageOnHover: false,
-    maxClusterRadius: 40,
-    iconCreateFunction: function (cluster) {
-      const sites = cluster.getAllChildMarkers().map(function (marker) {
-        return marker.feature.properties;
-      });
-      const total = sites.reduce(function (sum, p) {
-        return sum + (p.posture_total || 0);
-      }, 0);
-      const known = sites.some(function (p) {
-        return p.posture_label !== "?";
-      });
-      const more = sites.some(function (p) {
-        return p.uncounted_types > 0;
-      });
-      const label = !known ? "?" : clusterCount(total) + (more ? "+" : "");
+  // of them hold types present in unknown numbers, "?" when nothing is known at any. Its
+  // icon is shared by every cluster that looks the same (mapClusters redraws one whose icon
+  // changed).
+  const clusterIcons = new Map();
+  const counted = new Intl.NumberFormat("en");
+  function clusterIcon(indexes) {
+    let total = 0;
+    let known = false;
+    let more = false;
+    for (const index of indexes) {
+      const p = sites[index].properties;
+      total += p.posture_total || 0;
+      known = known || p.posture_label !== "?";
+      more = more || p.uncounted_types > 0;
+    }
+    const label = !known ? "?" : clusterCount(total) + (more ? "+" : "");
+    const title = indexes.length + " sites" + (known ? ", " + counted.format(total) + " assets counted" : "");
+    const key = label + "|" + title;
+    if (!clusterIcons.has(key)) {
+      // HTML of digits, "+", "?", compact-notation letters and fixed words only; an element
+      // would move from marker to marker, a string is copied into each.
       const size = badgeSize(30, total);
-      const badge = el("span", label, "site-badge cluster-badge");
-      badge.title = cluster.getChildCount() + " sites" + (known ? ", " + total.toLocaleString("en") + " assets counted" : "");
-      badge.style.width = badge.style.height = size + "px";
-      badge.style.lineHeight = size + "px";
-      return L.divIcon({ html: badge, className: "site-marker", iconSize: [size, size] });
-    },
-  });
+      const style = "width:" + size + "px;height:" + size + "px;line-height:" + size + "px";
+      const html = '<span class="site-badge cluster-badge" title="' + title + '" style="' + style + '">' + label + "</span>";
+      clusterIcons.set(key, L.divIcon({ html: html, className: "site-marker", iconSize: [size, size] }));
+    }
+    return clusterIcons.get(key);
+  }
+
   const siteNames = {};
   const movements = window.basewatch.mapMovements(map, config, siteNames);
   const movementLayer = L.layerGroup();
@@ -173,7 +177,11 @@
   const track = window.basewatch.mapTrack(map, config, movements, function () {
     commit(Object.assign({}, currentState, { asset: "" }));
   });
-  map.addLayer(clusters);
+  const clusters = window.basewatch.mapClusters(map, {
+    radius: 40,
+    siteMarker: siteMarker,
+    clusterIcon: clusterIcon,
+  });
 
   const operatorColour = {};
   config.operators.forEach(function (operator, index) {
@@ -198,9 +206,7 @@
       const size = badgeSize(26, total);
       const style = "background:" + colour + ";width:" + size + "px;height:" + size + "px;line-height:" + size + "px";
       const html = '<span class="site-badge ' + look.classes + '" style="' + style + '">' + look.label + "</span>";
-      // tooltipAnchor: the site's name label hangs from the badge's bottom edge.
-      const options = { html: html, className: "site-marker", iconSize: [size, size], tooltipAnchor: [0, size / 2] };
-      icons.set(key, L.divIcon(options));
+      icons.set(key, L.divIcon({ html: html, className: "site-marker", iconSize: [size, size] }));
     }
     return icons.get(key);
   }
@@ -301,14 +307,14 @@
     loadRunning = true;
     const trackDrawn = track.show(state.asset, fit === "track"); // says its own errors in its panel
     try {
-      const [sites, movements] = await Promise.all([
+      const [answer, movements] = await Promise.all([
         fetchSites(state, mine.signal),
         fetchAllPages(config.movementsUrl + "?" + movementParams(state), "features", idOf, mine.signal),
       ]);
       if (mine !== loading) return; // a newer date was chosen meanwhile
-      if (sites.totals) redrawTotals(sites.totals);
-      else drawSites(sites.features);
-      if (fit === "sites" && siteMarkers.length) fitToSites();
+      if (answer.totals) redrawTotals(answer.totals);
+      else drawSites(answer.features);
+      if (fit === "sites" && sites.length) fitToSites();
       drawnFilters = filtersOf(state);
       drawMovements(movements);
       await trackDrawn;
@@ -330,12 +336,12 @@
 
   // What is drawn, said in the body's data-* attributes and the message.
   function showDrawn(state, movementCount) {
-    document.body.dataset.sites = String(siteMarkers.length);
+    document.body.dataset.sites = String(sites.length);
     document.body.dataset.movements = String(movementCount);
     document.body.dataset.date = state.as_of;
     legend.showDate(state);
     document.body.dataset.filters = filterParams(state).toString();
-    if (!siteMarkers.length) showMessage("No sites match these filters.");
+    if (!sites.length) showMessage("No sites match these filters.");
     else if (parseDate(state.as_of) < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
     else showMessage("");
   }
@@ -344,13 +350,13 @@
   // the features' size. Where the sites differ at the new date (a category filter),
   // the features are fetched after all ({features}).
   async function fetchSites(state, signal) {
-    if (siteMarkers.length && filtersOf(state) === drawnFilters) {
+    if (sites.length && filtersOf(state) === drawnFilters) {
       const url = config.siteTotalsUrl + "?" + apiParams(state);
       const totals = await fetchAllPages(url, "results", function (row) { return row.site; }, signal);
       const same =
-        totals.length === siteMarkers.length &&
+        totals.length === sites.length &&
         totals.every(function (row, index) {
-          return siteMarkers[index].feature.id === row.site;
+          return sites[index].id === row.site;
         });
       if (same) return { totals: totals };
     }
@@ -365,51 +371,57 @@
     return params.toString();
   }
 
-  let siteMarkers = [];
+  let sites = []; // the sites drawn, as GeoJSON features, in the API's order
+  let markers = []; // their markers, each made when first in view
   let drawnFilters = null;
 
   function drawSites(features) {
     map.closePopup(); // it shows the posture of the previous date
-    clusters.clearLayers();
-    siteMarkers = features.map(siteMarker);
-    clusters.addLayers(siteMarkers);
+    sites = features;
+    markers = new Array(features.length);
+    clusters.setSites(features.map(function (feature) {
+      return feature.geometry.coordinates;
+    }));
     for (const feature of features) siteNames[feature.id] = feature.properties.name;
   }
 
-  // Another date, the same sites: the markers and the cluster tree stay; changed icons are
-  // redrawn, and only the clusters holding them (a cluster's look comes from what its sites'
-  // icons show: total, label).
+  // Another date, the same sites: changed icons are redrawn, and the clusters' sums made again.
   function redrawTotals(totals) {
     map.closePopup();
-    const changed = [];
+    let changed = false;
     totals.forEach(function (row, index) {
-      if (setSummary(siteMarkers[index], row)) changed.push(siteMarkers[index]);
+      changed = setSummary(index, row) || changed;
     });
-    if (changed.length) clusters.refreshClusters(changed);
+    if (changed) clusters.refresh();
   }
 
-  // A site's new summary (`summary`: its fields by name); true when its icon changed.
-  function setSummary(marker, summary) {
-    const before = markerIcon(marker.feature);
-    Object.assign(marker.feature.properties, summary);
-    const after = markerIcon(marker.feature);
+  // Site `index`'s new summary (`summary`: its fields by name); true when its icon changed.
+  function setSummary(index, summary) {
+    const feature = sites[index];
+    const before = markerIcon(feature);
+    Object.assign(feature.properties, summary);
+    const after = markerIcon(feature);
     if (after === before) return false;
+    const marker = markers[index];
+    if (!marker) return true; // not made yet: made with the icon of its time
     if (!marker.getElement()) {
-      // In a cluster, off the map: the icon is kept for when markercluster adds the marker.
-      // (Leaflet's setIcon would also bind its popup again: ten thousand times a date change.)
+      // Off the map: the icon is kept for when it is shown again.
+      // (Leaflet's setIcon would also bind its popup again: thousands of times a date change.)
       marker.options.icon = after;
       return true;
     }
     marker.setIcon(after);
-    // Its name hangs from the badge's bottom edge: moved only if the badge's size changed, as
-    // placing a name reads the page's layout, which each icon written before has made stale.
-    if (after.options.iconSize[0] !== before.options.iconSize[0] && marker.isTooltipOpen()) {
-      marker.getTooltip().update();
-    }
+    nameUnder(marker);
     return true;
   }
 
-  function siteMarker(feature) {
+  // Site `index`'s marker, made the first time it is in view (mapClusters asks).
+  function siteMarker(index) {
+    if (!markers[index]) markers[index] = newSiteMarker(sites[index]);
+    return markers[index];
+  }
+
+  function newSiteMarker(feature) {
     const [lng, lat] = feature.geometry.coordinates;
     const marker = L.marker([lat, lng], {
       icon: markerIcon(feature),
@@ -418,9 +430,9 @@
       keyboard: true,
     });
     marker.feature = feature;
-    // Its name under it, made when shown (markercluster adds only the markers in view to the
-    // map); CSS hides the names until the map is zoomed in (showLabels).
-    marker.bindTooltip(siteLabel, { permanent: true, direction: "bottom", className: "site-label" });
+    marker.on("add", function () {
+      nameUnder(marker);
+    });
     // Content made on opening (not a content function: Leaflet calls that again on every update()).
     marker.bindPopup("", movements.POPUP);
     marker.on("popupopen", function (event) {
@@ -429,8 +441,13 @@
     return marker;
   }
 
-  function siteLabel(marker) {
-    return el("span", marker.feature.properties.name);
+  // A site's name, inside its icon's element: CSS hangs it under the badge, whatever the
+  // badge's size, and hides it until the map is zoomed in (showLabels). (A Leaflet tooltip per
+  // site measured the page each time one was shown: 290 ms for the 1,200 sites in view at
+  // tier M's first draw.) Leaflet makes the element afresh when the marker is added and
+  // rewrites it when its icon changes: each time the name is put back.
+  function nameUnder(marker) {
+    marker.getElement().appendChild(el("span", marker.feature.properties.name, "site-label"));
   }
 
   function showLabels() {
@@ -438,8 +455,9 @@
   }
 
   function fitToSites() {
-    const places = siteMarkers.map(function (marker) {
-      return marker.getLatLng();
+    const places = sites.map(function (feature) {
+      const [lng, lat] = feature.geometry.coordinates;
+      return [lat, lng];
     });
     map.fitBounds(L.latLngBounds(places), { maxZoom: SEARCH_MAX_ZOOM, padding: [30, 30] });
   }
@@ -609,21 +627,21 @@
 
   // A frame over the drawn sites: false (nothing drawn) if they are not the frame's sites.
   function drawFrame(state, frame) {
-    const same = frame.sites.length === siteMarkers.length && frame.sites.every(function (slug, index) {
-      return siteMarkers[index].feature.id === slug;
+    const same = frame.sites.length === sites.length && frame.sites.every(function (slug, index) {
+      return sites[index].id === slug;
     });
     if (!same || filtersOf(state) !== drawnFilters) return false;
     document.body.dataset.loading = "true"; // what is drawn changes (and says so when done)
     if (frame.changes.length) map.closePopup(); // it shows the posture of the previous date
-    const changed = [];
+    let changed = false;
     for (const change of frame.changes) {
       const summary = {};
       frame.fields.forEach(function (name, index) {
         summary[name] = change[index + 1];
       });
-      if (setSummary(siteMarkers[change[0]], summary)) changed.push(siteMarkers[change[0]]);
+      changed = setSummary(change[0], summary) || changed;
     }
-    if (changed.length) clusters.refreshClusters(changed);
+    if (changed) clusters.refresh();
     if (frame.movementsChanged) drawMovements(frame.movements, true);
     currentState = state;
     showDrawn(state, frame.movements.length);

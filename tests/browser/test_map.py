@@ -47,7 +47,7 @@ def test_date_change_redraws_khmeimim_posture(page, demo):
 
 
 def badge(page, name: str) -> str:
-    return page.locator(f'.leaflet-marker-icon[title="{name}"]').inner_text()
+    return page.locator(f'.leaflet-marker-icon[title="{name}"] .site-badge').inner_text()
 
 
 def test_a_date_change_redraws_the_totals_and_a_filter_change_the_sites(page, demo):

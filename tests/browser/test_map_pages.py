@@ -47,7 +47,7 @@ def badges(page) -> dict[str, str]:
     """Each site marker's number by its title (no clusters at this zoom)."""
     return page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('.leaflet-marker-icon[title]')]
-            .map((marker) => [marker.title, marker.innerText]))"""
+            .map((marker) => [marker.title, marker.querySelector(".site-badge").innerText]))"""
     )
 
 

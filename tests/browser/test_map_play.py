@@ -22,7 +22,7 @@ RECORD_FRAMES = """() => {
         if (body.loading !== "false") return;
         const labels = {};
         for (const marker of document.querySelectorAll(".leaflet-marker-icon.site-marker[title]")) {
-            labels[marker.getAttribute("title")] = marker.textContent;
+            labels[marker.getAttribute("title")] = marker.querySelector(".site-badge").textContent;
         }
         window.frames_seen.push([body.date, labels]);
     }).observe(document.body, {attributes: true, attributeFilter: ["data-loading", "data-date"]});

@@ -151,3 +151,31 @@ def test_a_date_change_redraws_sites_inside_clusters_and_names_follow_their_badg
     for n in range(2):
         assert page.locator(f'.leaflet-marker-icon[title="near-{n}"] .site-badge').inner_text() == "5000"
     assert page.errors == []
+
+
+def test_only_what_is_in_view_is_drawn_and_a_cluster_opens_on_a_click(page):
+    """The map holds markers for the clusters and sites in view only (static/js/map-clusters.js):
+    a site far off comes when the map is moved to it, and a click on a cluster zooms in until
+    its sites stand apart."""
+    jets = make_asset_type(slug="jets")
+    places = {"pair-0": (30, 30), "pair-1": (30.05, 30), "far": (-100, 40)}
+    for slug, (lng, lat) in places.items():
+        site = make_site(slug=slug, name=slug, location=Point(lng, lat, srid=4326))
+        make_observation(site, jets, dt.date(2024, 12, 1), count=3)
+    page.goto("/?as_of=2024-12-20&lat=30&lng=30&z=5")  # the pair as one cluster; "far" out of view
+    wait_for_map(page)
+    assert page.evaluate("document.body.dataset.sites") == "3"
+    markers = page.locator(".leaflet-marker-pane .leaflet-marker-icon")
+    assert markers.count() == 1
+    assert page.locator(".leaflet-marker-pane .cluster-badge").inner_text() == "6"
+
+    page.locator(".leaflet-marker-pane .cluster-badge").click()
+    page.locator('.leaflet-marker-icon[title="pair-1"]').wait_for()
+    assert page.evaluate("window.basewatchMap.getZoom()") > 5
+    assert page.locator('.leaflet-marker-icon[title="pair-0"] .site-badge').inner_text() == "3"
+    assert page.locator(".leaflet-marker-pane .cluster-badge").count() == 0
+
+    page.evaluate("() => { window.basewatchMap.setView([40, -100], 5, {animate: false}); }")
+    page.locator('.leaflet-marker-icon[title="far"]').wait_for()
+    assert markers.count() == 1  # the pair left the map with the view
+    assert page.errors == []
