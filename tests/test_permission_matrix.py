@@ -139,6 +139,7 @@ MATRIX = {
     "api:site-detail": API_DETAIL,
     "api:site-timeseries": API_READ,
     "api:site-totals": API_READ,
+    "api:site-table": API_READ,
     # Open to all alike; asked without its window (`from`, `to`), a 400 for everyone.
     "api:site-steps": API_READ | {"GET": everyone(400)},
     "api:observation-list": API_LIST,

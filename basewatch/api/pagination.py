@@ -93,9 +93,9 @@ class SiteTotalsPagination(PagePagination):
     max_page_size = SitePagination.max_page_size
 
 
-class SiteStepsPagination(SiteTotalsPagination):
-    """Pages of sites like site totals, but a page is one document (api.views.sites.SiteSteps),
-    with `count`, `next` and `previous` beside its `sites` and `steps`, not a list of results."""
+class SiteDocumentPagination(SiteTotalsPagination):
+    """Pages of sites like site totals, but a page is one document (api.views.sites.SiteSteps,
+    SiteTable), with `count`, `next` and `previous` beside its other members, not a list of results."""
 
     def get_paginated_response_schema(self, schema):
         return schema["items"]  # the document's own schema, which names the paging fields

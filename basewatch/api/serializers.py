@@ -354,6 +354,25 @@ class SiteTotalSerializer(PostureSummaryFields):
     site = serializers.CharField(help_text="Site slug.")
 
 
+class SiteTableSerializer(serializers.Serializer):
+    """Each site's place and posture summary as of a date, as rows of values: what a map draws,
+    in a quarter of the sites list's bytes. (Documents api.pg_json.site_table, which PostgreSQL
+    writes.)"""
+
+    count = serializers.IntegerField(help_text="Sites matching the filters (over all pages).")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    fields = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The rows' columns, in order: `site` (slug), `name`, `kind`, `host_country`, `operator`, "
+        "`longitude`, `latitude` (WGS 84, five decimals), then the posture summary as in site totals.",
+    )
+    rows = serializers.ListField(
+        child=serializers.ListField(),
+        help_text="A row per site, in the sites list's order: its values in the order of `fields`.",
+    )
+
+
 class SiteStepSerializer(serializers.Serializer):
     day = serializers.DateField()
     changes = serializers.ListField(

@@ -58,6 +58,7 @@ urlpatterns = [
     path("sites/<slug:slug>/", sites.SiteDetail.as_view(), name="site-detail"),
     path("sites/<slug:slug>/timeseries/", sites.SiteTimeSeries.as_view(), name="site-timeseries"),
     path("site-totals/", sites.SiteTotals.as_view(), name="site-totals"),
+    path("site-table/", sites.SiteTable.as_view(), name="site-table"),
     path("site-steps/", sites.SiteSteps.as_view(), name="site-steps"),
     path("observations/", claims.ObservationList.as_view(), name="observation-list"),
     path("observations/<id:pk>/", claims.ObservationDetail.as_view(), name="observation-detail"),

@@ -53,7 +53,7 @@ def index(request):
     config = {
         "sitesUrl": reverse("api:site-list"),
         "siteApiUrl": reverse("api:site-detail", args=["__slug__"]),
-        "siteTotalsUrl": reverse("api:site-totals"),
+        "siteTableUrl": reverse("api:site-table"),
         "siteStepsUrl": reverse("api:site-steps"),
         "movementsUrl": reverse("api:movement-list"),
         "siteUrl": reverse("front:site", args=["__slug__"]),

@@ -72,16 +72,17 @@ window.basewatch = (function () {
   // it changes, or the distinct ids (`idOf`) collected do not add up to it, the pages
   // are read again from the first, and after a few tries the load fails rather than
   // show a map that silently lacks something.
-  async function fetchAllPages(url, key, idOf, signal) {
+  // `itemsOf(page)`: the page's items made into what the caller keeps (default: as they are).
+  async function fetchAllPages(url, key, idOf, signal, itemsOf) {
     for (let attempt = 1; ; attempt++) {
-      const read = await readPages(url, key, signal);
+      const read = await readPages(url, key, signal, itemsOf);
       if (read && new Set(read.items.map(idOf)).size === read.count && read.items.length === read.count) return read.items;
       if (attempt === 3) throw new Error("the data kept changing while it loaded; try again");
     }
   }
 
   // {items, count} of all pages, or null if the total count changed on the way.
-  async function readPages(url, key, signal) {
+  async function readPages(url, key, signal, itemsOf) {
     const items = [];
     let count = null;
     let next = url;
@@ -90,7 +91,7 @@ window.basewatch = (function () {
       if (!Array.isArray(page[key]) || typeof page.count !== "number") throw new Error("the server's answer was not a page of " + key);
       if (count === null) count = page.count;
       else if (page.count !== count) return null;
-      for (const item of page[key]) items.push(item);
+      for (const item of itemsOf ? itemsOf(page) : page[key]) items.push(item);
       next = page.next;
     }
     return { items: items, count: count };

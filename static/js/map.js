@@ -346,23 +346,34 @@
     else showMessage("");
   }
 
-  // When only the date changed, the totals alone ({totals}) redraw the map: a tenth of
-  // the features' size. Where the sites differ at the new date (a category filter),
-  // the features are fetched after all ({features}).
+  // The sites at the state's date, from the site table: each site's place, names and posture
+  // summary in a row of values, a quarter of the sites list's bytes. When only the date
+  // changed ({totals}), the markers and clusters stay and take the new summaries; otherwise,
+  // or where the sites differ at the new date (a category filter), they are drawn afresh
+  // ({features}).
   async function fetchSites(state, signal) {
-    if (sites.length && filtersOf(state) === drawnFilters) {
-      const url = config.siteTotalsUrl + "?" + apiParams(state);
-      const totals = await fetchAllPages(url, "results", function (row) { return row.site; }, signal);
-      const same =
-        totals.length === sites.length &&
-        totals.every(function (row, index) {
-          return sites[index].id === row.site;
-        });
-      if (same) return { totals: totals };
-    }
-    const params = apiParams(state);
-    params.set("posture", "total");
-    return { features: await fetchAllPages(config.sitesUrl + "?" + params, "features", idOf, signal) };
+    const url = config.siteTableUrl + "?" + apiParams(state);
+    const found = await fetchAllPages(url, "rows", idOf, signal, sitesOfPage);
+    const same =
+      filtersOf(state) === drawnFilters &&
+      found.length === sites.length &&
+      found.every(function (site, index) {
+        return sites[index].id === site.id;
+      });
+    return same ? { totals: found } : { features: found };
+  }
+
+  // A page of the site table as the map keeps sites, in the shape of GeoJSON features:
+  // {id, geometry: {coordinates}, properties: every column by the name in `fields`}.
+  function sitesOfPage(page) {
+    return page.rows.map(function (row) {
+      const properties = {};
+      page.fields.forEach(function (name, index) {
+        properties[name] = row[index];
+      });
+      const { site, longitude, latitude } = properties;
+      return { id: site, geometry: { coordinates: [longitude, latitude] }, properties: properties };
+    });
   }
 
   function filtersOf(state) {
@@ -386,11 +397,11 @@
   }
 
   // Another date, the same sites: changed icons are redrawn, and the clusters' sums made again.
-  function redrawTotals(totals) {
+  function redrawTotals(found) {
     map.closePopup();
     let changed = false;
-    totals.forEach(function (row, index) {
-      changed = setSummary(index, row) || changed;
+    found.forEach(function (site, index) {
+      changed = setSummary(index, site.properties) || changed;
     });
     if (changed) clusters.refresh();
   }

@@ -9,7 +9,7 @@ import pytest
 
 from tests.factories import make_asset
 
-LISTS = ["sites/", "site-totals/", "observations/", "movements/", "assets/", "asset-types/", "sources/"]
+LISTS = ["sites/", "site-totals/", "site-table/", "observations/", "movements/", "assets/", "asset-types/", "sources/"]
 
 
 def links(response) -> dict[str, str]:

@@ -19,6 +19,7 @@ ENDPOINTS = [
     "/api/v1/sites/?format=xlsx",
     "/api/v1/sites/?posture=total",
     "/api/v1/site-totals/?as_of=2024-12-05&category=transport_aircraft",
+    "/api/v1/site-table/?as_of=2024-12-05&category=transport_aircraft",
     "/api/v1/site-steps/?from=2024-11-20&to=2024-12-05&operator=RU",
     "/api/v1/sites/site-1/",
     "/api/v1/sites/site-1/timeseries/",

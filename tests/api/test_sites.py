@@ -477,6 +477,43 @@ def test_site_totals_are_the_sites_lists_totals_in_its_order(api, demo, params):
     assert (totals["count"], totals["next"] is None) == (sites["count"], sites["next"] is None)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"as_of": "2024-11-20"},
+        {"as_of": "2024-12-13", "fresh": "true"},
+        {"as_of": "2024-12-20", "category": "transport_aircraft"},
+        {"as_of": "2024-12-20", "q": "base", "page_size": "2", "page": "2"},
+    ],
+)
+def test_the_site_table_is_the_sites_lists_places_and_totals_in_its_order(api, demo, params):
+    sites = api.get("sites/", params={**params, "posture": "total"}).json()
+    table = api.get("site-table/", params=params).json()
+    assert table["fields"][:7] == ["site", "name", "kind", "host_country", "operator", "longitude", "latitude"]
+    assert table["fields"][7:] == list(SUMMARY_FIELDS)
+    rows = [dict(zip(table["fields"], row, strict=True)) for row in table["rows"]]
+    assert len(rows) == len(sites["features"]) > 0
+    for row, feature in zip(rows, sites["features"], strict=True):
+        p = feature["properties"]
+        assert row["site"] == feature["id"]
+        assert [row[name] for name in ("name", "kind", "host_country", "operator")] == [
+            p["name"], p["kind"], p["host_country"], p["operator"]
+        ]  # fmt: skip
+        assert [row["longitude"], row["latitude"]] == pytest.approx(feature["geometry"]["coordinates"], abs=1e-5)
+        assert {name: row[name] for name in SUMMARY_FIELDS} == {name: p[name] for name in SUMMARY_FIELDS}
+    assert (table["count"], table["next"] is None, table["previous"] is None) == (
+        sites["count"], sites["next"] is None, sites["previous"] is None
+    )  # fmt: skip
+
+
+def test_the_site_table_refuses_bad_parameters(api, demo):
+    assert_error(api.get("site-table/", params={"as_of": "2024-13-01"}), 400, "as_of")
+    assert_error(api.get("site-table/", params={"transient": "sometimes"}), 400, "transient")
+    assert_error(api.get("site-table/", params={"bbox": "1,2,3"}), 400, "bbox")
+    assert_error(api.get("site-table/", params={"page_size": "x"}), 400, "page_size")
+    assert api.post("site-table/", json={}).status_code in (401, 403, 405)
+
+
 def test_site_totals_follow_the_data_and_refuse_bad_parameters(api, demo):
     khmeimim = {row["site"]: row for row in api.get("site-totals/", params={"as_of": "2024-12-20"}).json()["results"]}
     row = khmeimim["khmeimim"]

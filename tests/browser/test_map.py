@@ -56,16 +56,18 @@ def test_a_date_change_redraws_the_totals_and_a_filter_change_the_sites(page, de
     assert badge(page, "Khmeimim Air Base") == "+"  # an S-400 unit present, not counted: not 0
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    set_date(page, "2024-12-20")  # the same sites: only their totals are fetched
+    marker = page.locator('.leaflet-marker-icon[title="Khmeimim Air Base"]').element_handle()
+    set_date(page, "2024-12-20")  # the same sites: the markers stay and take the new totals
     assert badge(page, "Khmeimim Air Base") == "1+"  # the An-124s pass through: not counted
-    assert any("/api/v1/site-totals/" in url for url in requests)
-    assert not any("/api/v1/sites/?" in url for url in requests)
-    page.select_option("select[name=category]", "helicopter")  # other sites: the features are fetched
+    assert page.evaluate("(marker) => marker.isConnected", marker)
+    assert any("/api/v1/site-table/" in url and "as_of=2024-12-20" in url for url in requests)
+    assert not any("/api/v1/sites/?" in url for url in requests)  # the site table says all the map draws
+    page.select_option("select[name=category]", "helicopter")  # other sites: drawn afresh
     wait_for_map(page)
     assert page.evaluate("document.body.dataset.sites") == "1"
     assert badge(page, "Khmeimim Air Base") == "1"  # the Ka-52 alone
-    assert any("/api/v1/sites/?" in url for url in requests)
-    set_date(page, "2024-11-01")  # no helicopter anywhere yet: the totals name other sites, so features again
+    assert any("/api/v1/site-table/" in url and "category=helicopter" in url for url in requests)
+    set_date(page, "2024-11-01")  # no helicopter anywhere yet: the table names other sites
     assert page.evaluate("document.body.dataset.sites") == "0"
     assert "No sites match these filters." in page.inner_text("#map-message")
     assert page.errors == []

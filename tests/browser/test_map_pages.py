@@ -65,22 +65,21 @@ def test_every_page_of_sites_totals_and_movements_is_drawn(page, world):
     assert page.evaluate("document.body.dataset.sites") == "5"
     assert page.locator("path.movement-line").count() == 3
     assert page.evaluate("document.body.dataset.movements") == "3"
-    assert any("/api/v1/sites/" in url and "page=3" in url for url in requests)
+    assert any("/api/v1/site-table/" in url and "page=3" in url for url in requests)
     assert any("/api/v1/movements/" in url and "page=2" in url for url in requests)
 
     requests.clear()
-    set_date(page, "2024-12-20")  # the same sites: their totals, in three pages, redraw the markers
+    set_date(page, "2024-12-20")  # the same sites: their new summaries, in three pages, redraw the markers
     wait_for_map(page)
     assert page.evaluate("document.body.dataset.date") == "2024-12-20"
     assert badges(page) == {name: str(i + 2) for i, name in enumerate(NAMES)}
-    assert any("/api/v1/site-totals/" in url and "page=3" in url for url in requests)
-    assert not any("/api/v1/sites/" in url for url in requests)
+    assert any("/api/v1/site-table/" in url and "as_of=2024-12-20" in url and "page=3" in url for url in requests)
     assert page.locator("path.movement-line").count() == 3
     assert page.errors == []
 
 
 def test_a_page_that_fails_leaves_no_partial_map(page, world):
-    failing = {"/api/v1/sites/"}  # whose second page the server cannot give
+    failing = {"/api/v1/site-table/"}  # whose second page the server cannot give
 
     def answer(route):
         url = route.request.url
@@ -100,10 +99,10 @@ def test_a_page_that_fails_leaves_no_partial_map(page, world):
     page.goto(f"/?as_of=2024-12-20&{VIEW}")
     wait_for_map(page)
     assert badges(page) == {name: str(i + 2) for i, name in enumerate(NAMES)}
-    failing.add("/api/v1/site-totals/")
+    failing.add("/api/v1/site-table/")
     set_date(page, "2024-12-05")
     wait_for_map(page)
-    # The first page of totals came: none of it is drawn, and the map says what it shows.
+    # The first page of the table came: none of it is drawn, and the map says what it shows.
     message = "Could not load the map data: The database is unreachable. The map still shows 2024-12-20."
     assert page.inner_text("#map-message") == message
     assert badges(page) == {name: str(i + 2) for i, name in enumerate(NAMES)}
@@ -114,9 +113,9 @@ def test_a_page_that_fails_leaves_no_partial_map(page, world):
 def test_the_pages_of_a_date_no_longer_wanted_are_not_drawn(page, world):
     page.goto(f"/?as_of=2024-12-05&{VIEW}")
     wait_for_map(page)
-    held = []  # the second page of 20 December's totals, kept until the user has moved on
+    held = []  # the second page of 20 December's site table, kept until the user has moved on
     page.route(
-        lambda url: "/api/v1/site-totals/" in url and "as_of=2024-12-20" in url and "page=2" in url,
+        lambda url: "/api/v1/site-table/" in url and "as_of=2024-12-20" in url and "page=2" in url,
         lambda route: held.append(route),
     )
     set_date(page, "2024-12-20")
@@ -124,7 +123,7 @@ def test_the_pages_of_a_date_no_longer_wanted_are_not_drawn(page, world):
         if held:
             break
         page.wait_for_timeout(50)
-    assert held, "the map never asked for the second page of totals"
+    assert held, "the map never asked for the second page of the site table"
     set_date(page, "2024-12-10")
     wait_for_map(page)
     with contextlib.suppress(Error):  # the page may have cancelled it already
@@ -144,7 +143,7 @@ def test_a_site_added_between_two_pages_is_not_lost(page, world):
             added.append(make_site(name="Paged site 0a", slug="paged-0a", location=Point(7, 40, srid=4326)))
         route.continue_()
 
-    page.route(lambda url: "/api/v1/sites/" in url and "page=2" in url, add_a_site_first)
+    page.route(lambda url: "/api/v1/site-table/" in url and "page=2" in url, add_a_site_first)
     page.goto(f"/?as_of=2024-12-05&{VIEW}")
     wait_for_map(page)
     assert added

@@ -1,5 +1,5 @@
-"""Sites as GeoJSON with their posture, site totals for a map's date change, posture steps for a map
-that plays, a site's counts over time."""
+"""Sites as GeoJSON with their posture, site totals, the site table a map draws from, posture
+steps for a map that plays, a site's counts over time."""
 
 from __future__ import annotations
 
@@ -13,13 +13,21 @@ from rest_framework.exceptions import ValidationError
 
 from basewatch.api.csv_export import csv_response, xlsx_response
 from basewatch.api.list_exports import ExportFeature, Layer, check_size
-from basewatch.api.pagination import SitePagination, SiteStepsPagination, SiteTotalsPagination
-from basewatch.api.pg_json import site_collection, site_steps, site_totals, time_series, time_series_of_spans
+from basewatch.api.pagination import SiteDocumentPagination, SitePagination, SiteTotalsPagination
+from basewatch.api.pg_json import (
+    site_collection,
+    site_steps,
+    site_table,
+    site_totals,
+    time_series,
+    time_series_of_spans,
+)
 from basewatch.api.serializers import (
     POSTURE_MODES,
     SiteDetailSerializer,
     SiteSerializer,
     SiteStepsSerializer,
+    SiteTableSerializer,
     SiteTimeSeriesSerializer,
     SiteTotalSerializer,
 )
@@ -208,6 +216,27 @@ class SiteTotals(ListView):
         return HttpResponse(site_totals(ids, self.filterset.posture_options(), *links), content_type="application/json")
 
 
+@extend_schema(parameters=POSTURE_READ_PARAMETERS, responses=SiteTableSerializer)
+class SiteTable(ListView):
+    """Each site's place and posture summary as of `as_of`, with the sites filters, as rows of
+    values named once in `fields`.
+
+    The sites list's sites in its order, with what `posture=total` says of each, in a quarter of
+    its bytes: the whole answer a map draws from, on its first draw and on a date change.
+    """
+
+    http_method_names = ["get", "head", "options"]
+    queryset = Site.objects.all()
+    serializer_class = SiteTableSerializer
+    filterset_class = SiteFilter
+    pagination_class = SiteDocumentPagination
+
+    def list(self, request, *args, **kwargs):
+        sites = self.filtered()
+        ids, links = page_of_ids(self, sites)
+        return HttpResponse(site_table(ids, self.filterset.posture_options(), *links), content_type="application/json")
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="First day of the window (YYYY-MM-DD)."),
@@ -231,7 +260,7 @@ class SiteSteps(ListView):
     queryset = Site.objects.all()
     serializer_class = SiteStepsSerializer
     filterset_class = SiteStepsFilter
-    pagination_class = SiteStepsPagination
+    pagination_class = SiteDocumentPagination
 
     def list(self, request, *args, **kwargs):
         for name in ("category", "asset_type"):
