@@ -38,4 +38,8 @@ def map_tiles() -> dict:
     the OGC API's pages both draw their maps on it."""
     tiles = settings.LEAFLET_CONFIG["TILES"]
     url, attribution = (tiles[0][1], tiles[0][2]["attribution"]) if tiles else ("", "")
-    return {"url": url, "attribution": attribution, "world": static("vendor/world-atlas-2.0.2-countries-50m.json")}
+    world = {
+        "overview": static("vendor/world-atlas-2.0.2-countries-110m.json"),
+        "detail": static("vendor/world-atlas-2.0.2-countries-50m.json"),
+    }
+    return {"url": url, "attribution": attribution, "world": world}

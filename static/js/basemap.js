@@ -11,25 +11,53 @@
   const COAST = { color: "#8796a5", weight: 1, fill: false };
   const BORDER = { color: "#a9b3be", weight: 0.8, fill: false };
 
-  // `tiles`: {url, attribution, world} from the page's json_script (front.views._tiles).
+  // The outline at two scales: Natural Earth's 1:110m out to a continent, its 1:50m from
+  // DETAIL_ZOOM on, loaded the first time the map comes that close. At a world view the
+  // 1:50m's 80,000 points took about 200 ms of the map's first draw for no difference one
+  // can see; a country's coast needs them (Syria's outline: 175 points at 1:50m, 32 at 1:110m).
+  const DETAIL_ZOOM = 5;
+
+  // `tiles`: {url, attribution, world: {overview, detail}} from the page's json_script (lib.tiles.map_tiles).
   function basemap(map, tiles) {
     // Under the tile pane (z-index 200), so the outline shows wherever no tile has loaded.
     map.createPane("basemap").style.zIndex = "150";
-    map.getContainer().classList.add("has-basemap"); // its background is the sea
-    // One canvas for the whole outline (some 80,000 points): no DOM element per shape.
+    const container = map.getContainer();
+    container.classList.add("has-basemap"); // its background is the sea
+    // One canvas for the whole outline: no DOM element per shape.
     const renderer = L.canvas({ pane: "basemap", padding: 0.5 });
-    drawWorld(map, tiles.world, renderer);
+    const outlines = {}; // scale -> the promise of its layer (null: the atlas could not be read)
+    let shown = null;
+
+    // The scale the zoom wants, drawn once it has loaded; until then the other stays.
+    function showScale() {
+      const scale = map.getZoom() >= DETAIL_ZOOM ? "detail" : "overview";
+      if (!(scale in outlines)) outlines[scale] = outline(tiles.world[scale], renderer);
+      outlines[scale].then(function (layer) {
+        const wanted = map.getZoom() >= DETAIL_ZOOM ? "detail" : "overview";
+        if (wanted !== scale || layer === shown) return;
+        if (!layer) {
+          if (!shown) container.dataset.basemap = "failed"; // the tiles, if any, still show where things are
+          return;
+        }
+        if (shown) map.removeLayer(shown);
+        map.addLayer(layer);
+        shown = layer;
+        container.dataset.basemap = "drawn";
+        container.dataset.basemapScale = scale;
+      });
+    }
+    map.on("zoomend", showScale);
+    showScale();
     if (tiles.url) addTiles(map, tiles);
   }
 
-  async function drawWorld(map, url, renderer) {
-    const container = map.getContainer();
+  // The atlas at `url` as one layer of land, borders and coasts; null if it cannot be read.
+  async function outline(url, renderer) {
     let world;
     try {
       world = await fetchJson(url);
     } catch {
-      container.dataset.basemap = "failed"; // the tiles, if any, still show where things are
-      return;
+      return null;
     }
     const countries = world.objects.countries;
     const options = { renderer: renderer, interactive: false };
@@ -44,14 +72,15 @@
       return a !== b;
     }).coordinates;
     // A layer per island and per line, not one for the world: on every redraw Leaflet skips
-    // those outside the view by their bounds instead of clipping all 80,000 points.
+    // those outside the view by their bounds instead of clipping every point.
     const islands = land.map(function (polygon) {
       return { type: "Polygon", coordinates: polygon.map(unwrap) };
     });
-    L.geoJSON(islands, Object.assign({ style: LAND, attribution: "Natural Earth" }, options)).addTo(map);
-    L.geoJSON(borders.map(lineString), Object.assign({ style: BORDER }, options)).addTo(map);
-    L.geoJSON(coasts.map(unwrap).map(lineString), Object.assign({ style: COAST }, options)).addTo(map);
-    container.dataset.basemap = "drawn";
+    return L.layerGroup([
+      L.geoJSON(islands, Object.assign({ style: LAND, attribution: "Natural Earth" }, options)),
+      L.geoJSON(borders.map(lineString), Object.assign({ style: BORDER }, options)),
+      L.geoJSON(coasts.map(unwrap).map(lineString), Object.assign({ style: COAST }, options)),
+    ]);
   }
 
   function lineString(points) {

@@ -62,3 +62,23 @@ def test_the_site_page_map_has_the_outline_too(page, demo):
     page.wait_for_function("() => document.querySelector('#site-map').dataset.basemap === 'drawn'")
     assert page.locator("#site-map .leaflet-pane canvas").count() == 1
     assert page.errors == []
+
+
+def test_a_world_view_draws_the_small_scale_outline_and_zooming_in_the_detailed_one(page, demo):
+    """1:110m out to a continent (a fifth of the points to draw), 1:50m from zoom 5 on, loaded then."""
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto("/?as_of=2024-12-20&lat=30&lng=30&z=3")
+    wait_for_map(page)
+    wait_for_outline(page)
+    assert page.evaluate("window.basewatchMap.getContainer().dataset.basemapScale") == "overview"
+    assert page.evaluate(OUTLINE_PIXEL, [35.0, 38.5]) == LAND  # the Syrian desert
+    assert any("countries-110m" in url for url in requests)
+    assert not any("countries-50m" in url for url in requests)
+
+    page.evaluate("() => { window.basewatchMap.setView([35, 36], 7, {animate: false}); }")
+    page.wait_for_function("() => window.basewatchMap.getContainer().dataset.basemapScale === 'detail'")
+    assert any("countries-50m" in url for url in requests)
+    assert page.evaluate(OUTLINE_PIXEL, [33.0, 36.3]) == LAND  # Lebanon, inland
+    assert page.evaluate(OUTLINE_PIXEL, [34.5, 35.3])[3] == 0  # the sea off Tartus
+    assert page.errors == []
