@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from urllib.parse import urlencode
+import re
+from urllib.parse import quote_plus, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -76,12 +77,55 @@ def index(request):
     }
     context = {
         "config": config,
+        "preload": first_load_urls(request.GET, config),
         "operators": operators,
         "host_countries": host_countries,
         "kinds": Site.Kind.choices,
         "categories": AssetType.Category.choices,
     }
     return render(request, "front/map.html", context)
+
+
+# The map's filters, as static/js/map.js sends them to the site table and to the movements.
+_SITE_FILTERS = ("operator", "host_country", "kind", "category", "q")
+_MOVEMENT_FILTERS = ("operator", "host_country", "kind", "category")
+_ISO_DATE = re.compile(r"[1-9]\d{3}-\d{2}-\d{2}")
+
+
+def first_load_urls(query, config: dict) -> list[str]:
+    """The site table's and the movements' first pages that static/js/map.js will ask for on
+    opening at `query` (the page's own query string), so the page can ask for them at once,
+    while its scripts load. map.js builds these URLs itself (readState, apiParams,
+    movementParams); a browser test checks that each is asked for once. None where the page
+    would read its state otherwise than plainly (a date it would not take, an odd period)."""
+    day = query.get("as_of") or query.get("date") or config["latest"]
+    period = query.get("period") or "30"
+    if not _ISO_DATE.fullmatch(day) or not period.isdigit() or not int(period):
+        return []
+    try:
+        first = dt.date.fromisoformat(day) - dt.timedelta(days=int(period) - 1)
+    except ValueError:
+        return []
+    sites = [("as_of", day), ("page_size", "10000")]
+    sites += [(name, query[name]) for name in _SITE_FILTERS if query.get(name)]
+    movements = [("from", first.isoformat()), ("to", day), ("page_size", "1000")]
+    movements += [(name, query[name]) for name in _MOVEMENT_FILTERS if query.get(name)]
+    if query.get("q"):
+        movements.append(("site_q", query["q"]))
+    return [
+        config["siteTableUrl"] + "?" + _form_encoded(sites),
+        config["movementsUrl"] + "?" + _form_encoded(movements),
+    ]
+
+
+def _form_encoded(pairs) -> str:
+    """`pairs` as a browser's URLSearchParams writes them (the WHATWG urlencoded serializer:
+    `*-._` and alphanumerics kept, a space as `+`), which Python's urlencode differs from on `~` and `*`."""
+    return "&".join(f"{_form_part(name)}={_form_part(value)}" for name, value in pairs)
+
+
+def _form_part(text: str) -> str:
+    return quote_plus(text, safe="*").replace("~", "%7E")
 
 
 def _countries(codes) -> list[tuple[str, str]]:

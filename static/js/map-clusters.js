@@ -56,7 +56,13 @@
         if (!marker) marker = p.cluster ? clusterMarker(feature) : options.siteMarker(p.site);
         wanted.set(key, marker);
       }
-      for (const [key, marker] of shown) if (!wanted.has(key)) layer.removeLayer(marker);
+      for (const [key, marker] of shown) {
+        if (wanted.has(key)) continue;
+        // A marker whose popup is open stays until it closes: removing the marker would close
+        // the popup, and a tall popup pans its marker out of view to fit on a phone.
+        if (marker.isPopupOpen()) wanted.set(key, marker);
+        else layer.removeLayer(marker);
+      }
       for (const [key, marker] of wanted) if (!shown.has(key)) layer.addLayer(marker);
       shown.clear();
       for (const [key, marker] of wanted) shown.set(key, marker);

@@ -177,3 +177,34 @@ def test_the_kml_link_follows_the_date_and_the_filters(page, demo):
     set_date(page, "2024-11-01")
     assert parse_qs(urlsplit(page.get_attribute("#sites-kml", "href")).query)["as_of"] == ["2024-11-01"]
     assert page.errors == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?as_of=2024-12-20&lat=35.4&lng=35.95&z=6",
+        "?date=2024-12-10&operator=RU&kind=air_base&q=air%20base~*&period=90",
+    ],
+)
+def test_the_first_draws_data_is_asked_for_once_while_the_scripts_load(page, demo, query):
+    """The page preloads the site table's and the movements' first pages (front.views.first_load_urls
+    builds their URLs as map.js does): map.js's own requests take them up, none is made twice."""
+    page.goto("/" + query)
+    wait_for_map(page)
+    preloaded = page.evaluate("[...document.querySelectorAll('link[rel=preload]')].map((link) => link.href)")
+    assert [url.split("?")[0].split("/api/v1/")[1] for url in preloaded] == ["site-table/", "movements/"]
+    asked = page.evaluate(
+        """() => performance.getEntriesByType("resource").map((entry) => entry.name)
+            .filter((name) => name.includes("/api/v1/site-table/") || name.includes("/api/v1/movements/"))"""
+    )
+    assert sorted(asked) == sorted(preloaded)  # each asked for once, by the preload
+    assert page.errors == []
+
+
+def test_a_date_the_page_reads_otherwise_preloads_nothing_and_the_map_still_loads(page, demo):
+    page.goto("/?as_of=2024-02-31")  # not a date: the map opens on the latest data date
+    wait_for_map(page)
+    assert page.locator("link[rel=preload]").count() == 0
+    assert page.evaluate("document.body.dataset.date") == "2024-12-17"
+    assert page.errors == []
