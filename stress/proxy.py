@@ -65,10 +65,10 @@ def topology(database_url: str, stack: ExitStack):
 
 
 def mix(database_url: str, count: int = 2000) -> list[str]:
-    """The normal requests, as people browsing send them: for each map load (every site's total)
-    three date changes, four popups, two time series, and an observation list as JSON and as a
-    page; dates spread over ten years, so few answers repeat (a fixed seed: the same list every
-    run)."""
+    """The normal requests, as people browsing send them: for each map load (every site's place
+    and total, the site table) three date changes (the site table again), four popups, two
+    time series, and an observation list as JSON and as a page; dates spread over ten years,
+    so few answers repeat (a fixed seed: the same list every run)."""
     conninfo = database_url.replace("postgis://", "postgresql://", 1)
     with psycopg.connect(conninfo) as connection:
         slugs = [row[0] for row in connection.execute("SELECT slug FROM core_site ORDER BY id")]
@@ -80,8 +80,8 @@ def mix(database_url: str, count: int = 2000) -> list[str]:
     def path() -> str:
         slug, when = chance.choice(slugs), day()
         return chance.choice([
-            f"/api/v1/sites/?as_of={when}&posture=total&page_size=10000",  # the map's first draw
-            *[f"/api/v1/site-totals/?as_of={when}"] * 3,  # a date change
+            f"/api/v1/site-table/?as_of={when}&page_size=10000",  # the map's first draw
+            *[f"/api/v1/site-table/?as_of={when}&page_size=10000"] * 3,  # a date change
             *[f"/api/v1/sites/{slug}/?as_of={when}"] * 4,  # a popup
             *[f"/api/v1/sites/{slug}/timeseries/"] * 2,
             f"/api/v1/observations/?from={when[:4]}-01-01&to={when}",
