@@ -196,7 +196,23 @@ def page_of_ids(view, sites) -> tuple[list[int], tuple]:
     return ids, (paginator.page.paginator.count, paginator.get_next_link(), paginator.get_previous_link())
 
 
-class SiteTotals(ListView):
+class SiteSummaries(ListView):
+    """Each site's posture summary as of `as_of`, with the sites filters, in the sites list's
+    order and pages, written by PostgreSQL (`write`: an api.pg_json function of the page's ids,
+    the posture options, the count and the links)."""
+
+    http_method_names = ["get", "head", "options"]
+    queryset = Site.objects.all()
+    filterset_class = SiteFilter
+    write = None
+
+    def list(self, request, *args, **kwargs):
+        ids, links = page_of_ids(self, self.filtered())
+        body = type(self).write(ids, self.filterset.posture_options(), *links)
+        return HttpResponse(body, content_type="application/json")
+
+
+class SiteTotals(SiteSummaries):
     """Each site's posture summary (total, its label, what is known, stale, leaving, transient) as of
     `as_of`, with the sites filters.
 
@@ -204,20 +220,13 @@ class SiteTotals(ListView):
     redraws another date from this small answer.
     """
 
-    http_method_names = ["get", "head", "options"]
-    queryset = Site.objects.all()
     serializer_class = SiteTotalSerializer
-    filterset_class = SiteFilter
     pagination_class = SiteTotalsPagination
-
-    def list(self, request, *args, **kwargs):
-        sites = self.filtered()
-        ids, links = page_of_ids(self, sites)
-        return HttpResponse(site_totals(ids, self.filterset.posture_options(), *links), content_type="application/json")
+    write = site_totals
 
 
 @extend_schema(parameters=POSTURE_READ_PARAMETERS, responses=SiteTableSerializer)
-class SiteTable(ListView):
+class SiteTable(SiteSummaries):
     """Each site's place and posture summary as of `as_of`, with the sites filters, as rows of
     values named once in `fields`.
 
@@ -225,16 +234,9 @@ class SiteTable(ListView):
     its bytes: the whole answer a map draws from, on its first draw and on a date change.
     """
 
-    http_method_names = ["get", "head", "options"]
-    queryset = Site.objects.all()
     serializer_class = SiteTableSerializer
-    filterset_class = SiteFilter
     pagination_class = SiteDocumentPagination
-
-    def list(self, request, *args, **kwargs):
-        sites = self.filtered()
-        ids, links = page_of_ids(self, sites)
-        return HttpResponse(site_table(ids, self.filterset.posture_options(), *links), content_type="application/json")
+    write = site_table
 
 
 @extend_schema(
