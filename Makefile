@@ -63,7 +63,7 @@ restore:
 # The slow checks (README, "Reliability and security"): database faults, backup round
 # trip, load, nginx in front (slow clients, mixed load), a streaming replica stopped and lagging.
 # About thirteen minutes; uses its own PostgreSQL cluster on port 54349, and a primary with its
-# replica on ports 54401 and 54402.
+# replica on ports 26401 and 26402.
 stress:
 	bash scripts/setup.sh --bench
 	$(PY) -m stress.run

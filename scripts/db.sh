@@ -101,6 +101,13 @@ replica_start() {
         replica_stop
         rm -rf "$REPLICA_DATA"
     fi
+    # pg_basebackup -R wrote the primary's port into the copy's primary_conninfo: a primary
+    # now on another port would never be reached.
+    if [ -f "$REPLICA_DATA/PG_VERSION" ] && ! grep -q "port=$PORT " "$REPLICA_DATA/postgresql.auto.conf"; then
+        echo "db: $REPLICA_DATA follows a primary on another port; taking it again"
+        replica_stop
+        rm -rf "$REPLICA_DATA"
+    fi
     if [ ! -f "$REPLICA_DATA/PG_VERSION" ]; then
         echo "db: copying the primary on port $PORT into $REPLICA_DATA (pg_basebackup -R)"
         mkdir -p "$REPLICA_DATA"

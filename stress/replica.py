@@ -1,6 +1,6 @@
 """Check 13: a streaming replica under load, stopped, and lagging (README, "Production").
 
-A PostgreSQL pair of its own (`Pair`: scripts/db.sh on ports 54401 and 54402, under
+A PostgreSQL pair of its own (`Pair`: scripts/db.sh on ports 26401 and 26402, under
 var/replica; tests/test_replica.py uses it too): basewatch under gunicorn with
 DATABASE_REPLICA_URL, anonymous readers and an editor writing the whole time.
 
@@ -39,8 +39,11 @@ NAME = "basewatch_replica_stress"
 class Pair:
     """A primary and its streaming replica, both started by scripts/db.sh."""
 
-    port: int = 54401
-    replica_port: int = 54402
+    # Below the kernel's range of ports for outgoing connections (32768-60999 here): the pair
+    # starts in the middle of a test run, when a client socket can hold any port of that range,
+    # and twice a replica on 54402 found its port taken ("Address already in use").
+    port: int = 26401
+    replica_port: int = 26402
     directory: Path = ROOT / "var" / "replica" / "pg"
 
     @property

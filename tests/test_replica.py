@@ -1,7 +1,7 @@
 """A real streaming replica behind basewatch (core.replica): who reads where, ETags, the replica stopped.
 
 On gunicorn, against a PostgreSQL pair of its own (stress.replica.Pair: scripts/db.sh's
-primary on port 54401 and its replica on 54402, streaming): the subject is where a server's
+primary on port 26401 and its replica on 26402, streaming): the subject is where a server's
 requests read, across processes and two PostgreSQL servers, which only a real pair shows.
 The pair's database is a copy of the test database's schema (pg_dump, only when its
 migrations differ), so nothing is migrated twice.
@@ -44,28 +44,30 @@ def _migrations(connection) -> list[str]:
 @pytest.fixture(scope="module")
 def pair(django_db_setup):
     pair = Pair()
-    pair.db("replica", "start")
-    source = database_url().replace("postgis://", "postgresql://")
-    with pair.connect("postgres") as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [NAME]).fetchone()
-    with psycopg.connect(source) as test_database:
-        wanted = _migrations(test_database)
-    if not exists or _migrations(pair.connect(NAME)) != wanted:
-        pair.recreate(NAME)
-        dump = [f"{PGBIN}/pg_dump", "--format=custom", "--no-owner", source]
-        restore = [
-            f"{PGBIN}/pg_restore",
-            "--no-owner",
-            "--exit-on-error",
-            "-d",
-            pair.url(NAME).replace("postgis", "postgresql"),
-        ]
-        schema = subprocess.run(dump, check=True, capture_output=True).stdout  # noqa: S603
-        subprocess.run(restore, input=schema, check=True)  # noqa: S603
-    pair.wait_replayed(NAME)
-    yield pair
-    pair.db("replica", "stop")
-    pair.db("stop")
+    try:  # a pair that failed to start is stopped too, not left holding its ports
+        pair.db("replica", "start")
+        source = database_url().replace("postgis://", "postgresql://")
+        with pair.connect("postgres") as connection:
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [NAME]).fetchone()
+        with psycopg.connect(source) as test_database:
+            wanted = _migrations(test_database)
+        if not exists or _migrations(pair.connect(NAME)) != wanted:
+            pair.recreate(NAME)
+            dump = [f"{PGBIN}/pg_dump", "--format=custom", "--no-owner", source]
+            restore = [
+                f"{PGBIN}/pg_restore",
+                "--no-owner",
+                "--exit-on-error",
+                "-d",
+                pair.url(NAME).replace("postgis", "postgresql"),
+            ]
+            schema = subprocess.run(dump, check=True, capture_output=True).stdout  # noqa: S603
+            subprocess.run(restore, input=schema, check=True)  # noqa: S603
+        pair.wait_replayed(NAME)
+        yield pair
+    finally:
+        pair.db("replica", "stop")
+        pair.db("stop")
 
 
 @pytest.fixture(scope="module")
