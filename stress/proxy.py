@@ -80,8 +80,7 @@ def mix(database_url: str, count: int = 2000) -> list[str]:
     def path() -> str:
         slug, when = chance.choice(slugs), day()
         return chance.choice([
-            f"/api/v1/site-table/?as_of={when}&page_size=10000",  # the map's first draw
-            *[f"/api/v1/site-table/?as_of={when}&page_size=10000"] * 3,  # a date change
+            *[f"/api/v1/site-table/?as_of={when}&page_size=10000"] * 4,  # a map's first draw, three date changes
             *[f"/api/v1/sites/{slug}/?as_of={when}"] * 4,  # a popup
             *[f"/api/v1/sites/{slug}/timeseries/"] * 2,
             f"/api/v1/observations/?from={when[:4]}-01-01&to={when}",

@@ -110,20 +110,13 @@ def site_collection(
 FEATURES_PER_CHUNK = 1000
 
 
+# The page's sites in its order, each with its summary read per site (`p`).
+_PAGE_WITH_SUMMARIES = f"""
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{_posture_join(False)}
+"""
 SITE_TOTALS = f"""
 SELECT coalesce(json_agg(json_build_object('site', s.slug{SUMMARY_PROPERTIES}) ORDER BY page.n), '[]'::json)::text
-FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{_posture_join(False)}
-"""  # noqa: S608 (constant SQL; values are parameters)
-
-
-def site_totals(
-    ids: list[int], options: PostureOptions, count: int, next_url: str | None, previous_url: str | None
-) -> bytes:
-    """The page of site posture summaries (SiteTotalSerializer) for the sites `ids`, in that order."""
-    head = {"count": count, "next": next_url, "previous": previous_url}
-    statement_params = {"ids": list(ids), **options.params()}
-    return _open_object(head) + b'"results": ' + _document(SITE_TOTALS, statement_params) + b"}"
-
+{_PAGE_WITH_SUMMARIES}"""
 
 # Each site's place and summary as one row of values (SITE_TABLE_FIELDS, in that order): the
 # sites list's answer with `posture=total` less its names, repeated for each site, and less
@@ -135,8 +128,15 @@ SELECT coalesce(json_agg(json_build_array(
     s.slug, s.name, s.kind, s.host_country, s.operator,
     round(ST_X(s.location)::numeric, 5), round(ST_Y(s.location)::numeric, 5){SUMMARY_VALUES}
 ) ORDER BY page.n), '[]'::json)::text
-FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, n) JOIN core_site s ON s.id = page.id{_posture_join(False)}
-"""  # noqa: S608 (constant SQL; values are parameters)
+{_PAGE_WITH_SUMMARIES}"""
+
+
+def site_totals(
+    ids: list[int], options: PostureOptions, count: int, next_url: str | None, previous_url: str | None
+) -> bytes:
+    """The page of site posture summaries (SiteTotalSerializer) for the sites `ids`, in that order."""
+    head = {"count": count, "next": next_url, "previous": previous_url}
+    return _summary_page(head, "results", SITE_TOTALS, ids, options)
 
 
 def site_table(
@@ -144,8 +144,13 @@ def site_table(
 ) -> bytes:
     """The page of the sites `ids`, in that order, as rows of SITE_TABLE_FIELDS (SiteTableSerializer)."""
     head = {"count": count, "next": next_url, "previous": previous_url, "fields": list(SITE_TABLE_FIELDS)}
-    statement_params = {"ids": list(ids), **options.params()}
-    return _open_object(head) + b'"rows": ' + _document(SITE_TABLE, statement_params) + b"}"
+    return _summary_page(head, "rows", SITE_TABLE, ids, options)
+
+
+def _summary_page(head: dict, key: str, statement: str, ids: list[int], options: PostureOptions) -> bytes:
+    """`head`'s members, then `key`: the array `statement` writes for the sites `ids` read with `options`."""
+    array = _document(statement, {"ids": list(ids), **options.params()})
+    return _open_object(head) + f'"{key}": '.encode() + array + b"}"
 
 
 # The steps as one document, built in PostgreSQL: the page's sites by slug, then per day
