@@ -121,12 +121,15 @@ SELECT coalesce(json_agg(json_build_object('site', s.slug{SUMMARY_PROPERTIES}) O
 # Each site's place and summary as one row of values (SITE_TABLE_FIELDS, in that order): the
 # sites list's answer with `posture=total` less its names, repeated for each site, and less
 # what a map does not draw (aliases, status, coordinates past the metre): a quarter of its bytes.
+# The coordinates are rounded as doubles, which PostgreSQL writes in the fewest digits that
+# read back the same (five decimals here): rounding them as numeric took 12 of the
+# statement's 95 ms for 10,000 sites.
 SITE_TABLE_FIELDS = ("site", "name", "kind", "host_country", "operator", "longitude", "latitude", *SUMMARY_FIELDS)
 SUMMARY_VALUES = "".join(f", p.{name}" for name in SUMMARY_FIELDS)
 SITE_TABLE = f"""
 SELECT coalesce(json_agg(json_build_array(
     s.slug, s.name, s.kind, s.host_country, s.operator,
-    round(ST_X(s.location)::numeric, 5), round(ST_Y(s.location)::numeric, 5){SUMMARY_VALUES}
+    round(ST_X(s.location) * 1e5) / 1e5, round(ST_Y(s.location) * 1e5) / 1e5{SUMMARY_VALUES}
 ) ORDER BY page.n), '[]'::json)::text
 {_PAGE_WITH_SUMMARIES}"""
 

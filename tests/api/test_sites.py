@@ -506,6 +506,15 @@ def test_the_site_table_is_the_sites_lists_places_and_totals_in_its_order(api, d
     )  # fmt: skip
 
 
+def test_the_site_tables_coordinates_have_five_decimals(api):
+    make_site(slug="far-west", location=Point(-172.123456789, -13.987654321, srid=4326))
+    make_site(slug="far-east", location=Point(35.948612345, 35.407587654, srid=4326))
+    table = api.get("site-table/").json()
+    places = {row[0]: row[5:7] for row in table["rows"]}
+    assert places == {"far-west": [-172.12346, -13.98765], "far-east": [35.94861, 35.40759]}
+    assert b"35.94861," in api.get("site-table/").content  # written so, not 35.948610000000002
+
+
 def test_the_site_table_refuses_bad_parameters(api, demo):
     assert_error(api.get("site-table/", params={"as_of": "2024-13-01"}), 400, "as_of")
     assert_error(api.get("site-table/", params={"transient": "sometimes"}), 400, "transient")
