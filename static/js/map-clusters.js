@@ -71,20 +71,26 @@
     map.on("moveend", draw);
 
     return {
-      // The sites, their places as [lng, lat]: clustered and drawn afresh.
-      setSites: function (places) {
-        layer.clearLayers();
-        shown.clear();
-        sitesOf.clear();
-        index = new Supercluster({
+      // The clusters of the sites whose places ([lng, lat] each) are `places`, for every zoom;
+      // made apart from showing them, so a load can make them while its other data arrives.
+      clustersOf: function (places) {
+        const made = new Supercluster({
           radius: options.radius,
           extent: 256, // the radius is in pixels of a 256-pixel tile, Leaflet's own
           // At the map's last zoom every site stands alone, even two at one place.
           maxZoom: map.getMaxZoom() - 1,
         });
-        index.load(places.map(function (coordinates, site) {
+        made.load(places.map(function (coordinates, site) {
           return { type: "Feature", geometry: { type: "Point", coordinates: coordinates }, properties: { site: site } };
         }));
+        return made;
+      },
+      // Other sites, clustered as clustersOf(their places) made them: drawn afresh.
+      setSites: function (clusters) {
+        layer.clearLayers();
+        shown.clear();
+        sitesOf.clear();
+        index = clusters;
         draw();
       },
       // What the sites count changed: the clusters in view show their new sums (the others

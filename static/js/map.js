@@ -313,7 +313,7 @@
       ]);
       if (mine !== loading) return; // a newer date was chosen meanwhile
       if (answer.totals) redrawTotals(answer.totals);
-      else drawSites(answer.features);
+      else drawSites(answer.features, answer.clusters);
       if (fit === "sites" && sites.length) fitToSites();
       drawnFilters = filtersOf(state);
       drawMovements(movements);
@@ -350,7 +350,7 @@
   // summary in a row of values, a quarter of the sites list's bytes. When only the date
   // changed ({totals}), the markers and clusters stay and take the new summaries; otherwise,
   // or where the sites differ at the new date (a category filter), they are drawn afresh
-  // ({features}).
+  // ({features, clusters}).
   async function fetchSites(state, signal) {
     const url = config.siteTableUrl + "?" + apiParams(state);
     const found = await fetchAllPages(url, "rows", idOf, signal, sitesOfPage);
@@ -360,7 +360,9 @@
       found.every(function (site, index) {
         return sites[index].id === site.id;
       });
-    return same ? { totals: found } : { features: found };
+    if (same) return { totals: found };
+    // Clustered now, while the movements may still be on their way (they are drawn together).
+    return { features: found, clusters: clusters.clustersOf(found.map(function (feature) { return feature.geometry.coordinates; })) };
   }
 
   // A page of the site table as the map keeps sites, in the shape of GeoJSON features:
@@ -386,13 +388,12 @@
   let markers = []; // their markers, each made when first in view
   let drawnFilters = null;
 
-  function drawSites(features) {
+  // `clustered`: the sites' clusters (clusters.clustersOf).
+  function drawSites(features, clustered) {
     map.closePopup(); // it shows the posture of the previous date
     sites = features;
     markers = new Array(features.length);
-    clusters.setSites(features.map(function (feature) {
-      return feature.geometry.coordinates;
-    }));
+    clusters.setSites(clustered);
     for (const feature of features) siteNames[feature.id] = feature.properties.name;
   }
 
