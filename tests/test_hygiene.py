@@ -110,3 +110,15 @@ def test_expired_acceptances_fail(tmp_path, monkeypatch):
     assert accepted_risks(dt.date(2026, 1, 31))["code"][0]["test_id"] == "B602"
     with pytest.raises(AssertionError, match="expired"):
         accepted_risks(dt.date(2026, 2, 1))
+
+
+def test_template_comments_close_on_their_line():
+    """Django's `{# … #}` comment is one line: one that runs on is sent to the browser as text
+    (the map page showed its preload comment above the menu). Longer ones are {% comment %}."""
+    running_on = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if line.count("{#") > line.count("#}")
+    ]
+    assert running_on == []
