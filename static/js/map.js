@@ -407,15 +407,24 @@
     if (changed) clusters.refresh();
   }
 
-  // Site `index`'s new summary (`summary`: its fields by name); true when its icon changed.
+  // Site `index`'s new summary (`summary`: its fields by name); true when it changed what the
+  // site looks like (and so, maybe, its cluster's sum).
   function setSummary(index, summary) {
     const feature = sites[index];
+    const marker = markers[index];
+    if (!marker) {
+      // Not made yet, as most of ten thousand are: it is made with the icon of its time, so
+      // no icon is worked out now (twice per site, that was 20 ms of a date change).
+      const changed = Object.keys(summary).some(function (name) {
+        return feature.properties[name] !== summary[name];
+      });
+      Object.assign(feature.properties, summary);
+      return changed;
+    }
     const before = markerIcon(feature);
     Object.assign(feature.properties, summary);
     const after = markerIcon(feature);
     if (after === before) return false;
-    const marker = markers[index];
-    if (!marker) return true; // not made yet: made with the icon of its time
     if (!marker.getElement()) {
       // Off the map: the icon is kept for when it is shown again.
       // (Leaflet's setIcon would also bind its popup again: thousands of times a date change.)
