@@ -36,6 +36,7 @@ import io
 import json as jsonlib
 import secrets
 import socket
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -177,6 +178,27 @@ def demo_snapshot(django_db_setup, django_db_blocker) -> DemoSnapshot:
 def demo(db, demo_snapshot):
     """The demo data set (core.demo) as its management command loads it, in an otherwise empty database."""
     demo_snapshot.restore()
+
+
+# --- the test database at the end ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_sessions_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """Set up before any server the tests start, so torn down after them and before
+    pytest-django drops the test database: waits up to five seconds for the other sessions on
+    it to end, then ends them. A stopped server (the live server's threads, gunicorn's workers)
+    closes its connections a moment later, and the drop, run first, failed with "being
+    accessed by other users": a warning, and the database left behind."""
+    yield
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute(f"SELECT count(*) {others}")
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.1)
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
 
 
 # --- gunicorn ----------------------------------------------------------------------------
