@@ -96,15 +96,17 @@ kill_now() {
 # earlier primary (var/pg made anew since) cannot follow this one and is taken again.
 replica_start() {
     start >/dev/null
-    if [ -f "$REPLICA_DATA/PG_VERSION" ] && [ "$(system_id "$REPLICA_DATA")" != "$(system_id "$DATA")" ]; then
-        echo "db: $REPLICA_DATA is a copy of another cluster; taking it again"
-        replica_stop
-        rm -rf "$REPLICA_DATA"
+    # Nor can a copy whose primary_conninfo (written by pg_basebackup -R) names another port.
+    local stale=""
+    if [ -f "$REPLICA_DATA/PG_VERSION" ]; then
+        if [ "$(system_id "$REPLICA_DATA")" != "$(system_id "$DATA")" ]; then
+            stale="is a copy of another cluster"
+        elif ! grep -q "port=$PORT " "$REPLICA_DATA/postgresql.auto.conf"; then
+            stale="follows a primary on another port"
+        fi
     fi
-    # pg_basebackup -R wrote the primary's port into the copy's primary_conninfo: a primary
-    # now on another port would never be reached.
-    if [ -f "$REPLICA_DATA/PG_VERSION" ] && ! grep -q "port=$PORT " "$REPLICA_DATA/postgresql.auto.conf"; then
-        echo "db: $REPLICA_DATA follows a primary on another port; taking it again"
+    if [ -n "$stale" ]; then
+        echo "db: $REPLICA_DATA $stale; taking it again"
         replica_stop
         rm -rf "$REPLICA_DATA"
     fi
