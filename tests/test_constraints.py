@@ -46,6 +46,9 @@ OBSERVATION_CASES = [
     ("observation_count_le_high", "count_high", {"count_high": 4}),
     ("observation_absent_counts_zero", "count", {"activity": "absent", "count": 3}),
     ("observation_observed_not_future", "observed", {"observed": FUTURE}),
+    ("observation_observed_from_earliest", "observed", {"observed": dt.date(1899, 12, 31)}),
+    ("observation_counts_at_most_max", "count", {"count": 1_000_001}),
+    ("observation_counts_at_most_max", "count_high", {"count_high": 1_000_001}),
 ]
 
 
@@ -144,6 +147,7 @@ def test_asset_registration_is_unique():
         ("movement_departed_before_arrived", "arrived", {"departed": dt.date(2024, 12, 18)}),
         ("movement_dates_not_future", "arrived", {"arrived": FUTURE}),
         ("movement_count_not_negative", "count", {"count": -2}),
+        ("movement_count_at_most_max", "count", {"count": 1_000_001}),
     ],
 )
 def test_movement_invariants(constraint, field, values):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from basewatch.core.models import AssetType
+from basewatch.front.views import _has_stale_stretch
 from tests.factories import make_asset_type, make_observation, make_site
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +162,21 @@ def test_site_chart_spans_the_observations_and_the_posture_date(client, db):
     # A posture date outside that stretches the axis to it.
     assert span("2025-06-01") == ("2024-11-22", "2025-06-01")
     assert span("2024-10-01") == ("2024-09-26", "2025-01-14")
+
+
+@pytest.mark.parametrize(
+    ("next_point", "end", "stale"),
+    [
+        ("2025-01-01", "2025-01-30", False),  # superseded on day 31: its last day is 30 days old
+        ("2025-01-02", "2025-01-30", True),  # its last day (01-01) is 31 days old
+        (None, "2024-12-31", False),  # the axis ends 30 days on: fresh to the end
+        (None, "2025-01-01", True),  # 31 days on
+    ],
+)
+def test_a_stale_stretch_is_one_where_core_says_stale(next_point, end, stale):
+    """core.posture: an entry is stale once more than its type's fresh_days old (here 30)."""
+    points = [{"date": "2024-12-01"}] + ([{"date": next_point}] if next_point else [])
+    assert _has_stale_stretch({"points": points, "fresh_days": 30}, dt.date.fromisoformat(end)) is stale
 
 
 def chart_key(page: str) -> str:

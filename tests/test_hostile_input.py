@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import resource
 import zipfile
 
@@ -33,6 +34,32 @@ def test_login_with_a_nul_character_is_a_400(field):
     assert b"NUL" in response.content
     assert not LoginFailure.objects.exists()
     assert "_auth_user_id" not in Client().session
+
+
+@pytest.mark.parametrize("period", ["²", "1000000", "abc", "-5"])
+def test_the_map_takes_any_period_in_its_address(period):
+    """A period the map does not offer is its default (front.views.MAP_PERIODS): `²` passed
+    str.isdigit and `1000000` days before the date overflowed, both 500s."""
+    response = Client().get("/", {"period": period})
+    assert response.status_code == 200
+    assert b"from=" in response.content  # the movements' first page is still asked for at once
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "1899-12-31"])
+def test_a_site_page_before_the_earliest_date_is_a_400(as_of):
+    """Year 1 made the chart's axis overflow: a 500."""
+    make_site(slug="khmeimim")
+    response = Client().get("/sites/khmeimim/", {"as_of": as_of})
+    assert response.status_code == 400
+    assert b"as_of" in response.content and b"1900-01-01" in response.content
+
+
+def test_an_adsb_time_past_the_calendar_in_utc_is_refused():
+    from basewatch.core.adsb.parsing import TraceRefused, parse_trace
+
+    csv = b"time,lat,lon,altitude\n9999-12-31T23:00:00-05:00,35.4,35.9,1000\n"
+    with pytest.raises(TraceRefused, match="outside the calendar"):
+        parse_trace(csv, 10_000)
 
 
 def _nested(depth: int) -> str:
@@ -123,6 +150,30 @@ def test_import_latin1_bytes_are_refused_with_their_line():
     response = _upload(client, content, "latin1.csv")
     assert response.status_code == 400
     assert "Line 3 is not UTF-8 (byte 0xE0)" in response.content.decode()
+    assert _nothing_stored()
+
+
+@pytest.mark.parametrize("where", ["value", "name"])
+def test_import_a_geojson_nul_character_is_refused(where):
+    """A CSV with NUL was refused; a GeoJSON's `\\u0000` reached PostgreSQL in a look-up: a 500."""
+    client = _import_page()
+    properties = {
+        "site": "khmeimim",
+        "observed": "2024-12-13",
+        "asset_type": "su-34",
+        "sources": "https://example.org/1",
+    }
+    if where == "value":
+        properties["site"] = "khmeimim\x00"
+    else:
+        properties["no\x00te"] = "x"
+    document = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": None, "properties": properties}],
+    }
+    response = _upload(client, json.dumps(document).encode(), "claims.geojson")
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
     assert _nothing_stored()
 
 

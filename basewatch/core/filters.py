@@ -24,6 +24,7 @@ from basewatch.core.models import Asset, AssetType, Movement, Observation, Postu
 from basewatch.core.posture import PostureOptions
 from basewatch.core.posture_steps import MAX_DAYS as MAX_STEP_DAYS
 from basewatch.core.workflow import State
+from basewatch.lib.dates import EARLIEST_DATE, latest_allowed_date
 
 
 class SharedChoices(tuple):
@@ -66,14 +67,20 @@ class FilterSet(filters.FilterSet):
 
 
 class AsOfField(forms.DateField):
-    """The posture date: YYYY-MM-DD, today (UTC) when not given."""
+    """The posture date: YYYY-MM-DD, today (UTC) when not given, from EARLIEST_DATE to today
+    anywhere on Earth (no observation is later: a later posture would only be every entry
+    gone stale)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(input_formats=settings.DATE_INPUT_FORMATS, **kwargs)
 
     def clean(self, value) -> dt.date:
-        return super().clean(value) or timezone.now().date()
+        day = super().clean(value) or timezone.now().date()
+        latest = latest_allowed_date()
+        if not EARLIEST_DATE <= day <= latest:
+            raise ValidationError(f"Give a date from {EARLIEST_DATE} to {latest}.", code="out_of_range")
+        return day
 
 
 class SwitchField(forms.Field):

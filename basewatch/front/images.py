@@ -9,7 +9,6 @@ answer here decides who may see the image, and says it is an image and nothing e
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +23,7 @@ from basewatch.core.models import EvidenceImage, Observation, Source
 from basewatch.core.roles import EDITOR
 from basewatch.front.access import role_required
 from basewatch.front.forms import ImageDetailsForm, ImageForm
+from basewatch.lib.dates import parse_day
 
 # An image's own answer: nothing in it may load, run or be framed, whatever the bytes say.
 IMAGE_POLICY = "; ".join(
@@ -108,7 +108,7 @@ def image_edit(request, pk: int):
     if "captured" in request.GET:
         # A suggestion that is not a date is no suggestion.
         with contextlib.suppress(ValueError):
-            initial["captured"] = dt.date.fromisoformat(request.GET["captured"])
+            initial["captured"] = parse_day(request.GET["captured"])
     form = ImageDetailsForm(request.POST or None, instance=image, initial=initial)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
-import re
 from urllib.parse import quote_plus, urlencode
 
 from django.conf import settings
@@ -34,6 +32,7 @@ from basewatch.core.models import (
 )
 from basewatch.core.posture import observation_days
 from basewatch.front.images import gallery
+from basewatch.lib.dates import parse_day
 from basewatch.lib.tiles import map_tiles
 
 
@@ -82,14 +81,19 @@ def index(request):
         "host_countries": host_countries,
         "kinds": Site.Kind.choices,
         "categories": AssetType.Category.choices,
+        "periods": [(value, label) for value, (_, label) in MAP_PERIODS.items()],
     }
     return render(request, "front/map.html", context)
 
 
+# The periods of movements the map offers, by their value in its `period` select; the first
+# (30 days) is the default and has no value. map.js reads the choices from the select and takes
+# any other `period` in the address as the default, as first_load_urls does.
+MAP_PERIODS = {"": (30, "Last 30 days"), "90": (90, "Last 90 days"), "365": (365, "Last year")}
+
 # The map's filters, as static/js/map.js sends them to the site table and to the movements.
 _SITE_FILTERS = ("operator", "host_country", "kind", "category", "q")
 _MOVEMENT_FILTERS = ("operator", "host_country", "kind", "category")
-_ISO_DATE = re.compile(r"[1-9]\d{3}-\d{2}-\d{2}")
 
 
 def first_load_urls(query, config: dict) -> list[str]:
@@ -97,14 +101,12 @@ def first_load_urls(query, config: dict) -> list[str]:
     opening at `query` (the page's own query string), so the page can ask for them at once,
     while its scripts load. map.js builds these URLs itself (readState, apiParams,
     movementParams); a browser test checks that each is asked for once. None where the page
-    would read its state otherwise than plainly (a date it would not take, an odd period)."""
+    would not take the date."""
     day = query.get("as_of") or query.get("date") or config["latest"]
-    period = query.get("period") or "30"
-    if not _ISO_DATE.fullmatch(day) or not period.isdigit() or not int(period):
-        return []
+    days, _ = MAP_PERIODS.get(query.get("period", ""), MAP_PERIODS[""])
     try:
-        first = dt.date.fromisoformat(day) - dt.timedelta(days=int(period) - 1)
-    except ValueError:
+        first = parse_day(day) - dt.timedelta(days=days - 1)
+    except (ValueError, OverflowError):  # not a date, or one whose period starts before the calendar
         return []
     sites = [("as_of", day), ("page_size", "10000")]
     sites += [(name, query[name]) for name in _SITE_FILTERS if query.get(name)]
@@ -279,11 +281,12 @@ def _has(points: list[dict], status: str) -> bool:
 
 
 def _has_stale_stretch(series: dict, end: dt.date) -> bool:
-    """Whether a point of the series is the latest word for longer than its type stays fresh,
-    before the next point or the end of the axis (core.posture: stale)."""
-    dates = [dt.date.fromisoformat(point["date"]) for point in series["points"]] + [end]
+    """Whether a point of the series is still the latest word on a day it is stale (core.posture:
+    more than its type's fresh_days old): the day before the next point, or the axis's last day."""
+    dates = [dt.date.fromisoformat(point["date"]) for point in series["points"]]
+    last_days = [later - dt.timedelta(days=1) for later in dates[1:]] + [end]
     fresh = dt.timedelta(days=series["fresh_days"])
-    return any(later - earlier > fresh for earlier, later in itertools.pairwise(dates))
+    return any(last - observed > fresh for observed, last in zip(dates, last_days, strict=True))
 
 
 def observations(request):

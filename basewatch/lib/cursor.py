@@ -13,6 +13,8 @@ import binascii
 import datetime as dt
 import json
 
+from basewatch.lib.dates import parse_day
+
 MAX_LENGTH = 200  # a date's cursor is about 40 characters; one holding a 100-character slug about 170
 
 
@@ -36,7 +38,7 @@ def decode(text: str, key_type: type[dt.date] | type[str] = dt.date) -> tuple[bo
     if direction not in ("a", "b") or not isinstance(key, str) or type(pk) is not int or not 0 < pk < 2**63:
         raise ValueError("not a position")
     if key_type is dt.date:
-        return direction == "b", dt.date.fromisoformat(key), pk
+        return direction == "b", parse_day(key), pk
     # A text key reaches SQL as a parameter: PostgreSQL refuses a NUL in text, so no control characters.
     if not key.isprintable():
         raise ValueError("not a key")

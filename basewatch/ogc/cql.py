@@ -51,6 +51,7 @@ from pygeofilter.parsers.cql2_text.parser import CQLTransformer
 
 from basewatch.core.filters import AssetKeyFilter, BBoxField, BBoxFilter
 from basewatch.core.models import Asset
+from basewatch.lib.dates import parse_day
 
 # pygeofilter turns lark's logger to DEBUG when imported; back to lark's own level, so a
 # bad filter never writes parser state to the log.
@@ -190,7 +191,7 @@ def _standard_json(node, depth: int = 0):
     if "bbox" in node:
         return ast.Function("bbox", node["bbox"])
     if "date" in node:
-        return _strict(dt.date.fromisoformat, node["date"], "date")
+        return _strict(parse_day, node["date"], "date")
     if "timestamp" in node:
         return _strict(_timestamp, node["timestamp"], "timestamp")
     arguments = node.get("args")

@@ -16,6 +16,7 @@ from django import forms
 
 from basewatch.core.filters import BBoxField
 from basewatch.lib import cursor
+from basewatch.lib.dates import parse_day, utc_day
 from basewatch.ogc import cql
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -104,15 +105,15 @@ def _day(text: str) -> dt.date | None:
     if text in ("", ".."):
         return None
     if len(text) == 10:
-        return dt.date.fromisoformat(text)
+        return parse_day(text)
     if len(text) == 11 and text[10] in "Tt":
         # GDAL's OAPIF driver turns `-where "observed >= '2024-12-13'"` into `2024-12-13T/..`:
         # a day with an empty time, which can only mean that day.
-        return dt.date.fromisoformat(text[:10])
+        return parse_day(text[:10])
     moment = dt.datetime.fromisoformat(text.replace("z", "Z"))
     if "T" not in text.upper() or moment.tzinfo is None:
         raise ValueError("a date-time needs a time and an offset")
-    return moment.astimezone(dt.UTC).date()
+    return utc_day(moment)
 
 
 def parse_datetime(query) -> Interval | None:

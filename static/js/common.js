@@ -18,7 +18,8 @@ window.basewatch = (function () {
   function parseDate(text) {
     const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
     if (!match) return null;
-    const date = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
+    const date = new Date(Date.UTC(2000, +match[2] - 1, +match[3]));
+    date.setUTCFullYear(+match[1]); // Date.UTC reads the years 0 to 99 as 1900 to 1999
     // Date.UTC rolls 2024-02-31 over to March: such a text is not a date.
     return isNaN(date) || date.getUTCDate() !== +match[3] ? null : date;
   }

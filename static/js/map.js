@@ -65,6 +65,10 @@
     const state = { as_of: params.get("as_of") || params.get("date") || config.latest };
     if (!parseDate(state.as_of)) state.as_of = config.latest;
     for (const name of FILTERS) state[name] = params.get(name) || "";
+    // A period the map does not offer is its default, as the server's first_load_urls reads it
+    // (front.views.MAP_PERIODS, which the select's options come from).
+    const periods = Array.from(form.elements.period.options, function (option) { return option.value; });
+    if (!periods.includes(state.period)) state.period = "";
     state.asset = params.get("asset") || "";
     const lat = parseFloat(params.get("lat"));
     const lng = parseFloat(params.get("lng"));

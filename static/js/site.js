@@ -83,16 +83,22 @@
     if (one.lane) one.laneIndex = lanes.push(one) - 1;
   }
 
+  // The first day a point of series `one` is stale: core.posture calls an entry stale once it
+  // is more than its type's fresh_days old (tests/browser/test_site_chart.py checks the two agree).
+  function staleFrom(point, one) {
+    return point.x + one.fresh + 1;
+  }
+
   // What each point holds: from it to the series' next point (or the axis end), in two
   // stretches when it goes stale on the way.
   function stretches(one) {
     const result = [];
     one.points.forEach(function (point, i) {
       const next = i + 1 < one.points.length ? one.points[i + 1].x : axisEnd;
-      const staleFrom = point.x + one.fresh;
-      if (staleFrom < next) {
-        result.push({ point: point, from: point.x, to: staleFrom, stale: false });
-        result.push({ point: point, from: staleFrom, to: next, stale: true });
+      const staleDay = staleFrom(point, one);
+      if (staleDay < next) {
+        result.push({ point: point, from: point.x, to: staleDay, stale: false });
+        result.push({ point: point, from: staleDay, to: next, stale: true });
       } else {
         result.push({ point: point, from: point.x, to: next, stale: false });
       }
@@ -240,7 +246,7 @@
   const breaks = new Set();
   for (const one of based) {
     if (one.counted) firstCount = Math.min(firstCount, one.points[0].x);
-    for (const point of one.points) breaks.add(point.x).add(point.x + one.fresh);
+    for (const point of one.points) breaks.add(point.x).add(staleFrom(point, one));
   }
   if (firstCount < Infinity) {
     const xs = Array.from(breaks)
@@ -257,7 +263,7 @@
         if (!point) continue;
         if (point.status === "uncounted") total.plus = true;
         else total.y = (total.y || 0) + point.count;
-        if (x < point.x + one.fresh) total.stale = false;
+        if (x < staleFrom(point, one)) total.stale = false;
       }
       return total;
     });

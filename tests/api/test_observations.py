@@ -141,6 +141,9 @@ def test_editor_creates_a_draft_recording_the_author(api, world, people):
         ({"credibility": 9}, "credibility"),
         ({"count": "many"}, "count"),
         ({"count": 10**12}, "count"),
+        ({"count": 1_000_001}, "count"),  # two such counts at a site overflowed its total: a 500
+        ({"count": 4, "count_high": 1_000_001}, "count_high"),
+        ({"observed": "1899-12-31"}, "observed"),  # year 1 made the site page's chart overflow
         ({"state": "bogus"}, "state"),
         ({"state": "rejected"}, "state"),  # no action leads a draft there
     ],

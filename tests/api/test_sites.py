@@ -132,6 +132,8 @@ def test_bbox_across_the_antimeridian(api, db):
     [
         ({"as_of": "2024-13-01"}, "as_of"),
         ({"as_of": "yesterday"}, "as_of"),
+        ({"as_of": "1899-12-31"}, "as_of"),  # before EARLIEST_DATE
+        ({"as_of": (dt.date.today() + dt.timedelta(days=3)).isoformat()}, "as_of"),  # after today anywhere
         ({"operator": "XX"}, "operator"),
         ({"kind": "castle"}, "kind"),
         ({"asset_type": "no-such-type"}, "asset_type"),

@@ -185,6 +185,8 @@ def test_the_kml_link_follows_the_date_and_the_filters(page, demo):
         "",
         "?as_of=2024-12-20&lat=35.4&lng=35.95&z=6",
         "?date=2024-12-10&operator=RU&kind=air_base&q=air%20base~*&period=90",
+        "?period=abc",  # a period the map does not offer is its 30 days (a 500 for `²` before)
+        "?period=%C2%B2",
     ],
 )
 def test_the_first_draws_data_is_asked_for_once_while_the_scripts_load(page, demo, query):

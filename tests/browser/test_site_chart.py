@@ -14,7 +14,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from basewatch.core.models import AssetType
+from basewatch.core.models import AssetType, Site
+from basewatch.core.posture import PostureOptions
 from tests.browser.helpers import screenshot
 from tests.factories import make_asset_type, make_observation, make_site
 
@@ -77,6 +78,14 @@ def open_chart(page, url: str) -> dict[str, dict]:
     page.goto(url)
     page.wait_for_function("() => document.body.dataset.chartSeries !== undefined")
     return {(d["role"], d["label"]): d for d in page.evaluate(DATASETS)}
+
+
+def posture_entry_stale(asset_type_name: str, day: str) -> bool:
+    """Whether core.posture calls Khmeimim's entry for that asset type stale on `day`."""
+    options = PostureOptions(as_of=dt.date.fromisoformat(day))
+    site = Site.objects.with_posture(options).get(slug="khmeimim")
+    (entry,) = [entry for entry in site.posture_state["posture"] if entry["asset_type_name"] == asset_type_name]
+    return entry["stale"]
 
 
 def pixel_of(page, axis: str, value) -> float:
@@ -147,11 +156,12 @@ def test_the_posture_date_is_a_labelled_line(page, demo):
 
 def test_stale_stretches_are_faded_from_the_freshness_horizon_on(page, demo):
     datasets = open_chart(page, "/sites/khmeimim/?as_of=2026-01-01")
-    # Helicopters stay fresh 60 days: Ka-52's line is stale from 2025-02-11 to the axis end.
+    # Helicopters stay fresh 60 days: Ka-52's line is stale from 2025-02-12 (61 days old) to the
+    # axis end, as core.posture says of the same entry.
     ka52 = datasets["count", "Ka-52 Alligator"]["items"]
     assert [(i["date"], i["stale"]) for i in ka52] == [
         ("2024-12-13", False),
-        ("2025-02-11", True),
+        ("2025-02-12", True),
         ("2026-01-01", True),
     ]
     # Air defence stays fresh 180 days: the S-400 lane from 2025-06-11.
@@ -159,9 +169,13 @@ def test_stale_stretches_are_faded_from_the_freshness_horizon_on(page, demo):
     assert [(i["date"], i["stale"]) for i in s400] == [
         ("2024-11-01", False),
         ("2024-12-13", False),
-        ("2025-06-11", True),
+        ("2025-06-12", True),
         ("2026-01-01", True),
     ]
+    for name, first_stale in (("Ka-52 Alligator", "2025-02-12"), ('S-400 "Triumf"', "2025-06-12")):
+        assert posture_entry_stale(name, first_stale) is True
+        day_before = (dt.date.fromisoformat(first_stale) - dt.timedelta(days=1)).isoformat()
+        assert posture_entry_stale(name, day_before) is False
     # And a reader sees it: the An-124 line (alone at 2) and the S-400 band are paler there.
     y = pixel_of(page, "y", 2)
     fresh = page.evaluate(DARKEST, [pixel_of(page, "x", "2024-12-20"), pixel_of(page, "x", "2025-01-20"), y, 2])

@@ -300,6 +300,11 @@ def test_unknown_collections_and_features_are_404_json(client, rows, path):
         ("/ogc/collections/observations/items", {"datetime": "../.."}, "datetime"),
         ("/ogc/collections/observations/items", {"datetime": "2024-01-01/2024-02-01/2024-03-01"}, "datetime"),
         ("/ogc/collections/observations/items", {"datetime": ".."}, "datetime"),
+        # Days past the calendar's ends once read in UTC: an OverflowError, a 500, before.
+        ("/ogc/collections/observations/items", {"datetime": "9999-12-31T23:00:00-05:00"}, "datetime"),
+        ("/ogc/collections/sites/items", {"datetime": "0001-01-01T01:00:00+05:00"}, "datetime"),
+        ("/ogc/collections/movements/items", {"datetime": "../9999-12-31T23:59:59-01:00"}, "datetime"),
+        ("/ogc/collections/observations/items", {"datetime": "2024-W50-5"}, "datetime"),  # a date is YYYY-MM-DD
         ("/ogc/collections/movements/items", {"f": "xml"}, "f"),
         ("/ogc/", {"f": "HTML"}, "f"),
         ("/ogc/collections/movements/items/1", {"limit": "5"}, "limit"),

@@ -228,7 +228,10 @@ def _csv_time(value: str, where: str) -> dt.datetime:
         raise TraceRefused(
             f"{where}: the time {value!r} is neither ISO 8601 (2024-12-17T05:10:00Z) nor epoch seconds."
         ) from None
-    moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    try:
+        moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    except OverflowError:  # an offset past the calendar's end: 9999-12-31T23:00:00-05:00
+        raise TraceRefused(f"{where}: the time {value!r} is outside the calendar in UTC.") from None
     return _in_time_range(moment, where)
 
 

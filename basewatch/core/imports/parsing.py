@@ -72,7 +72,16 @@ def _header(cells: list) -> list[str]:
 
 
 def _text(value) -> str:
-    """A cell as text: a spreadsheet's numbers and dates as a person would type them."""
+    """A cell as text: a spreadsheet's numbers and dates as a person would type them. A NUL
+    character (a GeoJSON `\\u0000`, an XLSX `_x0000_`) is refused: PostgreSQL cannot hold one,
+    so the row's look-ups failed with a 500."""
+    text = _plain_text(value)
+    if "\x00" in text:
+        raise FileRefused("The file holds a NUL character in a cell or name: remove it.")
+    return text
+
+
+def _plain_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -238,7 +247,7 @@ def _geojson(content: bytes) -> ParsedFile:
                 parse_geometry(geometry)  # longitude first, in range: the file is what it says
             except GeometryInputError as error:
                 raise FileRefused(f"Feature {number}'s geometry: {error}") from None
-        properties = {str(key).strip().lower(): value for key, value in feature["properties"].items()}
+        properties = {_text(key).strip().lower(): value for key, value in feature["properties"].items()}
         if geometry is not None and "location" not in properties:
             # A site's place is its feature's geometry (a claim's row does not read it).
             properties["location"] = json.dumps(geometry)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
+from basewatch.lib.dates import parse_day
 
 # The columns of basewatch's own CSV export (api.views.claims csv_columns), in its order:
 # an exported file imports back. `id` and `state` are read but not used: an import makes
@@ -210,7 +211,7 @@ def read_date(values: dict, column: str, errors: dict) -> dt.date | None:
     if not text or text == "undated":
         return None
     try:
-        return dt.date.fromisoformat(text[:10] if "T" in text else text)
+        return parse_day(text[:10] if "T" in text else text)
     except ValueError:
         errors[column] = f"“{text[:40]}” is not a date: write it as YYYY-MM-DD."
         return None
@@ -258,7 +259,7 @@ def _sources(row: Row, text: str, lookups: Lookups) -> None:
             label, url = match["label"], match["url"] or ""
             published, reliability = match["published"], match["reliability"]
         try:
-            day = None if published in ("", "undated") else dt.date.fromisoformat(published)
+            day = None if published in ("", "undated") else parse_day(published)
         except ValueError:
             row.errors["sources"] = f"“{published}” is not a source's date: write it as YYYY-MM-DD or “undated”."
             return

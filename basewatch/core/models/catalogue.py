@@ -18,19 +18,23 @@ from basewatch.core.expressions import IsCountryCode, IsValidGeometry, LatestAll
 from basewatch.core.fields import HttpURLField, LonLatMultiPolygonField, LonLatPointField
 from basewatch.core.querysets import AssetQuerySet, AssetTypeQuerySet, SiteQuerySet, SourceQuerySet
 from basewatch.core.versions import VersionedModel
-from basewatch.lib.dates import latest_allowed_date
+from basewatch.lib.dates import EARLIEST_DATE, latest_allowed_date
 
 if TYPE_CHECKING:
     from basewatch.core.models.posture import PostureSpan
 
 FUTURE_DATE_MESSAGE = "This date is in the future."
+EARLY_DATE_MESSAGE = f"Give a date from {EARLIEST_DATE} on."
 FRESH_DAYS_MAX = 36500  # a century: "never stale" in practice
 
 
-def _not_future(errors: dict[str, str], **dates: dt.date | None) -> None:
+def _dates_in_range(errors: dict[str, str], **dates: dt.date | None) -> None:
+    """Each date from EARLIEST_DATE to today anywhere on Earth (lib.dates)."""
     for field, value in dates.items():
         if value and value > latest_allowed_date():
             errors[field] = FUTURE_DATE_MESSAGE
+        elif value and value < EARLIEST_DATE:
+            errors[field] = EARLY_DATE_MESSAGE
 
 
 def _raise(errors: dict[str, str]) -> None:
@@ -389,7 +393,7 @@ class Source(VersionedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        _not_future(errors, published=self.published, captured=self.captured)
+        _dates_in_range(errors, published=self.published, captured=self.captured)
         if self.captured and self.published and self.captured > self.published and "captured" not in errors:
             errors["captured"] = "Imagery cannot be captured after it was published."
         _raise(errors)

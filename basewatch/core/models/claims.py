@@ -10,13 +10,26 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from basewatch.core.expressions import LatestAllowedDate
-from basewatch.core.models.catalogue import Asset, AssetType, Site, Source, _not_future, _raise
+from basewatch.core.models.catalogue import Asset, AssetType, Site, Source, _dates_in_range, _raise
 from basewatch.core.querysets import (
     MovementQuerySet,
     ObservationQuerySet,
 )
 from basewatch.core.versions import VersionedModel
 from basewatch.core.workflow import State
+from basewatch.lib.dates import EARLIEST_DATE
+
+# The most assets one claim may count. A site's total adds its types' counts in a 32-bit
+# integer (core.models.SiteSummaryStep): without a bound, two counts of two billion made a
+# publish fail in PostgreSQL (a 500). No base holds a million of one type.
+COUNT_MAX = 1_000_000
+
+
+def _count_in_range(errors: dict[str, str], field: str, value: int | None) -> None:
+    if value is not None and value < 0:
+        errors[field] = "A count cannot be negative."
+    elif value is not None and value > COUNT_MAX:
+        errors[field] = f"A count cannot exceed {COUNT_MAX:,}."
 
 
 class SourcedClaim(VersionedModel):
@@ -134,6 +147,10 @@ class Observation(SourcedClaim):
             models.CheckConstraint(
                 condition=Q(observed__lte=LatestAllowedDate()), name="observation_observed_not_future"
             ),
+            models.CheckConstraint(condition=Q(observed__gte=EARLIEST_DATE), name="observation_observed_from_earliest"),
+            models.CheckConstraint(
+                condition=Q(count__lte=COUNT_MAX) & Q(count_high__lte=COUNT_MAX), name="observation_counts_at_most_max"
+            ),
             models.CheckConstraint(
                 condition=Q(credibility__gte=1, credibility__lte=6), name="observation_credibility_range"
             ),
@@ -165,9 +182,7 @@ class Observation(SourcedClaim):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         for field in ("count", "count_low", "count_high"):
-            value = getattr(self, field)
-            if value is not None and value < 0:
-                errors[field] = "A count cannot be negative."
+            _count_in_range(errors, field, getattr(self, field))
         if self.count is None and (self.count_low is not None or self.count_high is not None):
             errors["count"] = "Give a best estimate when giving low or high bounds."
         elif self.count is not None:
@@ -179,7 +194,7 @@ class Observation(SourcedClaim):
             errors["count"] = "An absent observation counts 0; leave the count empty or 0."
         if self.activity == self.Activity.ABSENT and self.presence == self.Presence.TRANSIENT:
             errors["presence"] = "“Absent” says the site has none based there; it cannot be transient."
-        _not_future(errors, observed=self.observed)
+        _dates_in_range(errors, observed=self.observed)
         if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
         _raise(errors)
@@ -249,6 +264,7 @@ class Movement(SourcedClaim):
             models.CheckConstraint(
                 condition=Q(count__isnull=True) | Q(count__gte=0), name="movement_count_not_negative"
             ),
+            models.CheckConstraint(condition=Q(count__lte=COUNT_MAX), name="movement_count_at_most_max"),
             models.CheckConstraint(condition=Q(trips__isnull=True) | Q(trips__gte=1), name="movement_trips_positive"),
             models.CheckConstraint(
                 condition=Q(trips__isnull=False) | Q(trips_at_least=False), name="movement_at_least_needs_trips"
@@ -281,11 +297,10 @@ class Movement(SourcedClaim):
             errors["destination"] = "The destination must differ from the origin."
         if self.departed is None and self.arrived is None:
             errors["departed"] = "Give a departure date, an arrival date or both."
-        _not_future(errors, departed=self.departed, arrived=self.arrived)
+        _dates_in_range(errors, departed=self.departed, arrived=self.arrived)
         if self.departed and self.arrived and self.departed > self.arrived and "arrived" not in errors:
             errors["arrived"] = "The arrival cannot be before the departure."
-        if self.count is not None and self.count < 0:
-            errors["count"] = "A count cannot be negative."
+        _count_in_range(errors, "count", self.count)
         if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
         if self.trips is not None and self.trips < 1:

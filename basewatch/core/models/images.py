@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from basewatch.core.expressions import LatestAllowedDate
-from basewatch.core.models.catalogue import Source, _not_future, _raise
+from basewatch.core.models.catalogue import Source, _dates_in_range, _raise
 from basewatch.core.models.claims import Observation
 
 
@@ -143,5 +143,5 @@ class EvidenceImage(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        _not_future(errors, captured=self.captured)
+        _dates_in_range(errors, captured=self.captured)
         _raise(errors)
