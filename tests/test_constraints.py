@@ -121,6 +121,14 @@ def test_asset_icao_hex_format():
     assert_field_error(asset, "icao_hex", icao_hex="XYZ")
 
 
+@pytest.mark.parametrize("registration", ["RA/76845", "17", " 17 "])
+def test_asset_registration_is_a_key_for_its_url(registration):
+    asset = make_asset(registration="RA-76845")
+    if registration.strip() == registration:
+        assert_refused_by_database(Asset, "asset_registration_format", pk=asset.pk, registration=registration)
+    assert_field_error(asset, "registration", registration=registration)
+
+
 def test_asset_clean_normalises_icao_hex_and_registration():
     asset = Asset(asset_type=make_asset_type(), registration=" ra-76845 ", icao_hex="152c2d")
     asset.full_clean()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from basewatch.core.models import Asset, AssetType, Source
 from tests.api.helpers import assert_error, results
@@ -56,7 +57,12 @@ def test_editor_adds_an_asset_normalising_its_identifiers(api, demo):
     assert_error(
         api.post("assets/", json={"asset_type": "il-76", "registration": "RA-76845"}, token=token), 400, "registration"
     )
+    # A "/" broke every page listing the asset (its URL could not be made); digits alone name an id.
+    for registration in ("RA/76846", " 17 "):
+        body = {"asset_type": "il-76", "registration": registration}
+        assert_error(api.post("assets/", json=body, token=token), 400, "registration")
     assert Asset.objects.count() == 2
+    assert Client().get("/assets/").status_code == 200
 
 
 def test_sources_lookup_and_dedupe(api, db):

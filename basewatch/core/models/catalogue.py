@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 import pghistory
@@ -206,6 +207,13 @@ def validate_imo_check_digit(value: str) -> None:
             raise ValidationError("This is not an IMO number: its check digit does not match.")
 
 
+# A registration is an asset's key in its URL (/assets/RA-76845/, Asset.key): a "/" cannot be in
+# one (every page listing the asset was a 500), and digits alone are what an asset without a
+# registration or hex is named by, its id (AssetQuerySet.named).
+REGISTRATION_PATTERN = r"^([^/]*[^/0-9][^/]*)?$"
+REGISTRATION_MESSAGE = "A registration has no “/” and is not digits alone (a bare serial goes in hull number)."
+
+
 class Asset(VersionedModel):
     """One individually identified airframe, vessel or vehicle."""
 
@@ -263,6 +271,9 @@ class Asset(VersionedModel):
             models.CheckConstraint(condition=Q(mmsi="") | Q(mmsi__regex=r"^[0-9]{9}$"), name="asset_mmsi_format"),
             models.CheckConstraint(condition=Q(imo="") | Q(imo__regex=r"^[0-9]{7}$"), name="asset_imo_format"),
             models.CheckConstraint(
+                condition=Q(registration__regex=REGISTRATION_PATTERN), name="asset_registration_format"
+            ),
+            models.CheckConstraint(
                 condition=~Q(registration="", icao_hex="", hull_number="", name="", mmsi="", imo=""),
                 name="asset_identified",
             ),
@@ -298,6 +309,8 @@ class Asset(VersionedModel):
     def clean(self) -> None:
         self.icao_hex = self.icao_hex.strip().upper()
         self.registration = self.registration.strip().upper()
+        if not re.fullmatch(REGISTRATION_PATTERN, self.registration):
+            raise ValidationError({"registration": REGISTRATION_MESSAGE})
         self.former_registrations = [old.strip().upper() for old in self.former_registrations if old.strip()]
         self.aliases = [alias.strip() for alias in self.aliases if alias.strip()]
         if not (self.registration or self.icao_hex or self.hull_number or self.name or self.mmsi or self.imo):
