@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -122,3 +123,18 @@ def test_template_comments_close_on_their_line():
         if line.count("{#") > line.count("#}")
     ]
     assert running_on == []
+
+
+def test_every_test_file_the_code_points_to_exists():
+    """Comments say which test holds two copies of a rule together (SQL and Python, JS and
+    core); a pointer to a test that was moved or renamed says nothing (one named
+    tests/test_asset_names_sql.py for years)."""
+    pointed = {
+        (path.relative_to(ROOT), match)
+        for folder in ("basewatch", "static", "templates", "bench", "scripts", "deploy")
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.is_file() and path.suffix in {".py", ".js", ".html", ".sh", ".conf", ".md"}
+        for match in re.findall(r"tests/[\w/]+\.py", path.read_text(errors="replace"))
+    }
+    assert pointed, "no pointer found: the pattern no longer matches how the code names tests"
+    assert [f"{path}: {test}" for path, test in sorted(pointed) if not (ROOT / test).is_file()] == []

@@ -85,7 +85,7 @@ class DateRangeOf(Func):
 
 
 # What an asset is named, in SQL over the asset table's alias `{a}`: the same as Asset.key and
-# Asset.label (tests/test_asset_names_sql.py holds the two together), for answers PostgreSQL writes.
+# Asset.label (tests/api/test_observation_json.py holds the two together), for answers PostgreSQL writes.
 ASSET_KEY_SQL = "coalesce(nullif({a}.registration, ''), lower(nullif({a}.icao_hex, '')), {a}.id::text)"
 ASSET_LABEL_SQL = """concat_ws(' ', nullif({a}.name, ''),
     coalesce(nullif({a}.registration, ''), nullif({a}.hull_number, ''), nullif({a}.icao_hex, ''),
