@@ -44,6 +44,15 @@ class PagePagination(PageSize, PageNumberPagination):
     def served(self) -> bool:
         return hasattr(self, "page")
 
+    def get_page_number(self, request, paginator):
+        """`page`: a whole number from 1 (a 400 naming it otherwise; past the last page, DRF's 404)."""
+        raw = request.query_params.get(self.page_query_param, "1").strip()
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValidationError({self.page_query_param: ["A whole number from 1 (or `last`)."]})
+        return raw
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -153,8 +162,6 @@ class KeysetPagination(PageSize, BasePagination):
         return hasattr(self, "rows")
 
     def paginate_queryset(self, queryset, request, view=None):
-        if "page" in request.query_params:
-            raise ValidationError({"page": ["This list is paged by cursor: follow the `next` and `previous` links."]})
         self.request = request
         self.size = self.get_page_size(request)
         self.cursor = request.query_params.get(self.cursor_query_param)

@@ -27,7 +27,8 @@ from basewatch.core.filters import (
 )
 from basewatch.core.models import Asset, AssetType, DataVersion, Movement, Observation, Site, Source
 from basewatch.core.workflow import State
-from tests.factories import make_token
+from tests.api.helpers import assert_error
+from tests.factories import make_site, make_token
 from tests.test_permission_matrix import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +272,39 @@ def test_every_country_code_is_taken_by_each_filter_and_by_a_site():
             assert str(site_fields[name].run_validation(code)) == code
     bad = SiteFilter({"operator": "XX"}, queryset=Site.objects.all()).form
     assert not bad.is_valid() and "operator" in bad.errors
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "name"),
+    [
+        # A filter of another list was ignored: the client got every row as if filtered.
+        ("observations/", {"bbox": "35,34,37,36"}, "bbox"),
+        ("movements/", {"bbox": "35,34,37,36"}, "bbox"),
+        # Another CRS asked for: the bbox was read as degrees and the answer was in 4326.
+        ("sites/", {"bbox": "35,34,37,36", "bbox-crs": "EPSG:3857"}, "bbox-crs"),
+        ("sites/", {"crs": "EPSG:3857"}, "crs"),
+        ("sources/", {"limit": "2"}, "limit"),  # OGC's name for page_size: the full page came back
+        ("observations/", {"page": "2"}, "page"),  # paged by cursor
+    ],
+)
+def test_a_parameter_the_list_does_not_take_is_a_400_naming_it(api, db, path, params, name):
+    response = api.get(path, params=params)
+    assert_error(response, 400, name)
+    assert "This list takes:" in response.json()[name][0]
+    if path == "observations/":
+        assert "follow the `next`" in response.json()[name][0]
+
+
+def test_a_cache_buster_is_let_through(api, db):
+    assert api.get("observations/", params={"_": "1701234567"}).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "²"])
+def test_a_page_that_is_not_a_number_from_1_is_a_400(api, db, page):
+    assert_error(api.get("sites/", params={"page": page}), 400, "page")
+
+
+def test_a_page_past_the_last_is_a_404(api, db):
+    make_site()
+    assert api.get("sites/", params={"page": "99"}).status_code == 404
+    assert api.get("sites/", params={"page": "last"}).status_code == 200

@@ -6,7 +6,8 @@
 - Query parameters: a list's filters (its `filterset_class`) narrow list reads only.
   Writes and item reads ignore them: a write's answer is the stored item as it is, and a
   detail is found by its URL alone. A detail's own parameters (a site's `as_of`) are
-  read by that view.
+  read by that view. A list read with a parameter it does not take is a 400 naming it: a
+  `bbox` on the observations was ignored, and the client got every row as if filtered.
 - Formats: JSON; a list with `csv_columns` also answers `?format=csv` and `xlsx` on GET, and one that
   makes an `export_layer` answers `?format=kml`, `kmz`, `gpkg` and `geojson` (api.list_exports).
   `format` on any other request is ignored.
@@ -143,9 +144,29 @@ class ListView(ApiView, generics.ListCreateAPIView):
         origin = f"Exported from {self.request.build_absolute_uri()}"
         return list_exports.export(self.export_layer(rows), wanted, origin)
 
+    # Parameters a list reads besides its filters and its paging (a site list's `posture`).
+    own_parameters: tuple[str, ...] = ()
+
+    def parameters(self) -> set[str]:
+        """What a read of this list takes: its filters, its paging, `format` and its own."""
+        paging = (
+            getattr(self.paginator, name, None)
+            for name in ("page_query_param", "page_size_query_param", "cursor_query_param")
+        )
+        return {*self.filterset.form.fields, *filter(None, paging), "format", *self.own_parameters}
+
     def filtered(self):
-        """The queryset narrowed by the list's filters; a bad value is a 400 naming the parameter."""
+        """The queryset narrowed by the list's filters; a bad value, or a parameter the list does
+        not take, is a 400 naming the parameter. (Names starting with `_` are let through: they
+        are cache busters, `_=1701234567`, which some HTTP clients add.)"""
         self.filterset = DjangoFilterBackend().get_filterset(self.request, self.get_queryset(), self)
+        known = self.parameters()
+        unknown = sorted(name for name in self.request.query_params if name not in known and not name.startswith("_"))
+        if unknown:
+            takes = f"This list takes: {', '.join(sorted(known))}."
+            if hasattr(self.paginator, "cursor_query_param"):
+                takes += " It is paged by cursor: follow the `next` and `previous` links."
+            raise ValidationError({name: [f"Not a parameter of this list. {takes}"] for name in unknown})
         if not self.filterset.is_valid():
             raise translate_validation(self.filterset.errors)
         return self.filterset.qs

@@ -96,6 +96,7 @@ class SiteList(ListView):
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     pagination_class = SitePagination
+    own_parameters = ("posture",)
     csv_name = "sites"
     csv_columns = [
         ("slug", lambda s: s.slug),
