@@ -11,7 +11,13 @@ window.basewatch.mapMovements = function (map, config, siteNames) {
   const SVG = "http://www.w3.org/2000/svg";
   const HIT_WEIGHT = 16; // px: the width a click or a tap on a movement lands on
   // Leaflet draws the popup over the zoom buttons, and a phone is narrow.
-  const POPUP = { autoPanPaddingTopLeft: [50, 10], maxWidth: Math.min(300, window.innerWidth - 110) };
+  // A popup taller than the map hid its last rows under the legend, out of reach on a phone:
+  // it scrolls within the map's height instead.
+  const POPUP = {
+    autoPanPaddingTopLeft: [50, 10],
+    maxWidth: Math.min(300, window.innerWidth - 110),
+    maxHeight: Math.max(160, map.getSize().y - 110),
+  };
 
   // A popup and a tooltip never show at once: while a popup is open no movement tooltip
   // opens (CSS hides them under .has-popup), and the one that led to the click is closed.

@@ -68,6 +68,13 @@ def test_a_popup_on_a_phone_fits_beside_the_zoom_buttons(page, demo):
     assert popup["x"] >= zoom["x"] + zoom["width"]  # not under the buttons
     assert popup["x"] + popup["width"] <= PHONE["width"]
     assert no_sideways_scrolling(page)
+    # Within the map's height (it scrolls), and its rows start at its left edge: the phone's
+    # card layout of posture tables padded each cell for a label the popup's cells do not have.
+    map_box = page.locator("#map").bounding_box()
+    assert popup["y"] >= map_box["y"] and popup["y"] + popup["height"] <= map_box["y"] + map_box["height"]
+    content = page.locator(".leaflet-popup-content").bounding_box()
+    first_cell = page.locator(".site-popup .posture-table td").first.bounding_box()
+    assert first_cell["x"] - content["x"] < 10
 
 
 def test_on_a_desktop_the_controls_stay_in_view(page, demo):
