@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from basewatch.core.models import AssetType
 from basewatch.front.views import _has_stale_stretch
@@ -141,10 +142,16 @@ def test_site_page_writes_every_date_yyyy_mm_dd(client, demo):
 
 
 @pytest.mark.parametrize("query", [{"as_of": "2024-13-45"}, {"date": "2024-13-45"}, {"as_of": "last week"}])
-def test_site_page_refuses_a_date_that_is_not_one_naming_as_of(client, demo, query):
+def test_site_page_refuses_a_date_that_is_not_one_beside_its_date_box(client, demo, query):
+    """The site page stays, as of today, with the refusal beside the date box and the date as typed."""
     response = client.get(reverse("front:site", args=["khmeimim"]), query)
     assert response.status_code == 400
-    assert "<code>as_of</code>" in response.content.decode()
+    page = response.content.decode()
+    assert '<p id="date-refused" class="message error" role="alert">Date: Enter a valid date.' in page
+    typed = next(iter(query.values()))
+    assert f'name="as_of" value="{typed}" aria-invalid="true"' in page
+    assert "<h1>Khmeimim Air Base</h1>" in page
+    assert f"Posture on {timezone.now().date():%Y-%m-%d}" in page
 
 
 def test_site_chart_spans_the_observations_and_the_posture_date(client, db):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -142,10 +142,14 @@ def site(request, slug: str):
     query = request.GET.copy()
     if "date" in query and "as_of" not in query:
         query["as_of"] = query["date"]
+    # A date the page does not take is said beside its date box, on the page as of today (a 400):
+    # a bare error page lost the site and the way back to it.
+    refused = {}
     try:
         options = parse_posture_options(query)
     except ValidationError as error:
-        return render(request, "400.html", {"errors": error.message_dict}, status=400)
+        refused = error.message_dict
+        options = parse_posture_options(QueryDict())
     site = get_object_or_404(Site.objects.with_posture(options), slug=slug)
     published = Observation.objects.published().filter(site=site)
     series = site.counts_over_time()
@@ -197,8 +201,11 @@ def site(request, slug: str):
         # The site page shows published work only, so its images are the public ones.
         "gallery": gallery(EvidenceImage.objects.public().of_site(site)),
         "capture_states": True,  # each source says whether, and when, it was archived
+        "refused": [(name, " ".join(messages)) for name, messages in refused.items()],
+        # The date box keeps a refused date as typed, to be mended.
+        "date_typed": query.get("as_of", "") if "as_of" in refused else options.as_of.isoformat(),
     }
-    return render(request, "front/site.html", context)
+    return render(request, "front/site.html", context, status=400 if refused else 200)
 
 
 def _map_url(site: Site, as_of) -> str:
