@@ -40,6 +40,7 @@ from basewatch.front.forms import (
 )
 from basewatch.front.images import gallery
 from basewatch.front.templatetags.claims import page_url
+from basewatch.lib.tiles import map_tiles
 
 CONFLICT = (
     "Someone else saved this item while you were editing it. Nothing of yours was saved: "
@@ -261,7 +262,9 @@ def _edit_item(request, form_class, item, done_url, extra: dict | None = None, s
         else:
             messages.success(request, f"Saved {noun} “{saved}”.")
             return redirect(done_url(saved))
-    context = {"form": form, "item": item, "noun": noun, "differences": differences, **(extra or {})}
+    context = {
+        "form": form, "item": item, "noun": noun, "differences": differences, "tiles": map_tiles(), **(extra or {})
+    }  # fmt: skip
     return render(request, "front/item_form.html", context, status=_status(request, differences))
 
 

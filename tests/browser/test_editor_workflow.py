@@ -83,6 +83,12 @@ def test_the_site_form_shows_the_point_on_a_map_and_saves_it_unchanged(page):
     page.locator(".leaflet-container").first.wait_for()
     page.locator(".leaflet-marker-icon").first.wait_for()
     assert page.locator(".leaflet-draw").count() >= 1  # drawing tools for the point and the footprint
+    # Both maps are drawn on the offline outline of the land (tiles cannot load here): before,
+    # the point floated in grey.
+    page.wait_for_function(
+        "[...document.querySelectorAll('.leaflet-container')].every((c) => c.dataset.basemap === 'drawn')"
+    )
+    assert page.locator(".leaflet-container").count() == 2
     screenshot(page, "site-form")
     page.get_by_role("button", name="Save site").click()
     page.wait_for_url("**/sites/khmeimim/")
