@@ -32,7 +32,7 @@ from basewatch.core.models import (
 )
 from basewatch.core.posture import observation_days
 from basewatch.front.images import gallery
-from basewatch.lib.dates import parse_day
+from basewatch.lib.dates import EARLIEST_DATE, parse_day
 from basewatch.lib.tiles import map_tiles
 
 
@@ -59,6 +59,7 @@ def index(request):
         "siteUrl": reverse("front:site", args=["__slug__"]),
         "assetsUrl": reverse("api:asset-list"),
         "earliest": earliest.isoformat(),
+        "firstAllowed": EARLIEST_DATE.isoformat(),
         "today": today.isoformat(),
         "latest": latest.isoformat(),
         "dates": [day.isoformat() for day in dates],

@@ -44,13 +44,17 @@
   const { stops, stopIndex, stepFrom, play: playFrom } = window.basewatch.mapTime(config, stepSelect);
   slider.max = String(stops.length - 1);
 
-  // The date field as typed: YYYY-MM-DD, a later date read as today; null (and said so) if not a date.
+  // The date field as typed: YYYY-MM-DD, a later date read as today; null (and said what is
+  // wrong) if it is not a date the map takes.
   function typedDate() {
     const text = dateInput.value.trim();
-    const valid = Boolean(parseDate(text));
-    dateInput.setAttribute("aria-invalid", String(!valid));
-    if (!valid) {
-      showMessage("Write the date as YYYY-MM-DD, for example " + config.latest + ".");
+    let problem = "";
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) problem = "Write the date as YYYY-MM-DD, for example " + config.latest + ".";
+    else if (!parseDate(text)) problem = text + " is not a date: that month has no such day.";
+    else if (text < config.firstAllowed) problem = "Give a date from " + config.firstAllowed + " on."; // lib.dates.EARLIEST_DATE
+    dateInput.setAttribute("aria-invalid", String(Boolean(problem)));
+    if (problem) {
+      showMessage(problem);
       return null;
     }
     return text > config.today ? config.today : text;

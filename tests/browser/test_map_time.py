@@ -72,6 +72,13 @@ def test_dates_read_and_are_typed_as_iso(page, demo):
     assert page.inner_text("#map-message") == "Write the date as YYYY-MM-DD, for example 2024-12-17."
     assert page.get_attribute("#date-input", "aria-invalid") == "true"
     assert drawn_date(page) == "2024-12-20" and url_as_of(page) == "2024-12-20"  # nothing changed
+    # Written right but no such day, or before the dates basewatch takes: said as such.
+    for typed, said in (("2024-13-45", "2024-13-45 is not a date: that month has no such day."),
+                        ("1899-12-31", "Give a date from 1900-01-01 on.")):  # fmt: skip
+        page.fill("#date-input", typed)
+        page.dispatch_event("#date-input", "change")
+        assert page.inner_text("#map-message") == said
+        assert drawn_date(page) == "2024-12-20"
     set_date(page, "2999-01-01")  # the future reads as today
     assert drawn_date(page) == today(page) == page.input_value("#date-input")
     assert page.get_attribute("#date-input", "aria-invalid") != "true"
