@@ -38,6 +38,10 @@ def test_the_observation_feed_is_atom_with_sources(demo):
         == "2024-12-17: 1 × Il-76TD RA-76845, EMERCOM of Russia (MChS) at Bamako–Sénou (Base Aérienne 101) (arriving)"
     )
     assert bamako.link.endswith("/sites/bamako-senou/#observation-" + str(published.get(asset__isnull=False).pk))
+    # One present in unknown numbers says so in words (it read a question mark for the count).
+    s400 = next(entry for entry in parsed.entries if "S-400" in entry.title)
+    assert s400.title == '2024-12-13: S-400 "Triumf", count unknown, at Khmeimim Air Base (loading)'
+    assert not any("?" in entry.title for entry in parsed.entries)
     assert '<a href="https://t.co/FCRyY3nGIs">A 3rd flight of Russia&#x27;s MChS arrived' in bamako.summary
     assert "<li>Russian military forces are preparing to leave Syria" in bamako.summary  # no URL: no link
 

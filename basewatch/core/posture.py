@@ -241,6 +241,13 @@ def age_text(days: int) -> str:  # static/js/posture.js ageText says the same
     return f"{days // 365} years earlier"
 
 
+def seen_text(entry: dict) -> str:  # static/js/posture.js seenText says the same
+    """When an entry was last seen: `last seen 2024-12-13 (1 day earlier)`, or for a week's or a
+    month's observation `last seen week of 2024-12-09 (6 days earlier)`."""
+    precision, day = entry["observed_precision"], entry["observed"]
+    return f"last seen {day if precision == 'day' else f'{precision} of {day}'} ({age_text(entry['age_days'])})"
+
+
 def entry_text(entry: dict) -> str:
     """A posture entry in the words the CSV and the pages use:
     `Ka-52 Alligator: 1, being dismantled, last seen 2024-12-13 (2 years earlier), stale`."""
@@ -249,7 +256,7 @@ def entry_text(entry: dict) -> str:
         words.append(Observation.Activity(entry["activity"]).label.lower())
     if entry["presence"] == Observation.Presence.TRANSIENT:
         words.append("passing through")
-    words.append(f"last seen {entry['observed']} ({age_text(entry['age_days'])})")
+    words.append(seen_text(entry))
     if entry["stale"]:
         words.append("stale")
     return f"{entry['asset_type_name']}: {', '.join(words)}"

@@ -83,10 +83,10 @@ class ObservationFeed(ClaimFeed):
     model = Observation
 
     def item_title(self, observation):
-        count = "?" if observation.count is None else observation.count
         what = observation.asset.label if observation.asset_id else observation.asset_type.name
+        counted = f"{what}, count unknown," if observation.count is None else f"{observation.count} × {what}"
         return (
-            f"{observation.observed:%Y-%m-%d}: {count} × {what} at {observation.site.name} "
+            f"{observation.observed:%Y-%m-%d}: {counted} at {observation.site.name} "
             f"({observation.get_activity_display().lower()})"
         )
 

@@ -24,6 +24,13 @@ window.basewatch.posture = (function () {
     return Math.floor(days / 365) + " years earlier";
   }
 
+  // When an entry was last seen, as core.posture.seen_text says it: a week's or a month's
+  // observation names its period ("last seen week of 2024-12-09 (6 days earlier)").
+  function seenText(entry) {
+    const day = entry.observed_precision === "day" ? entry.observed : entry.observed_precision + " of " + entry.observed;
+    return "last seen " + day + " (" + ageText(entry.age_days) + ")";
+  }
+
   // A marker's label and classes from a site's posture summary: what is known (the label:
   // digits, "+" or "?", nothing else reaches the marker's HTML) and how (stale, leaving,
   // nothing known, or only assets passing through, shown "+" in a dashed ring).
@@ -74,8 +81,7 @@ window.basewatch.posture = (function () {
       row.insertCell().textContent = entry.asset_type_name;
       row.insertCell().textContent = countText(entry);
       const activity = entry.activity === "present" ? "" : (activities[entry.activity] || entry.activity) + ", ";
-      const seen = "last seen " + entry.observed + " (" + ageText(entry.age_days) + ")";
-      row.insertCell().textContent = activity + seen + (entry.stale ? ", stale" : "");
+      row.insertCell().textContent = activity + seenText(entry) + (entry.stale ? ", stale" : "");
     }
     return table;
   }
@@ -100,5 +106,5 @@ window.basewatch.posture = (function () {
     );
   }
 
-  return { countText, ageText, markerLook, postureBox, postureLegend };
+  return { countText, ageText, seenText, markerLook, postureBox, postureLegend };
 })();

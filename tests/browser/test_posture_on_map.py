@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from basewatch.core.models import Site
-from basewatch.core.posture import PostureOptions, age_text, count_text
+from basewatch.core.posture import PostureOptions, age_text, count_text, seen_text
 from tests.browser.helpers import set_date, wait_for_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,8 +96,10 @@ def test_the_page_words_posture_as_the_server_does(page, demo):
         for site in Site.objects.with_posture(PostureOptions(dt.date.fromisoformat(day))):
             for entry in site.posture_state["posture"]:
                 said = page.evaluate(
-                    "e => [window.basewatch.posture.countText(e), window.basewatch.posture.ageText(e.age_days)]", entry
+                    """e => [window.basewatch.posture.countText(e), window.basewatch.posture.ageText(e.age_days),
+                             window.basewatch.posture.seenText(e)]""",
+                    entry,
                 )
-                assert said == [count_text(entry), age_text(entry["age_days"])]
+                assert said == [count_text(entry), age_text(entry["age_days"]), seen_text(entry)]
     bounds = {"status": "counted", "count": 3, "count_low": 0, "count_high": None}
     assert page.evaluate("e => window.basewatch.posture.countText(e)", bounds) == count_text(bounds) == "3 (0–?)"

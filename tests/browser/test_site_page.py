@@ -108,11 +108,16 @@ def test_a_year_later_every_entry_is_marked_stale(page, demo):
     assert "Stale: every entry is older than its freshness horizon." in page.inner_text(".posture-summary")
 
 
-def test_a_date_that_is_not_one_is_refused_naming_as_of(page, demo):
-    for query in ("as_of=2024-13-45", "date=2024-13-45"):
+def test_a_date_that_is_not_one_is_refused_beside_the_date_box(page, demo):
+    for query in ("as_of=2024-13-45", "date=2024-13-45", "as_of=2031-01-01"):
         response = page.goto(f"/sites/khmeimim/?{query}")
         assert response.status == 400, query
-        assert page.inner_text("li code") == "as_of", query
+        assert page.inner_text("h1") == "Khmeimim Air Base"
+        date_box = page.locator("input[name=as_of]")
+        assert date_box.input_value() == query.split("=")[1] and date_box.get_attribute("aria-invalid") == "true"
+        assert page.inner_text("#date-refused").startswith("Date: ")
+        assert date_box.get_attribute("aria-describedby") == "date-refused"
+    screenshot(page, "site-date-refused")
 
 
 # Each shown cell of a table: its column's name, the label drawn before it, its text, its right edge.
