@@ -109,3 +109,19 @@ def test_pages_point_feed_readers_at_their_feeds(demo):
     assert 'href="/feeds/movements/?asset=RA-76845"' in asset
     listed = Client().get("/observations/", {"site": "khmeimim"}).content.decode()
     assert 'href="/feeds/observations/?site=khmeimim">Atom feed</a>' in listed
+
+
+@pytest.mark.parametrize(
+    ("path", "query"), [("/feeds/movements/", {"asset": "RA-76845"}), ("/feeds/observations/", {"site": "khmeimim"})]
+)
+def test_a_filtered_feed_names_itself_with_its_filters(demo, path, query):
+    """Its rel="self" (what a reader subscribes to again) kept the path alone and lost the filter; the
+    title was the same for every filter; the feed had no author, which Atom requires."""
+    parsed, _ = feed(path, query)
+    ((name, value),) = query.items()
+    self_link = next(link.href for link in parsed.feed.links if link.rel == "self")
+    assert self_link.endswith(f"{path}?{name}={value}")
+    assert parsed.feed.title.endswith(f" ({name}={value})")
+    assert parsed.feed.author == "basewatch"
+    unfiltered, _ = feed(path)
+    assert unfiltered.feed.title in ("basewatch: newly published movements", "basewatch: newly published observations")

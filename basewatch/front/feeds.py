@@ -28,6 +28,9 @@ class ClaimFeed(Feed):
     feed_type = Atom1Feed
     filterset_class = None  # the list's FilterSet
     model = None
+    what = ""  # "observations", "movements"
+    # Atom requires an author of the feed when its entries name none (RFC 4287, 4.1.1).
+    author_name = "basewatch"
 
     def __call__(self, request, *args, **kwargs):
         self.filterset = self.filterset_class(request.GET, queryset=self.model.objects.published())
@@ -35,10 +38,19 @@ class ClaimFeed(Feed):
             problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.filterset.errors.items())
             return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
         self.query = request.GET.urlencode()
+        self.request_path = request.path
         return super().__call__(request, *args, **kwargs)
+
+    def title(self):
+        # A reader lists feeds by title: one per site or asset must say which.
+        return f"basewatch: newly published {self.what}" + (f" ({self.query})" if self.query else "")
 
     def link(self):
         return reverse(self.list_url) + (f"?{self.query}" if self.query else "")
+
+    def feed_url(self):
+        # rel="self", which a reader subscribes to again: with the filters (Django's is the path alone).
+        return self.request_path + (f"?{self.query}" if self.query else "")
 
     def subtitle(self):
         return "Newly published, with their sources. Filters: " + (self.query or "none")
@@ -77,7 +89,7 @@ def _source_html(source) -> str:
 
 
 class ObservationFeed(ClaimFeed):
-    title = "basewatch: newly published observations"
+    what = "observations"
     list_url = "front:observations"
     filterset_class = ObservationFilter
     model = Observation
@@ -92,7 +104,7 @@ class ObservationFeed(ClaimFeed):
 
 
 class MovementFeed(ClaimFeed):
-    title = "basewatch: newly published movements"
+    what = "movements"
     list_url = "front:movements"
     filterset_class = MovementFilter
     model = Movement
