@@ -152,7 +152,10 @@ def test_movements_round_trip_through_the_export(catalogue):
     kml, tar = catalogue["khmeimim"], catalogue["tartus"]
     make_movement(kml, tar, catalogue["il-76"], departed=D(2024, 12, 8), arrived=D(2024, 12, 9), count=2)
     make_movement(tar, kml, catalogue["su-34"], arrived=D(2024, 12, 17), notes="+ two more, unconfirmed")
-    before = sorted(movement_facts(m) for m in Movement.objects.all())
+    make_movement(
+        kml, tar, catalogue["il-76"], departed=D(2024, 12, 1), arrived=D(2024, 12, 7), trips=7, trips_at_least=True
+    )
+    before = sorted((*movement_facts(m), m.trips, m.trips_at_least) for m in Movement.objects.all())
     content = export("/api/v1/movements/")
     Movement.objects.all().delete()
     Source.objects.all().delete()
@@ -163,8 +166,18 @@ def test_movements_round_trip_through_the_export(catalogue):
     assert Movement.objects.count() == 0
     assert ImportReport.objects.get().kind == ImportReport.Kind.MOVEMENTS
     client.post(response["Location"])
-    assert sorted(movement_facts(m) for m in Movement.objects.all()) == before
+    assert sorted((*movement_facts(m), m.trips, m.trips_at_least) for m in Movement.objects.all()) == before
     assert set(Movement.objects.values_list("state", "entered_by")) == {(State.DRAFT, user.pk)}
+
+
+def test_a_movement_rows_trips_are_read_or_refused_naming_the_column(catalogue):
+    client, _ = editor_client()
+    header = "origin,destination,arrived,asset_type,trips,trips_at_least,sources\n"
+    rows = "khmeimim,tartus,2024-12-09,il-76,7,yes,https://example.org/1\nkhmeimim,tartus,2024-12-10,il-76,x,maybe,https://example.org/2\n"
+    upload(client, (header + rows).encode(), "trips.csv")
+    report = ImportReport.objects.get()
+    errors = {(r["row"], e["column"]) for r in report.results for e in r.get("errors", [])}
+    assert errors == {(3, "trips"), (3, "trips_at_least")}
 
 
 TEN_ERRORS = """site,observed,asset_type,count,count_low,count_high,notes,sources

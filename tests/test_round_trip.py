@@ -25,9 +25,10 @@ from tests.factories import make_token
 from tests.test_claim_import import editor_client, movement_facts, observation_facts, upload
 
 ORDER = ["sites", "sources", "observations", "movements"]
-# Columns that are the other instance's, not the data: its ids, the claim's review state (an
-# import makes drafts), and the sites' posture (computed from published claims).
-NOT_CARRIED = {"id", "state", "posture", *SUMMARY_FIELDS}
+# Columns that are the other instance's, not the data: its ids (a movement's transfer is one),
+# the claim's review state (an import makes drafts), and the sites' posture (computed from
+# published claims).
+NOT_CARRIED = {"id", "state", "transfer", "posture", *SUMMARY_FIELDS}
 
 
 def export(kind: str, wanted: str) -> bytes:

@@ -128,4 +128,12 @@ def test_movements_csv(api, demo):
     rows = list(csv.DictReader(io.StringIO(api.get("movements/", params={"format": "csv"}).text)))
     il76 = next(row for row in rows if row["asset"] == "RA-76845")
     assert (il76["origin"], il76["destination"], il76["arrived"]) == ("al-khadim", "bamako-senou", "2024-12-17")
+    # The JSON's "at least 7 flights" and a leg's transfer are in the file too (they were lost).
+    json_rows = {feature["id"]: feature["properties"] for feature in api.get("movements/").json()["features"]}
+    for row in rows:
+        known = json_rows[int(row["id"])]
+        assert row["trips"] == ("" if known["trips"] is None else str(known["trips"]))
+        assert row["trips_at_least"] == str(known["trips_at_least"])  # True or False, as the other flags
+        assert row["transfer"] == ("" if known["transfer"] is None else str(known["transfer"]))
+    assert any(row["trips"] == "7" and row["trips_at_least"] == "True" for row in rows)
     assert "@fabsenbln" in il76["sources"]

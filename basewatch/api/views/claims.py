@@ -205,6 +205,11 @@ class MovementList(ClaimList):
                 ("destination", lambda m: m.destination.slug),
                 ("departed", lambda m: m.departed),
                 ("arrived", lambda m: m.arrived),
+                # "At least 7 flights" and the transfer a leg continues: the JSON has them, and
+                # an export without them lost them.
+                ("trips", lambda m: m.trips),
+                ("trips_at_least", lambda m: m.trips_at_least),
+                ("transfer", lambda m: m.transfer_id),
             ]
         ),
         *_CLAIM_TAIL,
@@ -241,6 +246,8 @@ class MovementList(ClaimList):
                 "departed": movement.departed,
                 "arrived": movement.arrived,
                 "trips": movement.trips,
+                "trips_at_least": movement.trips_at_least,
+                "transfer": movement.transfer_id,
                 **_claim_properties(movement, absolute),
             },
         )

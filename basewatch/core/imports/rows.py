@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from basewatch.core.filters import SwitchField
 from basewatch.core.models import Asset, AssetType, Movement, Observation, Site, Source
 from basewatch.lib.dates import parse_day
 
@@ -22,13 +23,15 @@ OBSERVATION_COLUMNS = [
     "activity", "presence", "credibility", "state", "notes", "sources",
 ]  # fmt: skip
 MOVEMENT_COLUMNS = [
-    "id", "origin", "destination", "departed", "arrived", "asset_type", "asset", "count", "state", "notes", "sources",
+    "id", "origin", "destination", "departed", "arrived", "trips", "trips_at_least", "asset_type", "asset", "count",
+    "state", "notes", "sources",
 ]  # fmt: skip
 REQUIRED = {
     "observations": {"site", "observed", "asset_type", "sources"},
     "movements": {"origin", "destination", "asset_type", "sources"},
 }
-IGNORED = {"id", "state", "site_name", "origin_name", "destination_name", "url", "trips"}
+# `transfer` names a movement by its id on the instance that exported it, as `id` does.
+IGNORED = {"id", "state", "site_name", "origin_name", "destination_name", "url", "transfer"}
 
 # A source as the export writes it: `Publisher: Title <URL> (published, reliability)`.
 SOURCE_TEXT = re.compile(r"^(?P<label>.*?)(?: <(?P<url>[^<>]*)>)? \((?P<published>[^(),]*), (?P<reliability>[A-F])\)$")
@@ -163,6 +166,8 @@ def read_row(kind: str, cells: dict[str, str], lookups: Lookups, *, spreadsheet:
         _date(row, values, "departed", claim)
         _date(row, values, "arrived", claim)
         _number(row, values, "count", claim)
+        _number(row, values, "trips", claim)
+        _switch(row, values, "trips_at_least", claim)
     _asset_type(row, values, lookups, claim)
     if values.get("asset"):
         found = lookups.asset(values["asset"])
@@ -232,6 +237,15 @@ def _number(row: Row, values: dict, column: str, claim) -> None:
         setattr(claim, column, int(text))
     except ValueError:
         row.errors[column] = f"“{text}” is not a whole number."
+
+
+def _switch(row: Row, values: dict, column: str, claim) -> None:
+    """A yes/no cell, in the words the API's switches take (true/false, yes/no, 1/0; empty: no)."""
+    text = values.get(column, "").lower()
+    if text in SwitchField.VALUES:
+        setattr(claim, column, SwitchField.VALUES[text])
+    elif text:
+        row.errors[column] = f"“{text[:20]}” is not true or false."
 
 
 def _sources(row: Row, text: str, lookups: Lookups) -> None:
