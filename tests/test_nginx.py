@@ -144,6 +144,9 @@ TEXT_ANSWERS = [
     ("/ogc/collections/sites/items", "application/geo+json"),
     ("/api/v1/observations/?format=csv", "text/csv"),
     ("/api/v1/sites/?format=kml", "application/vnd.google-earth.kml+xml"),
+    ("/feeds/observations/", "application/atom+xml"),
+    ("/api/v1/assets/RA-76845/track/?format=gpx", "application/gpx+xml"),
+    ("/api/v1/schema/", "application/vnd.oai.openapi"),  # 418 KB of YAML
 ]
 
 
