@@ -67,13 +67,16 @@ class ExportFeature:
 
 @dataclass(frozen=True)
 class Layer:
-    """What a list's export is called and holds: `name` names the file, the KML folder and the
-    GeoPackage layer."""
+    """What a list's export is called and holds: `name` names the KML folder, the GeoPackage
+    layer and the file (basewatch-<name>.<format>, or basewatch-<name>-<dated>.<format>)."""
 
     name: str
     title: str
     geometry: str  # POINT or LINESTRING: declared in the GeoPackage even when it is empty
     features: Iterable[ExportFeature]
+    # The date the layer describes, in its file's name: the sites of two dates, downloaded to
+    # be replayed in Google Earth, had the same name and the second overwrote the first.
+    dated: dt.date | None = None
 
 
 class _FileRenderer(renderers.BaseRenderer):
@@ -228,8 +231,8 @@ def gpkg_response(layers: list[Layer], filename: str) -> FileResponse:
 
 
 def export(layer: Layer, wanted: str, description: str) -> HttpResponse | FileResponse:
-    """The file `wanted` (FILE_FORMATS) of `layer`, as an attachment named basewatch-<layer>.<format>."""
-    filename = f"basewatch-{layer.name}.{wanted}"
+    """The file `wanted` (FILE_FORMATS) of `layer`, as an attachment named after it (Layer)."""
+    filename = f"basewatch-{layer.name}{f'-{layer.dated}' if layer.dated else ''}.{wanted}"
     if wanted == "kml":
         return _attachment(kml_bytes(layer, description), f"{kml_parts.KML_TYPE}; charset=utf-8", filename)
     if wanted == "kmz":

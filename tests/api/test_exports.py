@@ -208,7 +208,10 @@ def test_movement_placemarks_span_departure_to_arrival(api, story):
 
 
 def test_sites_are_stamped_with_the_posture_date_and_styled_by_operator(api, story):
-    root = parse(api.get("sites/", params={"format": "kml", "as_of": "2024-12-20"}).content)
+    response = api.get("sites/", params={"format": "kml", "as_of": "2024-12-20"})
+    # Named by its date: one file per date, downloaded side by side, replays the posture.
+    assert response.headers["Content-Disposition"] == 'attachment; filename="basewatch-sites-2024-12-20.kml"'
+    root = parse(response.content)
     marks = {mark.findtext("k:name", namespaces=KML): mark for mark in placemarks(root)}
     hmeimim = marks["Hmeimim (4)"]
     assert hmeimim.findtext("k:TimeStamp/k:when", namespaces=KML) == "2024-12-20"

@@ -156,7 +156,7 @@ class SiteList(ListView):
         absolute = self.request.build_absolute_uri
         sites = with_posture(rows, "full", options).iterator(chunk_size=2000)
         features = (self.export_feature(site, options, absolute) for site in sites)
-        return Layer("sites", f"sites as of {options.as_of}", "POINT", features)
+        return Layer("sites", f"sites as of {options.as_of}", "POINT", features, dated=options.as_of)
 
     @staticmethod
     def export_feature(site: Site, options: PostureOptions, absolute) -> ExportFeature:
