@@ -172,12 +172,28 @@ def _show(model, column: str, value, names) -> str:
     return str(value)
 
 
-def _geometry_text(hex_wkb: str) -> str:
-    # Stored geometries come back as hex EWKB, read by GEOS (no spatial reference lookup).
+def _geometry_text(value) -> str:
+    """A stored geometry in words: a point's coordinates, an outline's size. It comes as hex EWKB
+    (read by GEOS, no spatial reference lookup) or, from the events' JSON copy of the row, as
+    the GeoJSON PostGIS writes (read as plain numbers: its `crs` member is never looked up)."""
+    if isinstance(value, dict):
+        kind, coordinates = value.get("type"), value.get("coordinates")
+        if kind == "Point" and isinstance(coordinates, list) and len(coordinates) >= 2:
+            return f"{coordinates[0]:.5f}, {coordinates[1]:.5f} (lon, lat)"
+        return f"{kind} outline with {_positions(coordinates)} points"
     try:
-        geometry = GEOSGeometry(hex_wkb)
+        geometry = GEOSGeometry(value)
     except (GEOSException, ValueError, TypeError):
-        return "geometry"
+        return "a geometry that cannot be read"
     if geometry.geom_type == "Point":
         return f"{geometry.x:.5f}, {geometry.y:.5f} (lon, lat)"
     return f"{geometry.geom_type} outline with {geometry.num_coords} points"
+
+
+def _positions(coordinates) -> int:
+    """How many positions nested GeoJSON coordinates hold."""
+    if not isinstance(coordinates, list) or not coordinates:
+        return 0
+    if not isinstance(coordinates[0], list):
+        return 1
+    return sum(_positions(part) for part in coordinates)

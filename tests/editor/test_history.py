@@ -9,6 +9,7 @@ import pghistory
 import pgtrigger
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
@@ -163,3 +164,15 @@ def test_the_first_change_to_a_row_older_than_the_history_shows_the_state_it_lef
     Observation.objects.filter(pk=old.pk).update(count=7)
     html = client_for("viewer").get(reverse("front:observation", args=[old.pk])).content.decode()
     assert "<dt>count</dt><dd><ins>7</ins></dd>" in html and "<dt>observed</dt><dd><ins>2024-12-01</ins></dd>" in html
+
+
+def test_the_site_history_says_where_the_site_was_and_its_outline():
+    """The events' copy of the row holds its geometry as GeoJSON: the page said only "geometry"."""
+    site = make_site(slug="khmeimim", location=Point(35.9486, 35.4075, srid=4326))
+    site.location = Point(35.95, 35.41, srid=4326)
+    site.footprint = MultiPolygon(Polygon(((35.9, 35.4), (35.96, 35.4), (35.96, 35.42), (35.9, 35.4))), srid=4326)
+    site.save()
+    page = client_for("viewer").get(reverse("front:site-history", args=["khmeimim"])).content.decode()
+    assert "35.94860, 35.40750 (lon, lat)" in page and "35.95000, 35.41000 (lon, lat)" in page
+    assert "MultiPolygon outline with 4 points" in page
+    assert "<ins>geometry</ins>" not in page
