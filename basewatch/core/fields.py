@@ -67,12 +67,18 @@ class LonLatFormField(LeafletGeometryField):
             raise ValidationError(str(error), code="invalid_geom") from None
 
 
+# Django's own message for another type is "Invalid geometry type.": it says neither what was
+# wrong nor what is wanted.
 class LonLatPointFormField(LonLatFormField):
     geom_type = "POINT"
+    default_error_messages = {"invalid_geom_type": "Give a point (one longitude, latitude), not a line or an outline."}
 
 
 class LonLatMultiPolygonFormField(LonLatFormField):
     geom_type = "MULTIPOLYGON"
+    default_error_messages = {
+        "invalid_geom_type": "Give an outline (a Polygon or MultiPolygon), not a point or a line."
+    }
 
 
 class HttpURLField(models.URLField):

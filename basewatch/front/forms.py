@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from basewatch.core.images import check_upload
 from basewatch.core.models import Asset, AssetType, EvidenceImage, ImportReport, Movement, Observation, Site, Source
+from basewatch.core.models.claims import TRIPS_MESSAGE
 from basewatch.front.uploads import LimitedUploadForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -138,6 +139,8 @@ class MovementForm(ClaimForm):
             first_legs = first_legs.exclude(pk=self.instance.pk)
         self.fields["transfer"].queryset = first_legs
         _searchable(self.fields["transfer"])
+        # The field's own bound (0, a positive integer) would speak before core's rule, in other words.
+        self.fields["trips"].error_messages["min_value"] = TRIPS_MESSAGE
 
 
 class SiteForm(VersionedForm):

@@ -83,6 +83,7 @@ def test_site_form_creates_with_point_aliases_and_footprint():
         ("SRID=3857;POINT(3990000 4150000)", "SRID"),
         ("not a geometry", ""),
         ("", "No geometry value provided."),
+        ('{"type": "Polygon", "coordinates": [[[35, 34], [36, 34], [36, 35], [35, 34]]]}', "Give a point"),
     ],
 )
 def test_site_form_refuses_bad_locations(location, message):

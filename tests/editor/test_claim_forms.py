@@ -219,6 +219,9 @@ def test_movement_form(scene):
     client = client_for("editor")
     bad = client.post(reverse("front:movement-create"), {**data, "destination": site.pk})
     assert bad.status_code == 400 and "The destination must differ from the origin." in bad.content.decode()
+    for trips in ("-3", "0"):  # in core's words, not the field's "greater than or equal to 0"
+        bad = client.post(reverse("front:movement-create"), {**data, "trips": trips})
+        assert bad.status_code == 400 and "Give a number of trips of 1 or more" in bad.content.decode()
     assert not Movement.objects.exists()
     assert client.post(reverse("front:movement-create"), data).status_code == 302
     movement = Movement.objects.get()

@@ -200,6 +200,8 @@ class Observation(SourcedClaim):
         _raise(errors)
 
 
+TRIPS_MESSAGE = "Give a number of trips of 1 or more, or leave it empty."
+
 TRIP_WORDS = {
     AssetType.Category.FIXED_WING_COMBAT: "flight",
     AssetType.Category.TRANSPORT_AIRCRAFT: "flight",
@@ -304,7 +306,7 @@ class Movement(SourcedClaim):
         if self.asset_id and self.asset_type_id and self.asset.asset_type_id != self.asset_type_id:
             errors["asset"] = f"This asset is a {self.asset.asset_type}, not a {self.asset_type}."
         if self.trips is not None and self.trips < 1:
-            errors["trips"] = "Give a number of trips of 1 or more, or leave it empty."
+            errors["trips"] = TRIPS_MESSAGE
         elif self.trips is None and self.trips_at_least:
             errors["trips"] = "Give the number of trips that “at least” qualifies."
         if self.transfer_id:
