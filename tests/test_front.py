@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from basewatch.core.models import AssetType
+from basewatch.core.models import AssetType, Site
+from basewatch.core.posture import PostureOptions
 from basewatch.front.views import _has_stale_stretch
 from tests.factories import make_asset_type, make_observation, make_site
 
@@ -220,3 +221,33 @@ def test_site_chart_key_names_what_the_chart_draws(client, db):
     key = chart_key(client.get(site.get_absolute_url(), {"as_of": "2025-03-01"}).content.decode())
     assert "dotted, hollow points: passing through, not in the total" in key
     assert "▼ leaving" in key and "faded and dashed: stale" in key
+
+
+def sites_listed(response) -> dict[str, str]:
+    """The sites list page's rows: each site's name and its posture label."""
+    rows = re.findall(
+        r'<td data-label="Site"><a href="[^"]*">([^<]*)</a></td>.*?<span class="posture-label[^"]*">([^<]*)</span>',
+        response.content.decode(),
+        re.S,
+    )
+    return dict(rows)
+
+
+def test_the_sites_list_shows_each_site_with_the_posture_core_gives_it(client, demo):
+    """/sites/ was a 404: without the map (a phone, a screen reader) sites were reached only through claims."""
+    response = client.get(reverse("front:sites"), {"as_of": "2024-12-14"})
+    assert response.status_code == 200
+    options = PostureOptions(as_of=dt.date(2024, 12, 14))
+    expected = {
+        site.name: site.posture_state["posture_label"] for site in Site.objects.with_posture(options, entries=False)
+    }
+    assert sites_listed(response) == expected and expected["Khmeimim Air Base"] == "1+"
+    assert '<a href="/sites/khmeimim/?as_of=2024-12-14">Khmeimim Air Base</a>' in response.content.decode()
+    # The sites list's filters and files, as the API takes them.
+    helicopters = client.get(reverse("front:sites"), {"as_of": "2024-12-14", "category": "helicopter"})
+    assert sites_listed(helicopters) == {"Khmeimim Air Base": "1"}
+    assert "/api/v1/sites/?as_of=2024-12-14&amp;category=helicopter&amp;format=kml" in helicopters.content.decode()
+    # A bad filter is named, and nothing listed.
+    bad = client.get(reverse("front:sites"), {"as_of": "2024-13-45"})
+    assert bad.status_code == 400 and "as_of:" in bad.content.decode() and sites_listed(bad) == {}
+    assert '<a href="/sites/">Sites</a>' in response.content.decode()  # in the menu

@@ -82,6 +82,7 @@ MATRIX = {
     # --- pages for everyone -----------------------------------------------------------
     "front:index": PUBLIC_PAGE,
     "front:site": PUBLIC_PAGE,
+    "front:sites": PUBLIC_PAGE,
     "front:observations": PUBLIC_PAGE,
     "front:asset": PUBLIC_PAGE,
     "front:movements": PUBLIC_PAGE,

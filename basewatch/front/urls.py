@@ -8,6 +8,7 @@ app_name = "front"
 # Pages that only show things answer GET and HEAD; any other method is a 405.
 urlpatterns = [
     path("", require_safe(views.index), name="index"),
+    path("sites/", require_safe(views.sites), name="sites"),
     path("sites/<slug:slug>/", require_safe(views.site), name="site"),
     path("sites/<slug:slug>/history/", require_safe(review.site_history), name="site-history"),
     path("observations/", require_safe(views.observations), name="observations"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from basewatch.core import tracks
-from basewatch.core.filters import AssetFilter, MovementFilter, ObservationFilter, parse_posture_options
+from basewatch.core.filters import AssetFilter, MovementFilter, ObservationFilter, SiteFilter, parse_posture_options
 from basewatch.core.models import (
     Asset,
     AssetType,
@@ -135,6 +136,30 @@ def _countries(codes) -> list[tuple[str, str]]:
     """(code, name) for each distinct country code, by name."""
     # order_by(): the model's ordering (by name) would make DISTINCT return every site.
     return sorted({(code, countries.name(code)) for code in codes.order_by().distinct()}, key=lambda pair: pair[1])
+
+
+def sites(request):
+    """Every site with its posture summary on a date (today by default), by name: the map's sites
+    as a list, for a phone, a screen reader or a search, with the sites list's filters and files."""
+    filterset = SiteFilter(request.GET, queryset=Site.objects.all())
+    if filterset.is_valid():
+        options = filterset.posture_options()
+        rows = filterset.qs.with_posture(options, entries=False).order_by(Lower("name"), "pk")
+    else:  # the page names the filter at fault and lists nothing
+        options, rows = parse_posture_options(QueryDict()), Site.objects.none()
+    context = {
+        "filterset": filterset,
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "page_query": _without_page(request),
+        "as_of": options.as_of,
+        "date_typed": request.GET.get("as_of") or options.as_of.isoformat(),
+        "operators": _countries(Site.objects.values_list("operator", flat=True)),
+        "host_countries": _countries(Site.objects.values_list("host_country", flat=True)),
+        "kinds": Site.Kind.choices,
+        "categories": AssetType.Category.choices,
+        "downloads": _download_urls(request, "api:site-list"),
+    }
+    return render(request, "front/sites.html", context, status=_list_status(context))
 
 
 def site(request, slug: str):
@@ -310,7 +335,7 @@ def observations(request):
         "activities": Observation.Activity.choices,
         "downloads": _download_urls(request, "api:observation-list"),
     }
-    return render(request, "front/observations.html", context)
+    return render(request, "front/observations.html", context, status=_list_status(context))
 
 
 def movements(request):
@@ -323,7 +348,12 @@ def movements(request):
         "operators": _countries(Site.objects.values_list("operator", flat=True)),
         "downloads": _download_urls(request, "api:movement-list"),
     }
-    return render(request, "front/movements.html", context)
+    return render(request, "front/movements.html", context, status=_list_status(context))
+
+
+def _list_status(context: dict) -> int:
+    """A list page whose filters are not valid lists nothing and names them: a 400."""
+    return 400 if context["filterset"].errors else 200
 
 
 def _filtered_page(request, filterset_class, rows, order_by: tuple = ()) -> dict:
@@ -368,7 +398,7 @@ def assets(request):
         "asset_types": AssetType.objects.filter(assets__isnull=False).distinct().only("slug", "name"),
         "categories": AssetType.Category.choices,
     }
-    return render(request, "front/assets.html", context)
+    return render(request, "front/assets.html", context, status=_list_status(context))
 
 
 def asset(request, key: str):

@@ -45,7 +45,9 @@ def test_the_track_downloads_are_offered(page, demo):
     assert response.ok and b"<gpx" in response.body()
 
 
-@pytest.mark.parametrize("path", ["/assets/RA-76845/", "/assets/", "/movements/", "/movements/?asset=152c2d"])
+@pytest.mark.parametrize(
+    "path", ["/assets/RA-76845/", "/assets/", "/movements/", "/movements/?asset=152c2d", "/sites/?as_of=2024-12-14"]
+)
 def test_the_new_pages_fit_a_phone(page, demo, path):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(path)
