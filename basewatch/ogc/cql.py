@@ -41,7 +41,7 @@ import django_filters as filters
 import lark
 import pygeofilter.parsers
 from django import forms
-from django.contrib.gis.geos import GEOSException, LinearRing, Point, Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Lookup, Q, Subquery, Value
 from lark.visitors import Transformer, merge_transformers, v_args
@@ -52,6 +52,7 @@ from pygeofilter.parsers.cql2_text.parser import CQLTransformer
 from basewatch.core.filters import AssetKeyFilter, BBoxField, BBoxFilter
 from basewatch.core.models import Asset
 from basewatch.lib.dates import parse_day
+from basewatch.lib.geometry import GeometryInputError, parse_geometry
 
 # pygeofilter turns lark's logger to DEBUG when imported; back to lark's own level, so a
 # bad filter never writes parser state to the log.
@@ -411,43 +412,30 @@ def _box(numbers) -> tuple[float, float, float, float]:
 
 
 def _geometry(shape) -> Point | Polygon:
-    """A point or polygon literal (WKT or GeoJSON) in longitude/latitude, as GEOS reads it."""
+    """A point or polygon literal (WKT or GeoJSON) in longitude/latitude, read by lib.geometry, the
+    one reader of coordinates from outside (2D, in range, valid, a bounded number of vertices)."""
     if not isinstance(shape, values.Geometry) or not isinstance(shape.geometry, dict):
         raise InvalidFilter(f"S_INTERSECTS takes a point, a BBOX or a polygon, not {_described(shape)}.")
     geojson = shape.geometry
     if set(geojson) - {"type", "coordinates"}:
         raise InvalidFilter("A geometry has a type and coordinates only: longitude/latitude, no CRS.")
+    kind = geojson["type"]
+    if kind not in ("Point", "Polygon"):
+        raise InvalidFilter(f"S_INTERSECTS takes a point, a BBOX or a polygon, not a {str(kind)[:MAX_NAME]}.")
     try:
-        if geojson["type"] == "Point":
-            return Point(*_position(geojson["coordinates"]), srid=4326)
-        if geojson["type"] == "Polygon":
-            rings = [LinearRing([_position(p) for p in ring], srid=4326) for ring in _list(geojson["coordinates"])]
-            polygon = Polygon(*rings, srid=4326)
-            if not polygon.valid:
-                raise InvalidFilter(f"Not a valid polygon: {polygon.valid_reason}.")
-            return polygon
-    except InvalidFilter:
-        raise
-    except (GEOSException, TypeError, ValueError, IndexError):
-        raise InvalidFilter("Not a polygon: each ring needs four or more positions, its last one its first.") from None
-    raise InvalidFilter(f"S_INTERSECTS takes a point, a BBOX or a polygon, not a {str(geojson['type'])[:MAX_NAME]}.")
+        return parse_geometry({"type": kind, "coordinates": _without_heights(geojson.get("coordinates"))})
+    except GeometryInputError as error:
+        raise InvalidFilter(f"Not a valid {kind.lower()} in CRS84 (longitude, latitude): {error}") from None
 
 
-def _list(value) -> list:
-    if not isinstance(value, list | tuple):
-        raise InvalidFilter("Coordinates are lists of numbers.")
-    return list(value)
-
-
-def _position(value) -> tuple[float, float]:
-    """A position's longitude and latitude; a height is left out, as every feature is 2D."""
-    numbers = _list(value)
-    if len(numbers) not in (2, 3) or not all(type(n) in (int, float) and math.isfinite(n) for n in numbers):
-        raise InvalidFilter("A position is a longitude, a latitude and perhaps a height.")
-    lon, lat = numbers[0], numbers[1]
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InvalidFilter("Give positions as longitude (-180 to 180), latitude (-90 to 90): CRS84.")
-    return float(lon), float(lat)
+def _without_heights(coordinates):
+    """The coordinates with each position's height left out: CQL2 allows one, and every feature
+    here is 2D. (Anything else is left for lib.geometry to refuse.)"""
+    if not isinstance(coordinates, list | tuple):
+        return coordinates
+    if len(coordinates) == 3 and not any(isinstance(number, list | tuple) for number in coordinates):
+        return list(coordinates[:2])
+    return [_without_heights(part) for part in coordinates]
 
 
 def _described(value) -> str:

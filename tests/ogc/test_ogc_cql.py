@@ -333,7 +333,7 @@ BAD_FILTERS = [
     ({"filter": "S_INTERSECTS(geometry, BBOX(0, 10, 20))"}, "filter", "BBOX"),
     ({"filter": "S_INTERSECTS(geometry, LINESTRING(0 0, 1 1))"}, "filter", "not a LineString"),
     ({"filter": "S_INTERSECTS(geometry, POLYGON((0 0, 2 2, 2 0, 0 2, 0 0)))"}, "filter", "Not a valid polygon"),
-    ({"filter": "S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 1 1)))"}, "filter", "Not a polygon"),
+    ({"filter": "S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 1 1)))"}, "filter", "Not a valid polygon"),
     ({"filter": "BBOX(geometry, 0, 0, 1, 1)"}, "filter", "Expected a condition"),
     ({"filter": "site = 'alpha\x00'"}, "filter", "NUL"),
     ({"filter": "site = 'a' OR " * 300 + "site = 'b'"}, "filter", "At most 1000 characters"),
