@@ -39,6 +39,7 @@ def test_on_a_phone_the_map_takes_the_screen_and_the_controls_fold(page, demo):
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert page.is_visible("#date-input") and page.is_visible("select[name=kind]")
+    assert page.is_visible("#sites-kml")  # with the controls, the help and its KML link (hidden before)
     assert no_sideways_scrolling(page)
     page.select_option("select[name=kind]", "naval_base")
     wait_for_map(page)
@@ -48,7 +49,7 @@ def test_on_a_phone_the_map_takes_the_screen_and_the_controls_fold(page, demo):
     assert toggle.inner_text().startswith("Date & filters: 2024-12-13 · 1 filter")
     screenshot(page, "map-phone-controls")
     toggle.click()
-    assert page.is_hidden("#map-controls")
+    assert page.is_hidden("#map-controls") and page.is_hidden("#sites-kml")
 
     legend.locator(".legend-toggle").click()
     assert legend.locator(".legend-body").is_visible()
