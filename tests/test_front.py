@@ -14,7 +14,7 @@ from django.utils import timezone
 from basewatch.core.models import AssetType, Site
 from basewatch.core.posture import PostureOptions
 from basewatch.front.views import _has_stale_stretch
-from tests.factories import make_asset_type, make_observation, make_site
+from tests.factories import make_asset_type, make_observation, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +251,15 @@ def test_the_sites_list_shows_each_site_with_the_posture_core_gives_it(client, d
     bad = client.get(reverse("front:sites"), {"as_of": "2024-13-45"})
     assert bad.status_code == 400 and "as_of:" in bad.content.decode() and sites_listed(bad) == {}
     assert '<a href="/sites/">Sites</a>' in response.content.decode()  # in the menu
+
+
+@pytest.mark.parametrize(
+    "path", ["/observations/", "/movements/", "/assets/", "/sites/", "/new/observation/", "/new/movement/"]
+)
+def test_date_boxes_read_iso_dates_in_every_locale(client, db, path):
+    """A type=date box shows the date in the browser's locale order (12/13/2024 in the US) where the
+    rest of basewatch writes 2024-12-13: every date box is text taking YYYY-MM-DD."""
+    client.force_login(make_user("editor"))
+    page = client.get(path).content.decode()
+    assert 'type="date"' not in page
+    assert 'placeholder="YYYY-MM-DD"' in page

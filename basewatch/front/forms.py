@@ -16,7 +16,15 @@ from basewatch.core.models import Asset, AssetType, EvidenceImage, ImportReport,
 from basewatch.core.models.claims import TRIPS_MESSAGE
 from basewatch.front.uploads import LimitedUploadForm
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Text, not type=date, which the browser shows in its locale's order (mm/dd/yyyy): a date reads
+# YYYY-MM-DD everywhere (templates/includes/_date_input.html, for the pages' own date boxes).
+DATE = forms.DateInput(
+    attrs={
+        "inputmode": "numeric", "pattern": r"\d{4}-\d{2}-\d{2}", "maxlength": "10", "size": "10",
+        "placeholder": "YYYY-MM-DD", "autocomplete": "off", "title": "YYYY-MM-DD",
+    },
+    format="%Y-%m-%d",
+)  # fmt: skip
 
 
 class VersionedForm(forms.ModelForm):
