@@ -141,7 +141,7 @@ def test_controls_are_reachable_by_keyboard(page, demo):
     page.goto("/?as_of=2024-12-20")
     wait_for_map(page)
     reached = set()
-    for _ in range(20):
+    for _ in range(25):  # the menu first, then the controls
         page.keyboard.press("Tab")
         reached.add(page.evaluate("document.activeElement.id || document.activeElement.name || ''"))
     assert {"step-back", "date-slider", "step-forward", "date-input", "play", "step", "operator", "q"} <= reached
