@@ -38,11 +38,13 @@ class State(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
+# In the order they are offered (actions_for): a reviewer's decision on a claim in review
+# before the withdrawal any editor may make (the queue offered "Withdraw" first).
 class Action(models.TextChoices):
     SUBMIT = "submit", "Submit for review"
-    WITHDRAW = "withdraw", "Withdraw from review"
     PUBLISH = "publish", "Publish"
     REJECT = "reject", "Reject"
+    WITHDRAW = "withdraw", "Withdraw from review"
     RETRACT = "retract", "Retract"
 
 

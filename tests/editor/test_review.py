@@ -45,6 +45,8 @@ def test_reviewers_see_submitted_work_oldest_first(submitted, author):
     assert positions == sorted(positions)
     assert html.count('<article class="claim" id="observation-') == 2  # drafts are not waiting
     assert "Submitted by ed" in html and 'value="publish"' in html and 'value="reject"' in html
+    # The reviewer's decision is offered first, before the withdrawal any editor may make.
+    assert html.index('value="publish"') < html.index('value="reject"') < html.index('value="withdraw"')
 
 
 def test_editors_see_their_drafts_and_rejections_with_the_reason(submitted, author):
