@@ -89,6 +89,17 @@ def test_invalid_input_shows_field_errors_and_keeps_what_was_typed(scene):
     assert not Observation.objects.exists() and list(Source.objects.all()) == [source]
 
 
+def test_a_bad_new_source_alone_is_said_at_the_top_too(scene):
+    """The errors of a new source were shown only beside it, at the bottom of a long form."""
+    site, an124 = scene
+    data = observation_data(site, an124, [make_source()], **new_source())
+    data["new_source-0-published"] = "2024-12-12"  # before its capture date
+    response = client_for("editor").post(CREATE, data)
+    assert response.status_code == 400
+    assert "Nothing was saved. Please correct the fields marked below." in response.content.decode()
+    assert not Observation.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
