@@ -140,6 +140,9 @@ def test_site_page_writes_every_date_yyyy_mm_dd(client, demo):
     assert '<td data-label="Last seen">2024-12-13 <span class="muted">(1 day earlier)</span>' in page  # posture
     assert 'name="as_of" value="2024-12-14"' in page
     assert not MONTH_NAME_DATE.search(page), MONTH_NAME_DATE.search(page)
+    # A week's sighting names its week, in core.posture.seen_day's words (it read "2024-12-09 (week)").
+    week = client.get(reverse("front:site", args=["al-khadim"]), {"as_of": "2024-12-14"}).content.decode()
+    assert '<td data-label="Last seen">week of 2024-12-09 <span class="muted">(5 days earlier)</span>' in week
 
 
 @pytest.mark.parametrize("query", [{"as_of": "2024-13-45"}, {"date": "2024-13-45"}, {"as_of": "last week"}])

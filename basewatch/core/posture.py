@@ -241,11 +241,17 @@ def age_text(days: int) -> str:  # static/js/posture.js ageText says the same
     return f"{days // 365} years earlier"
 
 
-def seen_text(entry: dict) -> str:  # static/js/posture.js seenText says the same
-    """When an entry was last seen: `last seen 2024-12-13 (1 day earlier)`, or for a week's or a
-    month's observation `last seen week of 2024-12-09 (6 days earlier)`."""
+def seen_day(entry: dict) -> str:
+    """The day an entry was observed: `2024-12-13`, or for a week's or a month's observation
+    the period it names, `week of 2024-12-09`."""
     precision, day = entry["observed_precision"], entry["observed"]
-    return f"last seen {day if precision == 'day' else f'{precision} of {day}'} ({age_text(entry['age_days'])})"
+    return day if precision == "day" else f"{precision} of {day}"
+
+
+def seen_text(entry: dict) -> str:  # static/js/posture.js seenText says the same
+    """When an entry was last seen: `last seen 2024-12-13 (1 day earlier)`, `last seen week of
+    2024-12-09 (6 days earlier)`."""
+    return f"last seen {seen_day(entry)} ({age_text(entry['age_days'])})"
 
 
 def entry_text(entry: dict) -> str:

@@ -21,5 +21,10 @@ def age_text(days: int) -> str:
 
 
 @register.filter
+def seen_day(entry: dict) -> str:
+    return posture.seen_day(entry)
+
+
+@register.filter
 def activity_label(activity: str) -> str:
     return Observation.Activity(activity).label
