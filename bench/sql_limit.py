@@ -14,9 +14,11 @@ observations themselves, as a schema without the steps would have to.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.db import connection
 from django.http import HttpResponse
+from psycopg.adapt import Loader
 
 from basewatch.lib import cursor
 
@@ -128,15 +130,17 @@ FROM (
 
 # A site's counts over time: the site's series as the database keeps them (core_postureseries,
 # each its points' JSON in date order), with their asset types' names, in one document.
+# A site's series, a row each (its names as JSON left open, its points), joined by the view
+# as bytes: one 935 KB value took PostgreSQL and psycopg about 4 ms longer to pass than the
+# same bytes in the busiest site's 40 rows.
 TIMESERIES = """
-SELECT '{"site" : ' || to_json(%(slug)s::text)::text || ', "series" : [' || coalesce(string_agg(
-    '{"asset_type" : ' || to_json(t.slug)::text || ', "asset_type_name" : ' || to_json(t.name)::text
+SELECT '{"asset_type" : ' || to_json(t.slug)::text || ', "asset_type_name" : ' || to_json(t.name)::text
     || ', "category" : "' || t.category || '", "presence" : "' || series.presence || '", "fresh_days" : '
-    || t.fresh_days || ', "points" : [' || series.points || ']}',
-    ',' ORDER BY series.asset_type_id, series.presence), '') || ']}'
+    || t.fresh_days || ', "points" : [', series.points
 FROM core_postureseries series JOIN core_site s ON s.id = series.site_id
 JOIN core_assettype t ON t.id = series.asset_type_id
 WHERE s.slug = %(slug)s
+ORDER BY series.asset_type_id, series.presence
 """
 
 # A keyset page of published observations (E3), with their sources, as the API writes it.
@@ -200,8 +204,18 @@ def sites_from_claims(request):
     return _sites(SITES_FROM_CLAIMS, request)
 
 
+class _Bytes(Loader):
+    def load(self, data) -> bytes:
+        return bytes(data)
+
+
 def timeseries(request, slug: str):
-    return _json(TIMESERIES, {"slug": slug})
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("text", _Bytes)
+        cursor.execute(TIMESERIES, {"slug": slug})
+        series = b",".join(head + points + b"]}" for head, points in cursor.fetchall())
+    body = b'{"site" : ' + json.dumps(slug).encode() + b', "series" : [' + series + b"]}"
+    return HttpResponse(body, content_type="application/json")
 
 
 def observations(request):

@@ -6,8 +6,8 @@ megabytes of JSON. Serializing them row by row in Python is several times slower
 than PostgreSQL's json_agg and holds every row as Python objects. Here the ORM
 still decides which rows (filters, ordering, pagination); PostgreSQL writes the
 JSON, which reaches the response as bytes without being decoded: each feature
-as a row, streamed, and the time series as one document. The output equals the
-serializers' (tests/api/test_sites.py and test_observation_json.py compare).
+as a row, streamed, a time series' series as rows joined here, the rest as one
+document. The output equals the serializers' (tests/api/test_sites.py and test_observation_json.py compare).
 """
 
 from __future__ import annotations
@@ -177,16 +177,17 @@ def site_steps(ids: list[int], options: PostureOptions, start: dt.date, end: dt.
     return _open_object(head) + document[1:]  # the document's members, and its closing brace
 
 
-# A site's series (one per asset type and presence, in that order), each its asset type's names
-# and its points; `{series}` is a query of (asset_type_id, presence, points) rows, `points`
-# being the series' point objects as text (SERIES_POINT each, comma-separated).
+# A site's series (one per asset type and presence, in that order), a row each: its asset
+# type's names as a JSON object left open, and its points; `{series}` is a query of
+# (asset_type_id, presence, points) rows, `points` being the series' point objects as text
+# (SERIES_POINT each, comma-separated). The rows are joined into the document here, not by
+# string_agg: PostgreSQL and psycopg took about 4 ms longer to pass the busiest site's
+# 935 KB as one value than as its 40 rows (tier M, 10 against 4 ms for the statement).
 TIME_SERIES = """
-SELECT '{{"site" : ' || to_json(%s::text)::text || ', "series" : [' || coalesce(string_agg(
-    left(json_build_object('asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category,
-                           'presence', series.presence, 'fresh_days', t.fresh_days)::text, -1)
-        || ', "points" : [' || series.points || ']}}',
-    ',' ORDER BY series.asset_type_id, series.presence), '') || ']}}'
+SELECT left(json_build_object('asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category,
+                              'presence', series.presence, 'fresh_days', t.fresh_days)::text, -1), series.points
 FROM ({series}) AS series JOIN core_assettype t ON t.id = series.asset_type_id
+ORDER BY series.asset_type_id, series.presence
 """
 SPAN_COLUMNS = ["observation_id", "asset_type_id", "presence", "observed", "observed_precision", "status",
                 "counted", "count_low", "count_high", "activity", "trend"]  # fmt: skip
@@ -196,7 +197,7 @@ def time_series(site_slug: str, series) -> bytes:
     """A site's counts over time, from the series kept ahead (`series`, a PostureSeries queryset)."""
     # The ORM's own SQL and parameters, placed in the statement as a subquery.
     sql, params = series.values("asset_type_id", "presence", "points").query.sql_with_params()
-    return _document(TIME_SERIES.format(series=sql), [site_slug, *params])
+    return _time_series_document(site_slug, TIME_SERIES.format(series=sql), params)
 
 
 def time_series_of_spans(site_slug: str, spans) -> bytes:
@@ -205,7 +206,16 @@ def time_series_of_spans(site_slug: str, spans) -> bytes:
     sql, params = spans.values(*SPAN_COLUMNS).query.sql_with_params()
     series = f"""SELECT span.asset_type_id, span.presence, string_agg({SERIES_POINT}, ',' ORDER BY span.observed)
         AS points FROM ({sql}) AS span GROUP BY span.asset_type_id, span.presence"""  # noqa: S608 (constant SQL)
-    return _document(TIME_SERIES.format(series=series), [site_slug, *params])
+    return _time_series_document(site_slug, TIME_SERIES.format(series=series), params)
+
+
+def _time_series_document(site_slug: str, statement: str, params) -> bytes:
+    """The time series document of `site_slug` from its series' rows (TIME_SERIES)."""
+    with reading_connection().cursor() as cursor:
+        cursor.cursor.adapters.register_loader("text", _RawText)
+        cursor.execute(statement, params)
+        series = b",".join(head + b', "points" : [' + points + b"]}" for head, points in cursor.fetchall())
+    return _open_object({"site": site_slug}) + b'"series" : [' + series + b"]}"
 
 
 # An instant as DRF writes it (DateTimeField, UTC): ISO 8601 with a `Z`, microseconds only when

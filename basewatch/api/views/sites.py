@@ -323,7 +323,8 @@ class SiteTimeSeries(ApiView):
     http_method_names = ["get", "head", "options"]
 
     def get(self, request, slug: str):
-        site = get_object_or_404(Site, slug=slug)
+        # Only what the series are read by: a site's outline can be thousands of points.
+        site = get_object_or_404(Site.objects.only("id", "slug"), slug=slug)
         spans = PostureSeriesFilter(request.query_params, queryset=PostureSpan.objects.filter(site=site))
         if not spans.is_valid():
             raise translate_validation(spans.errors)
