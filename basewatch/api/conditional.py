@@ -119,7 +119,9 @@ def read_version(request) -> int | None:
     sent = request.data.get("version") if hasattr(request.data, "get") else None
     if sent is None:
         return None
-    version = parse_version(sent) if isinstance(sent, int) else None
+    # Digits in a string are the number too, as DRF's IntegerField (and the editor's forms,
+    # through the same parse_version) take them.
+    version = parse_version(sent)
     if version is None:
         raise ValidationError({"version": ["A whole number from 1: the version you read."]})
     return version

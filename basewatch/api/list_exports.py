@@ -189,7 +189,7 @@ def _geojson_feature(feature: ExportFeature) -> dict:
 
 
 def geojson_bytes(layer: Layer) -> bytes:
-    collection = {"type": "FeatureCollection", "features": [_geojson_feature(f) for f in layer.features]}
+    collection = {"type": "FeatureCollection", "name": layer.name, "features": [_geojson_feature(f) for f in layer.features]}
     return json.dumps(collection, default=_json_value, ensure_ascii=False).encode()
 
 

@@ -65,12 +65,19 @@ class PagePagination(PageSize, PageNumberPagination):
 
 
 class FeatureCollectionPagination(PagePagination):
-    """A page of GeoJSON features: a FeatureCollection with count and links as foreign members."""
+    """A page of GeoJSON features: a FeatureCollection with its name, count and links as foreign
+    members. `name` is the list's, as its files are named (the view's `csv_name`): GDAL and QGIS
+    call the layer by it, and named it "" without."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.name = view.csv_name
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
         return Response(
             {
                 "type": "FeatureCollection",
+                "name": self.name,
                 "count": self.page.paginator.count,
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
@@ -85,7 +92,14 @@ class FeatureCollectionPagination(PagePagination):
         return {
             "allOf": [
                 schema,
-                {"type": "object", "required": ["count"], "properties": page["properties"]},
+                {
+                    "type": "object",
+                    "required": ["name", "count"],
+                    "properties": {
+                        "name": {"type": "string", "description": "The list's name: GIS tools call the layer by it."},
+                        **page["properties"],
+                    },
+                },
             ]
         }
 

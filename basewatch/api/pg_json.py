@@ -93,7 +93,8 @@ def site_collection(
     connection serves nothing else (psycopg holds its lock), so nothing may query between
     two pieces.
     """
-    head = {"type": "FeatureCollection", "count": count, "next": next_url, "previous": previous_url}
+    # `name` (a foreign member, as GDAL writes it) is what GDAL and QGIS call the layer.
+    head = {"type": "FeatureCollection", "name": "sites", "count": count, "next": next_url, "previous": previous_url}
     yield _open_object(head) + b'"features": ['
     separator = b""
     connection = reading_connection()

@@ -281,6 +281,13 @@ def test_geojson_is_the_default_answer_where_the_list_is_geojson(api, story, pat
     ]
 
 
+@pytest.mark.parametrize(("name", "count"), [("sites", 3), ("movements", 1), ("observations", 3)])
+def test_gdal_names_each_lists_geojson_layer_after_the_list(api, story, tmp_path, name, count):
+    # Without a `name` member GDAL called the layer after the file, or "" when read from a URL.
+    target = download(api, tmp_path, f"{name}/", "geojson")
+    assert layer_counts(ogrinfo(target, summary=True)) == {name: count}
+
+
 # --- limits and bad input ---------------------------------------------------------------
 
 

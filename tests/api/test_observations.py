@@ -251,6 +251,16 @@ def test_stale_write_gets_412_and_changes_nothing(api, world, people):
     assert (draft.count, draft.notes, draft.version) == (8, "to check", 2)
 
 
+def test_a_version_may_be_sent_as_digits(api, world, people):
+    # As DRF's IntegerField takes "8" for a count, and the editor's forms take the version.
+    token, draft = people["editor"][1], world["draft"]
+    stale = api.patch(f"observations/{draft.pk}/", json={"count": 9, "version": "2"}, token=token)
+    assert_error(stale, 412, "version")
+    updated = api.patch(f"observations/{draft.pk}/", json={"count": 8, "version": "1"}, token=token)
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["version"] == 2
+
+
 @pytest.mark.parametrize(
     ("headers", "body", "status", "field"),
     [
@@ -258,6 +268,9 @@ def test_stale_write_gets_412_and_changes_nothing(api, world, people):
         ({"If-Match": "*"}, {"count": 9}, 428, "detail"),
         ({"If-Match": "garbage"}, {"count": 9}, 400, "If-Match"),
         ({}, {"count": 9, "version": "one"}, 400, "version"),
+        ({}, {"count": 9, "version": True}, 400, "version"),
+        ({}, {"count": 9, "version": "0"}, 400, "version"),
+        ({}, {"count": 9, "version": 1.5}, 400, "version"),
     ],
 )
 def test_update_without_a_usable_version(api, world, people, headers, body, status, field):
