@@ -29,5 +29,14 @@ def layer_counts(summary: str) -> dict[str, int]:
     return dict(zip(names, map(int, counts), strict=True))
 
 
+def field_types(summary: str) -> dict[str, dict[str, str]]:
+    """{layer name: {field: OGR type}} from an `ogrinfo -so` summary."""
+    layers: dict[str, dict[str, str]] = {}
+    for block in re.split(r"^Layer name: ", summary, flags=re.MULTILINE)[1:]:
+        name = block.splitlines()[0]
+        layers[name] = dict(re.findall(r"^(\w+): (\w+(?:\(\w+\))?) \(\d+\.\d+\)$", block, re.MULTILINE))
+    return layers
+
+
 def parse(xml: bytes) -> ET.Element:
     return ET.fromstring(xml)  # noqa: S314 (our own answer, in a test)

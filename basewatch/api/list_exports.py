@@ -11,8 +11,9 @@ properties); the writers here make every format from those, so the formats canno
   Google Earth shows a description as HTML: every piece of it that editors typed is
   HTML-escaped before it joins the markup, and xml.etree escapes the whole again for XML.
 - GeoJSON: a FeatureCollection of every row (RFC 7946, longitude first).
-- GeoPackage: that GeoJSON converted by GDAL's ogr2ogr in a temporary directory of our own,
-  one layer named for the list.
+- GeoPackage: the rows as CSV, each column's type declared beside it (Layer.fields, a .csvt
+  file), converted by GDAL's ogr2ogr in a temporary directory of our own, one layer named for
+  the list.
 
 An export holds every row the filters select, not a page, up to MAX_ROWS; a larger one is
 a 400 asking for a narrower filter (the JSON pages have no such limit).
@@ -20,6 +21,7 @@ a 400 asking for a narrower filter (the JSON pages have no such limit).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
 import json
@@ -50,6 +52,11 @@ PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a
 ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
 
 
+# The types a layer declares its properties with (Layer.fields): OGR's, as GDAL's CSV driver
+# reads them from a .csvt file.
+STRING, INTEGER, INTEGER64, DATE, BOOLEAN = "String", "Integer", "Integer64", "Date", "Integer(Boolean)"
+
+
 @dataclass(frozen=True)
 class ExportFeature:
     """One row of a list as a file shows it."""
@@ -74,6 +81,9 @@ class Layer:
     title: str
     geometry: str  # POINT or LINESTRING: declared in the GeoPackage even when it is empty
     features: Iterable[ExportFeature]
+    # Each property's type (STRING…), in the order of every feature's properties: a GeoPackage
+    # column has it even where every value is null, or the layer is empty.
+    fields: dict[str, str]
     # The date the layer describes, in its file's name: the sites of two dates, downloaded to
     # be replayed in Google Earth, had the same name and the second overwrote the first.
     dated: dt.date | None = None
@@ -180,16 +190,24 @@ def kml_bytes(layer: Layer, description: str) -> bytes:
     return kml_parts.to_bytes(root)
 
 
-def _geojson_feature(feature: ExportFeature) -> dict:
+def _declared(layer: Layer, feature: ExportFeature) -> dict[str, Any]:
+    """The feature's properties, which must be the layer's declared fields in their order."""
+    if list(feature.properties) != list(layer.fields):
+        raise ValueError(f"{layer.name} declares {list(layer.fields)}, a feature has {list(feature.properties)}")
+    return feature.properties
+
+
+def _geojson_feature(layer: Layer, feature: ExportFeature) -> dict:
     if len(feature.points) == 1:
         geometry = {"type": "Point", "coordinates": list(feature.points[0])}
     else:
         geometry = {"type": "LineString", "coordinates": [list(point) for point in feature.points]}
-    return {"type": "Feature", "id": feature.id, "geometry": geometry, "properties": feature.properties}
+    return {"type": "Feature", "id": feature.id, "geometry": geometry, "properties": _declared(layer, feature)}
 
 
 def geojson_bytes(layer: Layer) -> bytes:
-    collection = {"type": "FeatureCollection", "name": layer.name, "features": [_geojson_feature(f) for f in layer.features]}
+    features = [_geojson_feature(layer, feature) for feature in layer.features]
+    collection = {"type": "FeatureCollection", "name": layer.name, "features": features}
     return json.dumps(collection, default=_json_value, ensure_ascii=False).encode()
 
 
@@ -205,6 +223,39 @@ def _attachment(body, content_type: str, filename: str, response_class=HttpRespo
     return response
 
 
+def _csv_value(value: Any) -> str | int | float:
+    # Empty is null to GDAL in a column of numbers or dates.
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"{type(value).__name__} has no column type")
+
+
+def _wkt(feature: ExportFeature) -> str:
+    kind = "POINT" if len(feature.points) == 1 else "LINESTRING"
+    return f"{kind} ({', '.join(f'{x!r} {y!r}' for x, y in feature.points)})"
+
+
+def csv_source(layer: Layer, directory: Path) -> Path:
+    """`layer` as a CSV file for GDAL, its place as WKT, each column's type in a .csvt file beside
+    it. From GeoJSON, GDAL guessed the types from the values: a column of nulls became text,
+    and an empty layer had no columns at all."""
+    path = directory / f"{layer.name}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["WKT", *layer.fields])
+        for feature in layer.features:
+            values = _declared(layer, feature).values()
+            writer.writerow([_wkt(feature), *(_csv_value(value) for value in values)])
+    path.with_suffix(".csvt").write_text(",".join(["WKT", *layer.fields.values()]))
+    return path
+
+
 def ogr2ogr_gpkg(layers: list[Layer], directory: Path) -> Path:
     """A GeoPackage holding `layers`, written by GDAL's ogr2ogr in `directory` (ours, temporary)."""
     ogr2ogr = shutil.which("ogr2ogr")
@@ -212,10 +263,9 @@ def ogr2ogr_gpkg(layers: list[Layer], directory: Path) -> Path:
         raise RuntimeError("GDAL's ogr2ogr is needed to write GeoPackages")
     target = directory / "export.gpkg"
     for layer in layers:
-        source = directory / f"{layer.name}.geojson"
-        source.write_bytes(geojson_bytes(layer))
+        source = csv_source(layer, directory)
         command = [ogr2ogr, "-f", "GPKG", str(target), str(source), "-nln", layer.name, "-nlt", layer.geometry]
-        command += ["-a_srs", "EPSG:4326"]
+        command += ["-a_srs", "EPSG:4326", "-oo", "KEEP_GEOM_COLUMNS=NO", "-lco", "GEOMETRY_NAME=geom"]
         if target.exists():
             command.append("-update")
         subprocess.run(command, check=True, capture_output=True, timeout=OGR2OGR_SECONDS)  # noqa: S603 (our arguments)

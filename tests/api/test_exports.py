@@ -15,6 +15,8 @@ import pytest
 from django.urls import reverse
 
 from basewatch.api import list_exports
+from basewatch.api.views.claims import MOVEMENT_EXPORT_FIELDS, OBSERVATION_EXPORT_FIELDS
+from basewatch.api.views.sites import SITE_EXPORT_FIELDS
 from basewatch.core.workflow import State
 from tests.api.helpers import assert_error, features
 from tests.factories import (
@@ -26,7 +28,7 @@ from tests.factories import (
     make_source,
     make_token,
 )
-from tests.gis_readers import layer_counts, ogrinfo, parse
+from tests.gis_readers import field_types, layer_counts, ogrinfo, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +171,22 @@ def test_one_geopackage_declares_its_layers_even_when_empty(api, db, tmp_path):
     summary = ogrinfo(path, summary=True)
     assert layer_counts(summary) == {"sites": 0, "observations": 0, "movements": 0}
     assert "Geometry: Line String" in summary
+    # Each column with its type, though there is no row to guess it from.
+    assert field_types(summary) == {
+        "sites": SITE_EXPORT_FIELDS,
+        "observations": OBSERVATION_EXPORT_FIELDS,
+        "movements": MOVEMENT_EXPORT_FIELDS,
+    }
+
+
+def test_a_column_of_nulls_keeps_its_type(api, story, tmp_path):
+    # GDAL guessed the types from GeoJSON values: no observation here has a low estimate and
+    # the published movement no transfer, and both columns were text.
+    observations = ogrinfo(download(api, tmp_path, "observations/", "gpkg"), summary=True)
+    movements = ogrinfo(download(api, tmp_path, "movements/", "gpkg"), summary=True)
+    types = {**field_types(observations)["observations"], **field_types(movements)["movements"]}
+    kept = (types["count_low"], types["transfer"], types["trips_at_least"])
+    assert kept == ("Integer", "Integer64", "Integer(Boolean)")
 
 
 def test_one_geopackage_refuses_a_layer_over_the_maximum_naming_it(api, story, monkeypatch):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from basewatch.api.conditional import read_version
 from basewatch.api.csv_export import sources_text
 from basewatch.api.errors import PreconditionRequired
-from basewatch.api.list_exports import ExportFeature, Layer
+from basewatch.api.list_exports import BOOLEAN, DATE, INTEGER, INTEGER64, STRING, ExportFeature, Layer
 from basewatch.api.pagination import FeatureCollectionPagination, KeysetPagination
 from basewatch.api.pg_json import observation_page
 from basewatch.api.serializers import DecisionSerializer, MovementSerializer, ObservationSerializer
@@ -82,6 +82,29 @@ def _claim_lines(claim, first: list[str]) -> list[str]:
     return lines
 
 
+# The columns of a claim export, by type (api.list_exports.Layer.fields): the list's own, then
+# _claim_properties'.
+_CLAIM_FIELDS = {"asset_type": STRING, "asset": STRING, "count": INTEGER, "state": STRING, "notes": STRING}
+_CLAIM_FIELDS |= {"sources": STRING, "url": STRING}
+OBSERVATION_EXPORT_FIELDS = {
+    "id": INTEGER64,
+    **dict.fromkeys(["site", "site_name"], STRING),
+    "observed": DATE,
+    **dict.fromkeys(["observed_precision", "activity", "presence"], STRING),
+    **dict.fromkeys(["count_low", "count_high", "credibility"], INTEGER),
+    **_CLAIM_FIELDS,
+}
+MOVEMENT_EXPORT_FIELDS = {
+    "id": INTEGER64,
+    **dict.fromkeys(["origin", "origin_name", "destination", "destination_name"], STRING),
+    **dict.fromkeys(["departed", "arrived"], DATE),
+    "trips": INTEGER,
+    "trips_at_least": BOOLEAN,
+    "transfer": INTEGER64,
+    **_CLAIM_FIELDS,
+}
+
+
 def _claim_properties(claim, absolute) -> dict:
     return {
         "asset_type": claim.asset_type.slug,
@@ -102,6 +125,9 @@ class ClaimList(ListView):
 
     def create_item(self, serializer):
         return write(self.model(), serializer, self.request.user)
+
+    def export_layer(self, rows) -> Layer:
+        return self.layer(rows, self.request.build_absolute_uri)
 
 
 class ClaimDetail(DetailView):
@@ -145,11 +171,12 @@ class ObservationList(ClaimList):
         body = observation_page(ids, can_view_unpublished(request.user), head)
         return HttpResponse(body, content_type="application/json")
 
-    def export_layer(self, rows) -> Layer:
+    @classmethod
+    def layer(cls, rows, absolute) -> Layer:
+        """The observations `rows` as a file's layer (here and in export.gpkg), URLs made by `absolute`."""
         # At its site on the day observed: Google Earth's time slider replays them.
-        absolute = self.request.build_absolute_uri
-        features = (self.export_feature(observation, absolute) for observation in rows.iterator(chunk_size=2000))
-        return Layer("observations", "observations", "POINT", features)
+        features = (cls.export_feature(observation, absolute) for observation in rows.iterator(chunk_size=2000))
+        return Layer("observations", "observations", "POINT", features, OBSERVATION_EXPORT_FIELDS)
 
     @staticmethod
     def export_feature(observation: Observation, absolute) -> ExportFeature:
@@ -217,10 +244,11 @@ class MovementList(ClaimList):
     exports_files = True
     json_is_geojson = True
 
-    def export_layer(self, rows) -> Layer:
-        absolute = self.request.build_absolute_uri
-        features = (self.export_feature(movement, absolute) for movement in rows.iterator(chunk_size=2000))
-        return Layer("movements", "movements", "LINESTRING", features)
+    @classmethod
+    def layer(cls, rows, absolute) -> Layer:
+        """The movements `rows` as a file's layer (here and in export.gpkg), URLs made by `absolute`."""
+        features = (cls.export_feature(movement, absolute) for movement in rows.iterator(chunk_size=2000))
+        return Layer("movements", "movements", "LINESTRING", features, MOVEMENT_EXPORT_FIELDS)
 
     @staticmethod
     def export_feature(movement: Movement, absolute) -> ExportFeature:

@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from basewatch.api import list_exports
 from basewatch.api.views.base import ApiView
 from basewatch.api.views.claims import MovementList, ObservationList, visible_claims
-from basewatch.api.views.sites import POSTURE_READ_PARAMETERS, SiteList, read_posture_options, with_posture
+from basewatch.api.views.sites import POSTURE_READ_PARAMETERS, SiteList, read_posture_options
 from basewatch.core.models import Movement, Observation, Site
 
 
@@ -54,27 +54,9 @@ class ExportGeoPackage(ApiView):
         }
         _check_layer_sizes(rows)
         absolute = request.build_absolute_uri
-        sites = with_posture(rows["sites"], "full", options).iterator(chunk_size=2000)
-        observations = rows["observations"].iterator(chunk_size=2000)
-        movements = rows["movements"].iterator(chunk_size=2000)
         layers = [
-            list_exports.Layer(
-                "sites",
-                f"sites as of {options.as_of}",
-                "POINT",
-                (SiteList.export_feature(site, options, absolute) for site in sites),
-            ),
-            list_exports.Layer(
-                "observations",
-                "observations",
-                "POINT",
-                (ObservationList.export_feature(row, absolute) for row in observations),
-            ),
-            list_exports.Layer(
-                "movements",
-                "movements",
-                "LINESTRING",
-                (MovementList.export_feature(row, absolute) for row in movements),
-            ),
+            SiteList.layer(rows["sites"], options, absolute),
+            ObservationList.layer(rows["observations"], absolute),
+            MovementList.layer(rows["movements"], absolute),
         ]
         return list_exports.gpkg_response(layers, f"basewatch-{options.as_of}.gpkg")

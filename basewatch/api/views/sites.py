@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 
 from basewatch.api.csv_export import csv_response, xlsx_response
-from basewatch.api.list_exports import ExportFeature, Layer, check_size
+from basewatch.api.list_exports import BOOLEAN, DATE, INTEGER, STRING, ExportFeature, Layer, check_size
 from basewatch.api.pagination import SiteDocumentPagination, SitePagination, SiteTotalsPagination
 from basewatch.api.pg_json import (
     site_collection,
@@ -88,6 +88,24 @@ def _posture_text(site: Site) -> str:
     return "; ".join(entry_text(entry) for entry in site.posture_state["posture"])
 
 
+# A site export's columns by type (api.list_exports.Layer.fields); a summary field without a
+# type here is a KeyError on import.
+_SUMMARY_TYPES = {
+    **dict.fromkeys(["posture_total", "counted_types", "uncounted_types", "absent_types", "stale_types"], INTEGER),
+    **dict.fromkeys(["leaving_types", "transient_types"], INTEGER),
+    "posture_label": STRING,
+    "stale": BOOLEAN,
+    "last_observed": DATE,
+}
+SITE_EXPORT_FIELDS = {
+    **dict.fromkeys(["slug", "name", "kind", "operator", "host_country", "status"], STRING),
+    "as_of": DATE,
+    **{name: _SUMMARY_TYPES[name] for name in SUMMARY_FIELDS},
+    "posture": STRING,
+    "url": STRING,
+}
+
+
 @extend_schema(parameters=[POSTURE_PARAMETER])
 class SiteList(ListView):
     """Sites as a GeoJSON FeatureCollection, each with its posture as of `as_of` (in full unless `posture=`)."""
@@ -150,13 +168,17 @@ class SiteList(ListView):
         return StreamingHttpResponse(site_collection(ids, mode, options, *links), content_type=content_type)
 
     def export_layer(self, rows) -> Layer:
+        return self.layer(rows, self.filterset.posture_options(), self.request.build_absolute_uri)
+
+    @classmethod
+    def layer(cls, rows, options: PostureOptions, absolute) -> Layer:
+        """The sites `rows` as a file's layer (here and in export.gpkg), URLs made by `absolute`."""
         # Each site with its posture in full on `as_of`, stamped with that date: files of several
         # dates, opened together in Google Earth, replay the posture on its time slider.
-        options = self.filterset.posture_options()
-        absolute = self.request.build_absolute_uri
         sites = with_posture(rows, "full", options).iterator(chunk_size=2000)
-        features = (self.export_feature(site, options, absolute) for site in sites)
-        return Layer("sites", f"sites as of {options.as_of}", "POINT", features, dated=options.as_of)
+        features = (cls.export_feature(site, options, absolute) for site in sites)
+        title, dated = f"sites as of {options.as_of}", options.as_of
+        return Layer("sites", title, "POINT", features, SITE_EXPORT_FIELDS, dated=dated)
 
     @staticmethod
     def export_feature(site: Site, options: PostureOptions, absolute) -> ExportFeature:
