@@ -91,3 +91,24 @@ def test_the_pages_fit_a_phone(page, demo, path):
         assert drawn(page)["features"] > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.errors == []
+
+
+def test_a_long_value_shows_three_lines_in_the_table_and_all_on_the_features_page(page, demo):
+    # Notes and sources made each row a dozen lines tall and the table over 3,000 px wide.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/ogc/collections/observations/items")
+    cells = page.locator('table.ogc-items td[data-label="sources"] .cell').evaluate_all(
+        """(cells) => cells.map((cell) => ({
+            lines: cell.clientHeight / parseFloat(getComputedStyle(cell).lineHeight),
+            cut: cell.scrollHeight > cell.clientHeight + 1,
+            text: cell.textContent,
+            page: cell.closest("tr").querySelector("th a").getAttribute("href"),
+        }))"""
+    )
+    assert max(cell["lines"] for cell in cells) <= 3.05
+    longest = max(cells, key=lambda cell: len(cell["text"]))
+    assert longest["cut"]
+    page.locator(f'table.ogc-items th a[href="{longest["page"]}"]').click()
+    page.wait_for_url(f"**{longest['page']}")
+    assert longest["text"] in page.locator(".feature-properties").inner_text()
+    assert page.errors == []
