@@ -1,6 +1,8 @@
 // The map's legend: every colour and symbol the map draws, explained, built with textContent.
-// It folds away behind its button (folded at first on a phone, where it would cover the map)
-// and stays as set while the page lives.
+// It folds away behind its button. On a phone, where it would cover the map, it starts folded;
+// elsewhere it starts as the reader last left it in this browser (open the first time): open,
+// it covers a fifth of a 1280 × 800 map, and a reader who knows the symbols folds it once, not
+// on every visit.
 window.basewatch.mapLegend = function (operators, operatorColour, labelZoom) {
   "use strict";
 
@@ -18,8 +20,9 @@ window.basewatch.mapLegend = function (operators, operatorColour, labelZoom) {
     toggle.setAttribute("aria-controls", body.id);
     toggle.addEventListener("click", function () {
       foldLegend(toggle, body, !body.hidden);
+      if (!PHONE.matches) storeFolded(body.hidden);
     });
-    foldLegend(toggle, body, PHONE.matches);
+    foldLegend(toggle, body, PHONE.matches || storedFolded());
 
     body.appendChild(el("strong", "Sites, by operator"));
     for (const operator of operators) {
@@ -39,6 +42,24 @@ window.basewatch.mapLegend = function (operators, operatorColour, labelZoom) {
     L.DomEvent.disableScrollPropagation(box);
     return box;
   };
+
+  const STORED = "basewatch.legend"; // "folded" or "open"
+
+  function storedFolded() {
+    try {
+      return window.localStorage.getItem(STORED) === "folded";
+    } catch {
+      return false; // storage refused (a private window's setting): open, as the first time
+    }
+  }
+
+  function storeFolded(folded) {
+    try {
+      window.localStorage.setItem(STORED, folded ? "folded" : "open");
+    } catch {
+      // not kept: the next visit opens it again
+    }
+  }
 
   function foldLegend(toggle, body, folded) {
     body.hidden = folded;

@@ -98,6 +98,24 @@ def test_the_legend_explains_every_symbol_and_folds_away(page, demo):
     assert "the assets counted there on 2024-12-13" in legend.inner_text()
 
 
+def test_the_legend_opens_as_it_was_left(page, demo):
+    # Open, it covers a fifth of the map: folded once, it stays folded on the next visits.
+    page.goto("/?as_of=2024-12-20")
+    wait_for_map(page)
+    toggle, body = page.locator(".map-legend .legend-toggle"), page.locator(".map-legend .legend-body")
+    assert body.is_visible()  # the first time
+    toggle.click()
+    for _ in range(2):
+        page.reload()
+        wait_for_map(page)
+        assert body.is_hidden() and toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    page.goto("/?as_of=2024-12-13")
+    wait_for_map(page)
+    assert body.is_visible()
+    assert page.errors == []
+
+
 def test_crowded_heavily_counted_sites_keep_readable_badges(page):
     """Badges grow with the assets counted, up to a cap: at world scale clusters 40 px apart
     held thousands of assets and grew to 130 px, covering each other and their numbers."""
