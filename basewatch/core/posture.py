@@ -30,6 +30,7 @@ the aggregate on every day.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 
@@ -180,6 +181,40 @@ def site_posture_sql(site: str, *, entries: bool = True, as_of: str = AS_OF) -> 
 def holding_sql(site: str) -> str:
     """True when the site (id SQL `site`) has an entry that is not absent: it holds something."""
     return f"EXISTS (SELECT 1 FROM ({ENTRIES.format(site=site, as_of=AS_OF)}) AS entry WHERE entry.status <> 'absent')"  # noqa: S608 (constant SQL; values are parameters)
+
+
+# For each claim (its id, site, asset type, presence and day), the posture entry holding that
+# day for that site, type and presence; claims with none have no row.
+_PUBLISHED_ENTRIES = f"""
+SELECT claim.id, entry.entry_json
+FROM unnest(%(ids)s::bigint[], %(sites)s::bigint[], %(types)s::bigint[], %(presences)s::text[], %(days)s::date[])
+     AS claim(id, site, asset_type, presence, day)
+CROSS JOIN LATERAL ({ENTRIES.format(site="claim.site", as_of="claim.day")}) AS entry
+WHERE entry.asset_type_id = claim.asset_type AND entry.presence = claim.presence
+"""  # noqa: S608 (constant SQL; values are parameters)
+
+
+def published_entries(observations) -> dict[int, dict]:
+    """What the published posture said, on the day each of `observations` was observed, of its
+    site, asset type and presence: that entry (as the API writes entries), by observation id;
+    an observation where nothing was published is left out. A reviewer compares a claim with
+    the record it would change. One statement for any number of observations."""
+    observations = list(observations)
+    params = {
+        "ids": [o.pk for o in observations],
+        "sites": [o.site_id for o in observations],
+        "types": [o.asset_type_id for o in observations],
+        "presences": [o.presence for o in observations],
+        "days": [o.observed for o in observations],
+        # ENTRIES's options: every asset type, stale entries kept (the claim's own is picked above).
+        "asset_types": None,
+        "fresh_only": False,
+        "with_transient": False,
+    }
+    sql, ordered = positional(_PUBLISHED_ENTRIES, params)
+    with reading_connection().cursor() as cursor:
+        cursor.execute(sql, ordered)
+        return {pk: json.loads(entry) for pk, entry in cursor.fetchall()}
 
 
 # Every distinct day of a published observation, one index probe per day (a "skip scan"):

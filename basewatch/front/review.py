@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from basewatch.core import claims
 from basewatch.core.models import EvidenceImage, ImportReport, Movement, Observation, Site
+from basewatch.core.posture import entry_text, published_entries
 from basewatch.core.roles import EDITOR, VIEWER, can_review, can_view_unpublished
 from basewatch.core.versions import StaleVersion, VersionRequired, parse_version
 from basewatch.core.workflow import Action, State
@@ -52,6 +53,15 @@ def _with_decisions(user, rows) -> list:
     return [(claim, claims.actions_for(user, claim)) for claim in rows]
 
 
+def _beside_published(rows) -> dict[int, dict]:
+    """For each observation among `rows` not yet published, by id, what the published posture
+    said on its day of its site, asset type and presence: {"text": core.posture.entry_text, or
+    None where nothing was}. Shown to whoever decides, beside the claim."""
+    waiting = [claim for claim in rows if isinstance(claim, Observation) and claim.state != State.PUBLISHED]
+    entries = published_entries(waiting) if waiting else {}
+    return {claim.pk: {"text": entry_text(entries[claim.pk]) if claim.pk in entries else None} for claim in waiting}
+
+
 @role_required(EDITOR)
 def queue(request):
     """Reviewers: submitted work, oldest first. Everyone: their own drafts and rejected work."""
@@ -64,7 +74,9 @@ def queue(request):
     for model in CLAIM_MODELS.values():
         mine += _claims(model).filter(entered_by=request.user, state__in=[State.DRAFT, State.REJECTED])
     mine.sort(key=lambda claim: claim.updated, reverse=True)
-    context = {"waiting": _with_decisions(request.user, waiting), "mine": _with_decisions(request.user, mine)}
+    beside = _beside_published(waiting)
+    waiting = [(claim, decisions, beside.get(claim.pk)) for claim, decisions in _with_decisions(request.user, waiting)]
+    context = {"waiting": waiting, "mine": _with_decisions(request.user, mine)}
     # Spreadsheet imports (front.claim_imports): their reports stay, with the drafts they made.
     context["imports"] = ImportReport.objects.filter(entered_by=request.user).defer("rows", "results")[:5]
     return render(request, "front/review.html", context)
@@ -116,6 +128,7 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
         "decisions": claims.actions_for(request.user, claim) if insider else [],
         "may_edit": insider and claims.may_change(request.user, claim),
         "history": history_of(claim) if insider else None,
+        "beside": _beside_published([claim]).get(claim.pk) if insider else None,
         "legs": _legs(claim, insider) if kind == "movement" else [],
         "gallery": gallery(_images(request.user, claim)),
         # Each source with its archived captures (thumbnails, hashes, downloads).

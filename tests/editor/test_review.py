@@ -49,6 +49,25 @@ def test_reviewers_see_submitted_work_oldest_first(submitted, author):
     assert html.index('value="publish"') < html.index('value="reject"') < html.index('value="withdraw"')
 
 
+def test_reviewers_see_what_is_published_beside_each_claim(submitted, author):
+    # What the claim would change: the published entry of its site, type and presence on its day.
+    site, s400 = submitted.site, make_asset_type(slug="s-400", name="S-400")
+    make_observation(site, s400, dt.date(2024, 12, 13), count=4)
+    make_observation(site, s400, dt.date(2024, 12, 19), count=9, presence="transient")  # not the claim's presence
+    make_observation(site, s400, dt.date(2024, 12, 24), count=1)  # after the claim's day
+    claim = make_observation(site, s400, dt.date(2024, 12, 20), count=12, state=State.SUBMITTED, entered_by=author)
+    reviewer = client_for("reviewer")
+    queue = reviewer.get(reverse("front:review")).content.decode()
+    page = reviewer.get(reverse("front:observation", args=[claim.pk])).content.decode()
+    for html in (queue, page):
+        assert "S-400: 4, last seen 2024-12-13 (7 days earlier) · " in html
+        assert 'href="/sites/khmeimim/?as_of=2024-12-20">the site on 2024-12-20</a>' in html
+    # The An-124 has nothing published at Khmeimim.
+    assert queue.count("Published then") == 2 and "nothing on this type and presence" in queue
+    published = make_observation(site, s400, dt.date(2024, 12, 21), count=3)
+    assert "Published then" not in reviewer.get(reverse("front:observation", args=[published.pk])).content.decode()
+
+
 def test_editors_see_their_drafts_and_rejections_with_the_reason(submitted, author):
     draft = make_observation(
         submitted.site, submitted.asset_type, dt.date(2024, 12, 1), state=State.DRAFT, entered_by=author
