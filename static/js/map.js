@@ -590,12 +590,16 @@
 
   // ▶ Play tells the story from its start: from the first data date when the map shows the
   // last one or later, else from where it is; a step per frame until today, a frame every
-  // FRAME_MS (later when one is slow). The frames come from map-play.js, fetched ahead a window
-  // at a time, and are drawn from memory: only the icons that change are redrawn. With a
-  // category filter the sites themselves change from date to date, and each frame is loaded
-  // as a date change is. A play is one history entry: pushed as it starts, replaced at each
+  // FRAME_MS, or longer when there are few (frameMs; later when one is slow). The frames come
+  // from map-play.js, fetched ahead a window at a time, and are drawn from memory: only the
+  // icons that change are redrawn. With a category filter the sites themselves change from
+  // date to date, and each frame is loaded as a date change is. A play is one history entry: pushed as it starts, replaced at each
   // frame (Back then returns to where the play began).
   const FRAME_MS = 150;
+  // A play of few frames still lasts PLAY_MS, a frame at most SLOW_FRAME_MS: the demo's six
+  // data dates went by in under a second, each too briefly to read.
+  const PLAY_MS = 8000;
+  const SLOW_FRAME_MS = 1200;
   const playButton = document.getElementById("play");
   let player = null; // the play going on; stopPlaying() lets go of it, and its loop ends
 
@@ -620,8 +624,21 @@
     if (player === mine) stopPlayingAndSay();
   }
 
+  // How long each frame of a play from `first` lasts: PLAY_MS shared by its frames, within
+  // FRAME_MS and SLOW_FRAME_MS (counting stops once there are enough for FRAME_MS).
+  function frameMs(first) {
+    let frames = 0;
+    for (let day = first; frames < PLAY_MS / FRAME_MS; frames++) {
+      const next = stepFrom(day, 1);
+      if (next === day) break; // today
+      day = next;
+    }
+    return Math.min(SLOW_FRAME_MS, Math.max(FRAME_MS, PLAY_MS / Math.max(frames, 1)));
+  }
+
   async function playFrames(mine, state) {
     if (loadRunning) await loadDone; // the sites the frames redraw
+    const perFrame = frameMs(state.as_of);
     const controller = new AbortController();
     mine.abort = function () { controller.abort(); };
     const query = apiParams(state);
@@ -649,7 +666,7 @@
         history.replaceState(null, "", stateUrl(state));
         written = performance.now();
       }
-      due = Math.max(due + FRAME_MS, performance.now());
+      due = Math.max(due + perFrame, performance.now());
       await new Promise(function (resolve) { setTimeout(resolve, due - performance.now()); });
     }
   }
@@ -679,10 +696,11 @@
   }
 
   async function playByLoading(mine, state) {
+    const perFrame = frameMs(state.as_of);
     for (;;) {
       await load(state);
       await new Promise(function (resolve) {
-        setTimeout(resolve, FRAME_MS);
+        setTimeout(resolve, perFrame);
       });
       if (player !== mine) return;
       const day = stepFrom(state.as_of, 1);
