@@ -129,10 +129,9 @@ FROM (
 """
 
 # A site's counts over time: the site's series as the database keeps them (core_postureseries,
-# each its points' JSON in date order), with their asset types' names, in one document.
-# A site's series, a row each (its names as JSON left open, its points), joined by the view
-# as bytes: one 935 KB value took PostgreSQL and psycopg about 4 ms longer to pass than the
-# same bytes in the busiest site's 40 rows.
+# each its points' JSON in date order), a row each (its asset type's names as JSON left open,
+# its points), joined by the view as bytes: one 935 KB value took PostgreSQL and psycopg
+# about 4 ms longer to pass than the same bytes in the busiest site's 40 rows.
 TIMESERIES = """
 SELECT '{"asset_type" : ' || to_json(t.slug)::text || ', "asset_type_name" : ' || to_json(t.name)::text
     || ', "category" : "' || t.category || '", "presence" : "' || series.presence || '", "fresh_days" : '

@@ -119,8 +119,8 @@ def read_version(request) -> int | None:
     sent = request.data.get("version") if hasattr(request.data, "get") else None
     if sent is None:
         return None
-    # Digits in a string are the number too, as DRF's IntegerField (and the editor's forms,
-    # through the same parse_version) take them.
+    # Digits in a string are the number too, as DRF's IntegerField takes "8" for a count and
+    # the editor's forms read it (core.versions.parse_version); not " 2" nor "2.0".
     version = parse_version(sent)
     if version is None:
         raise ValidationError({"version": ["A whole number from 1: the version you read."]})

@@ -11,7 +11,7 @@ properties); the writers here make every format from those, so the formats canno
   Google Earth shows a description as HTML: every piece of it that editors typed is
   HTML-escaped before it joins the markup, and xml.etree escapes the whole again for XML.
 - GeoJSON: a FeatureCollection of every row (RFC 7946, longitude first).
-- GeoPackage: the rows as CSV, each column's type declared beside it (Layer.fields, a .csvt
+- GeoPackage: the rows as CSV, each column's type declared beside it (Layer.columns, a .csvt
   file), converted by GDAL's ogr2ogr in a temporary directory of our own, one layer named for
   the list.
 
@@ -28,7 +28,7 @@ import json
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,9 +52,28 @@ PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a
 ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
 
 
-# The types a layer declares its properties with (Layer.fields): OGR's, as GDAL's CSV driver
-# reads them from a .csvt file.
+# The types of a layer's columns (Column.type): OGR's, as GDAL's CSV driver reads them from a
+# .csvt file.
 STRING, INTEGER, INTEGER64, DATE, BOOLEAN = "String", "Integer", "Integer64", "Date", "Integer(Boolean)"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A property of a list's rows in its files: its name, its type (STRING…) and its value of a
+    row, `value(row, *context)` (the list's context: the request's URL maker, the posture
+    options); without `value`, the row's attribute of that name."""
+
+    name: str
+    type: str
+    value: Callable[..., Any] | None = None
+
+    def of(self, row, *context) -> Any:
+        return getattr(row, self.name) if self.value is None else self.value(row, *context)
+
+
+def properties(columns: Sequence[Column], row, *context) -> dict[str, Any]:
+    """The row's properties in a file (ExportFeature.properties), a value per column."""
+    return {column.name: column.of(row, *context) for column in columns}
 
 
 @dataclass(frozen=True)
@@ -81,9 +100,9 @@ class Layer:
     title: str
     geometry: str  # POINT or LINESTRING: declared in the GeoPackage even when it is empty
     features: Iterable[ExportFeature]
-    # Each property's type (STRING…), in the order of every feature's properties: a GeoPackage
-    # column has it even where every value is null, or the layer is empty.
-    fields: dict[str, str]
+    # The columns every feature's properties were made from (`properties`): a GeoPackage column
+    # has its type even where every value is null, or the layer is empty.
+    columns: Sequence[Column]
     # The date the layer describes, in its file's name: the sites of two dates, downloaded to
     # be replayed in Google Earth, had the same name and the second overwrote the first.
     dated: dt.date | None = None
@@ -190,23 +209,16 @@ def kml_bytes(layer: Layer, description: str) -> bytes:
     return kml_parts.to_bytes(root)
 
 
-def _declared(layer: Layer, feature: ExportFeature) -> dict[str, Any]:
-    """The feature's properties, which must be the layer's declared fields in their order."""
-    if list(feature.properties) != list(layer.fields):
-        raise ValueError(f"{layer.name} declares {list(layer.fields)}, a feature has {list(feature.properties)}")
-    return feature.properties
-
-
-def _geojson_feature(layer: Layer, feature: ExportFeature) -> dict:
+def _geojson_feature(feature: ExportFeature) -> dict:
     if len(feature.points) == 1:
         geometry = {"type": "Point", "coordinates": list(feature.points[0])}
     else:
         geometry = {"type": "LineString", "coordinates": [list(point) for point in feature.points]}
-    return {"type": "Feature", "id": feature.id, "geometry": geometry, "properties": _declared(layer, feature)}
+    return {"type": "Feature", "id": feature.id, "geometry": geometry, "properties": feature.properties}
 
 
 def geojson_bytes(layer: Layer) -> bytes:
-    features = [_geojson_feature(layer, feature) for feature in layer.features]
+    features = [_geojson_feature(feature) for feature in layer.features]
     collection = {"type": "FeatureCollection", "name": layer.name, "features": features}
     return json.dumps(collection, default=_json_value, ensure_ascii=False).encode()
 
@@ -224,7 +236,8 @@ def _attachment(body, content_type: str, filename: str, response_class=HttpRespo
 
 
 def _csv_value(value: Any) -> str | int | float:
-    # Empty is null to GDAL in a column of numbers or dates.
+    # Empty is null to GDAL in a column of numbers, dates or booleans (and an empty text in a
+    # column of text: no text property is ever null).
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -246,13 +259,13 @@ def csv_source(layer: Layer, directory: Path) -> Path:
     it. From GeoJSON, GDAL guessed the types from the values: a column of nulls became text,
     and an empty layer had no columns at all."""
     path = directory / f"{layer.name}.csv"
+    names = [column.name for column in layer.columns]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["WKT", *layer.fields])
+        writer.writerow(["WKT", *names])
         for feature in layer.features:
-            values = _declared(layer, feature).values()
-            writer.writerow([_wkt(feature), *(_csv_value(value) for value in values)])
-    path.with_suffix(".csvt").write_text(",".join(["WKT", *layer.fields.values()]))
+            writer.writerow([_wkt(feature), *(_csv_value(feature.properties[name]) for name in names)])
+    path.with_suffix(".csvt").write_text(",".join(["WKT", *(column.type for column in layer.columns)]))
     return path
 
 
@@ -265,7 +278,9 @@ def ogr2ogr_gpkg(layers: list[Layer], directory: Path) -> Path:
     for layer in layers:
         source = csv_source(layer, directory)
         command = [ogr2ogr, "-f", "GPKG", str(target), str(source), "-nln", layer.name, "-nlt", layer.geometry]
-        command += ["-a_srs", "EPSG:4326", "-oo", "KEEP_GEOM_COLUMNS=NO", "-lco", "GEOMETRY_NAME=geom"]
+        command += ["-a_srs", "EPSG:4326", "-lco", "GEOMETRY_NAME=geom"]
+        # The WKT is the place, not a column too; a row may be longer than GDAL's 10 MB default.
+        command += ["-oo", "KEEP_GEOM_COLUMNS=NO", "-oo", "MAX_LINE_SIZE=-1"]
         if target.exists():
             command.append("-update")
         subprocess.run(command, check=True, capture_output=True, timeout=OGR2OGR_SECONDS)  # noqa: S603 (our arguments)

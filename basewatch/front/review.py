@@ -53,13 +53,14 @@ def _with_decisions(user, rows) -> list:
     return [(claim, claims.actions_for(user, claim)) for claim in rows]
 
 
-def _beside_published(rows) -> dict[int, dict]:
-    """For each observation among `rows` not yet published, by id, what the published posture
-    said on its day of its site, asset type and presence: {"text": core.posture.entry_text, or
-    None where nothing was}. Shown to whoever decides, beside the claim."""
+def _beside_published(rows) -> dict:
+    """For each observation among `rows` not yet published (keyed by the claim: a movement may
+    have the same id), what the published posture said on its day of its site, asset type and
+    presence: {"text": core.posture.entry_text, or None where nothing was}. Shown to whoever
+    decides, beside the claim."""
     waiting = [claim for claim in rows if isinstance(claim, Observation) and claim.state != State.PUBLISHED]
     entries = published_entries(waiting) if waiting else {}
-    return {claim.pk: {"text": entry_text(entries[claim.pk]) if claim.pk in entries else None} for claim in waiting}
+    return {claim: {"text": entry_text(entries[claim.pk]) if claim.pk in entries else None} for claim in waiting}
 
 
 @role_required(EDITOR)
@@ -75,7 +76,7 @@ def queue(request):
         mine += _claims(model).filter(entered_by=request.user, state__in=[State.DRAFT, State.REJECTED])
     mine.sort(key=lambda claim: claim.updated, reverse=True)
     beside = _beside_published(waiting)
-    waiting = [(claim, decisions, beside.get(claim.pk)) for claim, decisions in _with_decisions(request.user, waiting)]
+    waiting = [(claim, decisions, beside.get(claim)) for claim, decisions in _with_decisions(request.user, waiting)]
     context = {"waiting": waiting, "mine": _with_decisions(request.user, mine)}
     # Spreadsheet imports (front.claim_imports): their reports stay, with the drafts they made.
     context["imports"] = ImportReport.objects.filter(entered_by=request.user).defer("rows", "results")[:5]
@@ -128,7 +129,7 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
         "decisions": claims.actions_for(request.user, claim) if insider else [],
         "may_edit": insider and claims.may_change(request.user, claim),
         "history": history_of(claim) if insider else None,
-        "beside": _beside_published([claim]).get(claim.pk) if insider else None,
+        "beside": _beside_published([claim]).get(claim) if insider else None,
         "legs": _legs(claim, insider) if kind == "movement" else [],
         "gallery": gallery(_images(request.user, claim)),
         # Each source with its archived captures (thumbnails, hashes, downloads).

@@ -593,11 +593,11 @@
   // FRAME_MS, or longer when there are few (frameMs; later when one is slow). The frames come
   // from map-play.js, fetched ahead a window at a time, and are drawn from memory: only the
   // icons that change are redrawn. With a category filter the sites themselves change from
-  // date to date, and each frame is loaded as a date change is. A play is one history entry: pushed as it starts, replaced at each
-  // frame (Back then returns to where the play began).
+  // date to date, and each frame is loaded as a date change is. A play is one history entry:
+  // pushed as it starts, replaced at each frame (Back then returns to where the play began).
   const FRAME_MS = 150;
-  // A play of few frames still lasts PLAY_MS, a frame at most SLOW_FRAME_MS: the demo's six
-  // data dates went by in under a second, each too briefly to read.
+  // The steps of a play share PLAY_MS, each lasting from FRAME_MS to SLOW_FRAME_MS: the demo's
+  // six frames went by in under a second, each too briefly to read (now 1.2 s each).
   const PLAY_MS = 8000;
   const SLOW_FRAME_MS = 1200;
   const playButton = document.getElementById("play");
@@ -624,8 +624,8 @@
     if (player === mine) stopPlayingAndSay();
   }
 
-  // How long each frame of a play from `first` lasts: PLAY_MS shared by its frames, within
-  // FRAME_MS and SLOW_FRAME_MS (counting stops once there are enough for FRAME_MS).
+  // How long each frame of a play from `first` stays: PLAY_MS shared by the steps to today,
+  // within FRAME_MS and SLOW_FRAME_MS (counting stops once there are enough for FRAME_MS).
   function frameMs(first) {
     let frames = 0;
     for (let day = first; frames < PLAY_MS / FRAME_MS; frames++) {

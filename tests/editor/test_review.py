@@ -61,6 +61,7 @@ def test_reviewers_see_what_is_published_beside_each_claim(submitted, author):
     page = reviewer.get(reverse("front:observation", args=[claim.pk])).content.decode()
     for html in (queue, page):
         assert "S-400: 4, last seen 2024-12-13 (7 days earlier) · " in html
+        assert "passing through" not in html
         assert 'href="/sites/khmeimim/?as_of=2024-12-20">the site on 2024-12-20</a>' in html
     # The An-124 has nothing published at Khmeimim.
     assert queue.count("Published then") == 2 and "nothing on this type and presence" in queue

@@ -7,6 +7,8 @@ What may be stored, by whom, is basewatch.core's to decide.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +18,17 @@ from rest_framework.response import Response
 from basewatch.api.conditional import read_version
 from basewatch.api.csv_export import sources_text
 from basewatch.api.errors import PreconditionRequired
-from basewatch.api.list_exports import BOOLEAN, DATE, INTEGER, INTEGER64, STRING, ExportFeature, Layer
+from basewatch.api.list_exports import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    INTEGER64,
+    STRING,
+    Column,
+    ExportFeature,
+    Layer,
+    properties,
+)
 from basewatch.api.pagination import FeatureCollectionPagination, KeysetPagination
 from basewatch.api.pg_json import observation_page
 from basewatch.api.serializers import DecisionSerializer, MovementSerializer, ObservationSerializer
@@ -82,43 +94,45 @@ def _claim_lines(claim, first: list[str]) -> list[str]:
     return lines
 
 
-# The columns of a claim export, by type (api.list_exports.Layer.fields): the list's own, then
-# _claim_properties'.
-_CLAIM_FIELDS = {"asset_type": STRING, "asset": STRING, "count": INTEGER, "state": STRING, "notes": STRING}
-_CLAIM_FIELDS |= {"sources": STRING, "url": STRING}
-OBSERVATION_EXPORT_FIELDS = {
-    "id": INTEGER64,
-    **dict.fromkeys(["site", "site_name"], STRING),
-    "observed": DATE,
-    **dict.fromkeys(["observed_precision", "activity", "presence"], STRING),
-    **dict.fromkeys(["count_low", "count_high", "credibility"], INTEGER),
-    **_CLAIM_FIELDS,
-}
-MOVEMENT_EXPORT_FIELDS = {
-    "id": INTEGER64,
-    **dict.fromkeys(["origin", "origin_name", "destination", "destination_name"], STRING),
-    **dict.fromkeys(["departed", "arrived"], DATE),
-    "trips": INTEGER,
-    "trips_at_least": BOOLEAN,
-    "transfer": INTEGER64,
-    **_CLAIM_FIELDS,
-}
-
-
-def _claim_properties(claim, absolute) -> dict:
-    return {
-        "asset_type": claim.asset_type.slug,
-        "asset": claim.asset.registration if claim.asset else "",
-        "count": claim.count,
-        "state": claim.state,
-        "notes": claim.notes,
-        "sources": sources_text(claim),
-        "url": absolute(claim.get_absolute_url()),
-    }
+# A claim's properties in a file (api.list_exports.Column): its list's own, then these; the
+# context is the request's URL maker.
+_CLAIM_EXPORT_TAIL = [
+    Column("asset_type", STRING, lambda claim, absolute: claim.asset_type.slug),
+    Column("asset", STRING, lambda claim, absolute: claim.asset.registration if claim.asset else ""),
+    Column("count", INTEGER),
+    Column("state", STRING),
+    Column("notes", STRING),
+    Column("sources", STRING, lambda claim, absolute: sources_text(claim)),
+    Column("url", STRING, lambda claim, absolute: absolute(claim.get_absolute_url())),
+]
+OBSERVATION_EXPORT = [
+    Column("id", INTEGER64, lambda observation, absolute: observation.pk),
+    Column("site", STRING, lambda observation, absolute: observation.site.slug),
+    Column("site_name", STRING, lambda observation, absolute: observation.site.name),
+    Column("observed", DATE),
+    *(Column(name, STRING) for name in ("observed_precision", "activity", "presence")),
+    *(Column(name, INTEGER) for name in ("count_low", "count_high", "credibility")),
+    *_CLAIM_EXPORT_TAIL,
+]
+MOVEMENT_EXPORT = [
+    Column("id", INTEGER64, lambda movement, absolute: movement.pk),
+    Column("origin", STRING, lambda movement, absolute: movement.origin.slug),
+    Column("origin_name", STRING, lambda movement, absolute: movement.origin.name),
+    Column("destination", STRING, lambda movement, absolute: movement.destination.slug),
+    Column("destination_name", STRING, lambda movement, absolute: movement.destination.name),
+    Column("departed", DATE),
+    Column("arrived", DATE),
+    Column("trips", INTEGER),
+    Column("trips_at_least", BOOLEAN),
+    Column("transfer", INTEGER64, lambda movement, absolute: movement.transfer_id),
+    *_CLAIM_EXPORT_TAIL,
+]
 
 
 class ClaimList(ListView):
     model: type[Observation] | type[Movement]
+    # Each list's classmethod layer(rows, absolute): its rows as a file's layer.
+    layer: Callable[..., Layer]
 
     def get_queryset(self):
         return visible_claims(self.model, self.request.user)
@@ -176,7 +190,7 @@ class ObservationList(ClaimList):
         """The observations `rows` as a file's layer (here and in export.gpkg), URLs made by `absolute`."""
         # At its site on the day observed: Google Earth's time slider replays them.
         features = (cls.export_feature(observation, absolute) for observation in rows.iterator(chunk_size=2000))
-        return Layer("observations", "observations", "POINT", features, OBSERVATION_EXPORT_FIELDS)
+        return Layer("observations", "observations", "POINT", features, OBSERVATION_EXPORT)
 
     @staticmethod
     def export_feature(observation: Observation, absolute) -> ExportFeature:
@@ -194,19 +208,7 @@ class ObservationList(ClaimList):
             operator=observation.site.operator.code,
             points=(_lonlat(observation.site),),
             when=observation.observed,
-            properties={
-                "id": observation.pk,
-                "site": observation.site.slug,
-                "site_name": observation.site.name,
-                "observed": observation.observed,
-                "observed_precision": observation.observed_precision,
-                "activity": observation.activity,
-                "presence": observation.presence,
-                "count_low": observation.count_low,
-                "count_high": observation.count_high,
-                "credibility": observation.credibility,
-                **_claim_properties(observation, absolute),
-            },
+            properties=properties(OBSERVATION_EXPORT, observation, absolute),
         )
 
 
@@ -248,7 +250,7 @@ class MovementList(ClaimList):
     def layer(cls, rows, absolute) -> Layer:
         """The movements `rows` as a file's layer (here and in export.gpkg), URLs made by `absolute`."""
         features = (cls.export_feature(movement, absolute) for movement in rows.iterator(chunk_size=2000))
-        return Layer("movements", "movements", "LINESTRING", features, MOVEMENT_EXPORT_FIELDS)
+        return Layer("movements", "movements", "LINESTRING", features, MOVEMENT_EXPORT)
 
     @staticmethod
     def export_feature(movement: Movement, absolute) -> ExportFeature:
@@ -265,19 +267,7 @@ class MovementList(ClaimList):
             operator=movement.origin.operator.code,
             points=(_lonlat(movement.origin), _lonlat(movement.destination)),
             span=(movement.departed, movement.arrived),
-            properties={
-                "id": movement.pk,
-                "origin": movement.origin.slug,
-                "origin_name": movement.origin.name,
-                "destination": movement.destination.slug,
-                "destination_name": movement.destination.name,
-                "departed": movement.departed,
-                "arrived": movement.arrived,
-                "trips": movement.trips,
-                "trips_at_least": movement.trips_at_least,
-                "transfer": movement.transfer_id,
-                **_claim_properties(movement, absolute),
-            },
+            properties=properties(MOVEMENT_EXPORT, movement, absolute),
         )
 
 

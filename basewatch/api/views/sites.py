@@ -12,7 +12,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 
 from basewatch.api.csv_export import csv_response, xlsx_response
-from basewatch.api.list_exports import BOOLEAN, DATE, INTEGER, STRING, ExportFeature, Layer, check_size
+from basewatch.api.list_exports import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    STRING,
+    Column,
+    ExportFeature,
+    Layer,
+    check_size,
+    properties,
+)
 from basewatch.api.pagination import SiteDocumentPagination, SitePagination, SiteTotalsPagination
 from basewatch.api.pg_json import (
     site_collection,
@@ -88,8 +98,9 @@ def _posture_text(site: Site) -> str:
     return "; ".join(entry_text(entry) for entry in site.posture_state["posture"])
 
 
-# A site export's columns by type (api.list_exports.Layer.fields); a summary field without a
-# type here is a KeyError on import.
+# A site's properties in a file (api.list_exports.Column), the context being the posture options
+# and the request's URL maker; the site is read with its posture (`posture_state`). A summary
+# field without its type here is a KeyError on import.
 _SUMMARY_TYPES = {
     **dict.fromkeys(["posture_total", "counted_types", "uncounted_types", "absent_types", "stale_types"], INTEGER),
     **dict.fromkeys(["leaving_types", "transient_types"], INTEGER),
@@ -97,13 +108,19 @@ _SUMMARY_TYPES = {
     "stale": BOOLEAN,
     "last_observed": DATE,
 }
-SITE_EXPORT_FIELDS = {
-    **dict.fromkeys(["slug", "name", "kind", "operator", "host_country", "status"], STRING),
-    "as_of": DATE,
-    **{name: _SUMMARY_TYPES[name] for name in SUMMARY_FIELDS},
-    "posture": STRING,
-    "url": STRING,
-}
+SITE_EXPORT = [
+    *(Column(name, STRING) for name in ("slug", "name", "kind")),
+    Column("operator", STRING, lambda site, options, absolute: site.operator.code),
+    Column("host_country", STRING, lambda site, options, absolute: site.host_country.code),
+    Column("status", STRING),
+    Column("as_of", DATE, lambda site, options, absolute: options.as_of),
+    *(
+        Column(name, _SUMMARY_TYPES[name], lambda site, options, absolute, name=name: site.posture_state[name])
+        for name in SUMMARY_FIELDS
+    ),
+    Column("posture", STRING, lambda site, options, absolute: _posture_text(site)),
+    Column("url", STRING, lambda site, options, absolute: absolute(site.get_absolute_url())),
+]
 
 
 @extend_schema(parameters=[POSTURE_PARAMETER])
@@ -178,12 +195,11 @@ class SiteList(ListView):
         sites = with_posture(rows, "full", options).iterator(chunk_size=2000)
         features = (cls.export_feature(site, options, absolute) for site in sites)
         title, dated = f"sites as of {options.as_of}", options.as_of
-        return Layer("sites", title, "POINT", features, SITE_EXPORT_FIELDS, dated=dated)
+        return Layer("sites", title, "POINT", features, SITE_EXPORT, dated=dated)
 
     @staticmethod
     def export_feature(site: Site, options: PostureOptions, absolute) -> ExportFeature:
         state = site.posture_state
-        posture = _posture_text(site)
         lines = [
             f"Posture on {options.as_of}: {state['posture_label']}" + (" (stale)" if state["stale"] else ""),
             *(entry_text(entry) for entry in state["posture"]),
@@ -197,18 +213,7 @@ class SiteList(ListView):
             operator=site.operator.code,
             points=((site.location.x, site.location.y),),
             when=options.as_of,
-            properties={
-                "slug": site.slug,
-                "name": site.name,
-                "kind": site.kind,
-                "operator": site.operator.code,
-                "host_country": site.host_country.code,
-                "status": site.status,
-                "as_of": options.as_of,
-                **{name: state[name] for name in SUMMARY_FIELDS},
-                "posture": posture,
-                "url": absolute(site.get_absolute_url()),
-            },
+            properties=properties(SITE_EXPORT, site, options, absolute),
         )
 
 
