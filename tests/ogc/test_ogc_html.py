@@ -198,7 +198,7 @@ def test_the_items_page_tables_every_feature_with_its_page_properties_and_map(cl
     headers = re.findall(r'<th scope="col">([^<]*)</th>', text)
     assert headers[:4] == ["Feature", "slug", "name", "aliases"]
     assert "posture_total" in headers and "posture" in headers
-    assert '<td data-label="posture_total">3</td>' in text  # alpha's jets on 2 December
+    assert '<td data-label="posture_total"><div class="cell">3</div></td>' in text  # alpha's jets on 2 December
     drawn = json.loads(page.scripts["ogc-map"])["features"]["features"]
     assert [feature["geometry"] for feature in drawn] == [
         {"type": "Point", "coordinates": [10.0, 20.0]},
