@@ -7,7 +7,8 @@ than PostgreSQL's json_agg and holds every row as Python objects. Here the ORM
 still decides which rows (filters, ordering, pagination); PostgreSQL writes the
 JSON, which reaches the response as bytes without being decoded: each feature
 as a row, streamed, a time series' series as rows joined here, the rest as one
-document. The output equals the serializers' (tests/api/test_sites.py and test_observation_json.py compare).
+document. The output equals the serializers' (tests/api/test_sites.py and
+test_observation_json.py compare).
 """
 
 from __future__ import annotations

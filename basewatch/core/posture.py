@@ -206,7 +206,7 @@ def published_entries(observations) -> dict[int, dict]:
         "types": [o.asset_type_id for o in observations],
         "presences": [o.presence for o in observations],
         "days": [o.observed for o in observations],
-        # ENTRIES's options: every asset type, stale entries kept (the claim's own is picked above).
+        # ENTRIES's options: every asset type, stale entries kept (the statement keeps the claim's).
         "asset_types": None,
         "fresh_only": False,
         "with_transient": False,
