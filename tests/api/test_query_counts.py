@@ -76,4 +76,4 @@ def test_a_matching_etag_reads_only_the_data_version(client):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, headers={"If-None-Match": etag})
         assert response.status_code == 304, url
-        assert len(queries) == 1 and 'FROM "core_dataversion"' in queries[0]["sql"], url
+        assert len(queries) == 1 and "FROM core_dataversion" in queries[0]["sql"], url

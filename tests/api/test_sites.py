@@ -166,7 +166,16 @@ def test_site_detail_has_footprint_and_description(api, demo):
 def test_unknown_site_is_json_404(api, demo):
     assert_error(api.get("sites/atlantis/"), 404, "detail")
     assert_error(api.get("sites/atlantis/timeseries/"), 404, "detail")
+    assert_error(api.get("sites/atlantis/timeseries/", params={"from": "2024-01-01"}), 404, "detail")
     assert_error(api.get("no-such-endpoint/"), 404, "detail")
+
+
+def test_a_site_with_nothing_observed_has_no_series(api, demo):
+    make_site(slug="empty-base")
+    for params in ({}, {"from": "2024-01-01"}, {"category": "air_defence"}):
+        response = api.get("sites/empty-base/timeseries/", params=params)
+        assert response.status_code == 200
+        assert response.json() == {"site": "empty-base", "series": []}
 
 
 def test_pagination_has_a_maximum(api, db):
@@ -248,6 +257,7 @@ def test_time_series(api, db):
     make_observation(site, jets, dt.date(2024, 12, 10), count=None, activity="absent")
     make_observation(site, jets, dt.date(2024, 12, 11), count=99, state="draft")
     radar_obs = make_observation(site, radar, dt.date(2024, 11, 15), count=None)
+    make_observation(make_site(slug="other-base"), radar, dt.date(2024, 11, 20), count=3)  # not base's
     body = api.get("sites/base/timeseries/").json()
     assert body["site"] == "base"
     series = {s["asset_type"]: s for s in body["series"]}

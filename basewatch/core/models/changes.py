@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pgtrigger
 from django.contrib.gis.db import models
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -40,8 +40,13 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls) -> tuple[int, dt.datetime | None]:
-        """The version and the time of the last write; (0, None) before the first write (or after a test flush)."""
-        return cls.objects.filter(pk=1).values_list("version", "changed").first() or (0, None)
+        """The version and the time of the last write; (0, None) before the first write (or after a test flush).
+
+        Read from the server the router reads the data from, so the version describes them. Every
+        API read asks for it first: written as its one statement, it costs a third of the ORM query."""
+        with connections[router.db_for_read(cls)].cursor() as cursor:
+            cursor.execute("SELECT version, changed FROM core_dataversion WHERE id = 1")
+            return cursor.fetchone() or (0, None)
 
 
 # Raises the data version (creating its row if missing): the triggers' statement, and raised_once's.
