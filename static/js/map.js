@@ -321,7 +321,7 @@
       ]);
       if (mine !== loading) return; // a newer date was chosen meanwhile
       if (answer.totals) redrawTotals(answer.totals);
-      else drawSites(answer.features, answer.clusters);
+      else drawSites(answer.features);
       if (fit === "sites" && sites.length) fitToSites();
       drawnFilters = filtersOf(state);
       drawMovements(movements);
@@ -358,7 +358,7 @@
   // summary in a row of values, a quarter of the sites list's bytes. When only the date
   // changed ({totals}), the markers and clusters stay and take the new summaries; otherwise,
   // or where the sites differ at the new date (a category filter), they are drawn afresh
-  // ({features, clusters}).
+  // ({features}).
   async function fetchSites(state, signal) {
     const url = config.siteTableUrl + "?" + apiParams(state);
     const found = await fetchAllPages(url, "rows", idOf, signal, sitesOfPage);
@@ -368,9 +368,7 @@
       found.every(function (site, index) {
         return sites[index].id === site.id;
       });
-    if (same) return { totals: found };
-    // Clustered now, while the movements may still be on their way (they are drawn together).
-    return { features: found, clusters: clusters.clustersOf(found.map(function (feature) { return feature.geometry.coordinates; })) };
+    return same ? { totals: found } : { features: found };
   }
 
   // A page of the site table as the map keeps sites, in the shape of GeoJSON features:
@@ -396,12 +394,13 @@
   let markers = []; // their markers, each made when first in view
   let drawnFilters = null;
 
-  // `clustered`: the sites' clusters (clusters.clustersOf).
-  function drawSites(features, clustered) {
+  function drawSites(features) {
     map.closePopup(); // it shows the posture of the previous date
     sites = features;
     markers = new Array(features.length);
-    clusters.setSites(clustered);
+    clusters.setSites(features.map(function (feature) {
+      return feature.geometry.coordinates;
+    }));
     for (const feature of features) siteNames[feature.id] = feature.properties.name;
   }
 

@@ -197,3 +197,22 @@ def test_only_what_is_in_view_is_drawn_and_a_cluster_opens_on_a_click(page):
     page.locator('.leaflet-marker-icon[title="far"]').wait_for()
     assert markers.count() == 1  # the pair left the map with the view
     assert page.errors == []
+
+
+def test_a_cluster_of_sites_at_one_place_opens_at_the_last_zoom(page):
+    """Two sites at one place stay one cluster at every zoom but the last: a click on it goes
+    there, and each site then has its own marker."""
+    jets = make_asset_type(slug="jets")
+    for n in range(2):
+        site = make_site(slug=f"twin-{n}", name=f"twin-{n}", location=Point(36, 35, srid=4326))
+        make_observation(site, jets, dt.date(2024, 12, 1), count=n + 1)
+    page.goto("/?as_of=2024-12-20&lat=35&lng=36&z=12")
+    wait_for_map(page)
+    assert page.locator(".leaflet-marker-pane .cluster-badge").inner_text() == "3"
+
+    page.locator(".leaflet-marker-pane .cluster-badge").click()
+    page.locator('.leaflet-marker-icon[title="twin-1"]').wait_for()
+    assert page.evaluate("window.basewatchMap.getZoom() === window.basewatchMap.getMaxZoom()")
+    assert page.locator('.leaflet-marker-icon[title="twin-0"] .site-badge').inner_text() == "1"
+    assert page.locator(".leaflet-marker-pane .cluster-badge").count() == 0
+    assert page.errors == []
