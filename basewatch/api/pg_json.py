@@ -186,7 +186,7 @@ def site_steps(ids: list[int], options: PostureOptions, start: dt.date, end: dt.
 # string_agg: PostgreSQL and psycopg took about 4 ms longer to pass the busiest site's
 # 935 KB as one value than as its 40 rows (tier M, 10 against 4 ms for the statement).
 # The site is found by its slug (the last parameter) in the same statement, saving a round
-# trip: a site with no series is one row of nulls; no row, no such site.
+# trip: a site with no series is one row whose points are null; no row, no such site.
 TIME_SERIES = """
 SELECT left(json_build_object('asset_type', t.slug, 'asset_type_name', t.name, 'category', t.category,
                               'presence', series.presence, 'fresh_days', t.fresh_days)::text, -1), series.points

@@ -69,6 +69,12 @@ def test_query_count_is_flat(client, url):
     assert small <= 8, f"{url}: {small} queries"
 
 
+def test_a_time_series_is_the_data_version_and_one_statement(client):
+    """The series' statement finds the site itself: no round trip to read it first."""
+    build(2)
+    assert count_queries(client, "/api/v1/sites/site-1/timeseries/") == 2
+
+
 def test_a_matching_etag_reads_only_the_data_version(client):
     make_observation(make_site(slug="etag-site"), make_asset_type(), dt.date(2024, 12, 1))
     for url in ("/api/v1/sites/?as_of=2024-12-05", "/api/v1/observations/", "/api/v1/sites/etag-site/timeseries/"):

@@ -167,10 +167,12 @@ def test_unknown_site_is_json_404(api, demo):
     assert_error(api.get("sites/atlantis/"), 404, "detail")
     assert_error(api.get("sites/atlantis/timeseries/"), 404, "detail")
     assert_error(api.get("sites/atlantis/timeseries/", params={"from": "2024-01-01"}), 404, "detail")
+    # The filters are read before the site is looked for: a bad one is named first.
+    assert_error(api.get("sites/atlantis/timeseries/", params={"asset_type": "nope"}), 400, "asset_type")
     assert_error(api.get("no-such-endpoint/"), 404, "detail")
 
 
-def test_a_site_with_nothing_observed_has_no_series(api, demo):
+def test_a_site_with_nothing_observed_has_no_series(api, db):
     make_site(slug="empty-base")
     for params in ({}, {"from": "2024-01-01"}, {"category": "air_defence"}):
         response = api.get("sites/empty-base/timeseries/", params=params)
