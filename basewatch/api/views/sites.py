@@ -24,6 +24,7 @@ from basewatch.api.list_exports import (
 )
 from basewatch.api.pagination import SiteDocumentPagination, SitePagination, SiteTotalsPagination
 from basewatch.api.pg_json import (
+    SITE_TABLE_COLUMNS,
     site_collection,
     site_steps,
     site_table,
@@ -231,7 +232,7 @@ class SiteSummaries(ListView):
     http_method_names = ["get", "head", "options"]
     queryset = Site.objects.all()
     filterset_class = SiteFilter
-    write = None  # staticmethod(an api.pg_json writer)
+    write = None  # staticmethod(an api.pg_json writer), or a method calling one with the request's options
 
     def list(self, request, *args, **kwargs):
         ids, links = page_of_ids(self, self.filtered())
@@ -252,18 +253,36 @@ class SiteTotals(SiteSummaries):
     write = staticmethod(site_totals)
 
 
-@extend_schema(parameters=POSTURE_READ_PARAMETERS, responses=SiteTableSerializer)
+@extend_schema(
+    parameters=[
+        *POSTURE_READ_PARAMETERS,
+        OpenApiParameter(
+            "columns",
+            str,
+            enum=list(SITE_TABLE_COLUMNS),
+            description="`all` (default): each site's place, names and summary; `summary`: its slug and summary.",
+        ),
+    ],
+    responses=SiteTableSerializer,
+)
 class SiteTable(SiteSummaries):
     """Each site's place and posture summary as of `as_of`, with the sites filters, as rows of
     values named once in `fields`.
 
     The sites list's sites in its order, with what `posture=total` says of each, in a quarter of
-    its bytes: the whole answer a map draws from, on its first draw and on a date change.
+    its bytes: the whole answer a map draws from. With `columns=summary`, each site's slug and
+    summary only: what a map that has drawn the sites redraws another date from.
     """
 
     serializer_class = SiteTableSerializer
     pagination_class = SiteDocumentPagination
-    write = staticmethod(site_table)
+    own_parameters = ("columns",)
+
+    def write(self, ids, options, *links):
+        columns = self.request.query_params.get("columns") or "all"
+        if columns not in SITE_TABLE_COLUMNS:
+            raise ValidationError({"columns": [f"Choose one of: {', '.join(SITE_TABLE_COLUMNS)}."]})
+        return site_table(ids, options, *links, columns=columns)
 
 
 @extend_schema(
