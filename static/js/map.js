@@ -367,7 +367,10 @@
       params.set("columns", "summary");
       const summaries = await fetchAllPages(config.siteTableUrl + "?" + params, "rows", idOf, signal, sitesOfPage);
       if (areDrawn(summaries)) return { totals: summaries };
-      params.delete("columns"); // sites were added or removed meanwhile: all of them, drawn afresh
+      // Sites were added or removed meanwhile: all of them, drawn afresh. (Only which sites,
+      // in what order, is checked: a name or operator edited meanwhile shows on the next
+      // filter change or load, as a moved site always has.)
+      params.delete("columns");
     }
     const found = await fetchAllPages(config.siteTableUrl + "?" + params, "rows", idOf, signal, sitesOfPage);
     return sameFilters && areDrawn(found) ? { totals: found } : { features: found };

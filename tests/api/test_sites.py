@@ -548,6 +548,7 @@ def test_the_site_table_refuses_bad_parameters(api, demo):
     assert_error(api.get("site-table/", params={"bbox": "1,2,3"}), 400, "bbox")
     assert_error(api.get("site-table/", params={"page_size": "x"}), 400, "page_size")
     assert_error(api.get("site-table/", params={"columns": "places"}), 400, "columns")
+    assert_error(api.get("site-table/", params={"columns": "places", "page": "999"}), 400, "columns")
     assert_error(api.get("site-totals/", params={"columns": "summary"}), 400, "columns")  # the table's own
     assert api.post("site-table/", json={}).status_code in (401, 403, 405)
 

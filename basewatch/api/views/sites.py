@@ -260,6 +260,7 @@ class SiteTotals(SiteSummaries):
             "columns",
             str,
             enum=list(SITE_TABLE_COLUMNS),
+            default="all",
             description="`all` (default): each site's place, names and summary; `summary`: its slug and summary.",
         ),
     ],
@@ -278,11 +279,15 @@ class SiteTable(SiteSummaries):
     pagination_class = SiteDocumentPagination
     own_parameters = ("columns",)
 
-    def write(self, ids, options, *links):
-        columns = self.request.query_params.get("columns") or "all"
-        if columns not in SITE_TABLE_COLUMNS:
+    def list(self, request, *args, **kwargs):
+        # Read before the page is: a bad value is its 400 whatever the page asked for.
+        self.columns = request.query_params.get("columns") or "all"
+        if self.columns not in SITE_TABLE_COLUMNS:
             raise ValidationError({"columns": [f"Choose one of: {', '.join(SITE_TABLE_COLUMNS)}."]})
-        return site_table(ids, options, *links, columns=columns)
+        return super().list(request, *args, **kwargs)
+
+    def write(self, ids, options, *links):
+        return site_table(ids, options, *links, columns=self.columns)
 
 
 @extend_schema(
