@@ -148,23 +148,30 @@
 
   window.basewatch.basemap(map, config.tiles);
 
-  // A cluster shows the assets counted at its sites, like a site marker, ringed: "+" when some
-  // of them hold types present in unknown numbers, "?" when nothing is known at any. Its
-  // icon is shared by every cluster that looks the same (mapClusters redraws one whose icon
-  // changed).
+  // A cluster is labelled as one site holding what its sites hold, ringed (core.posture's
+  // posture_label, the rule a site's label follows): its count, with "+" when some types are
+  // present in unknown numbers; "+" alone when nothing is counted but something is present
+  // ("0+" would read as none there); "?" when nothing is known at any. Its icon is shared by
+  // every cluster that looks the same (mapClusters redraws one whose icon changed).
   const clusterIcons = new Map();
   const counted = new Intl.NumberFormat("en");
   function clusterIcon(indexes) {
     let total = 0;
-    let known = false;
-    let more = false;
+    let countedTypes = 0;
+    let uncountedTypes = 0;
+    let absentTypes = 0;
     for (const index of indexes) {
       const p = sites[index].properties;
       total += p.posture_total || 0;
-      known = known || p.posture_label !== "?";
-      more = more || p.uncounted_types > 0;
+      countedTypes += p.counted_types;
+      uncountedTypes += p.uncounted_types;
+      absentTypes += p.absent_types;
     }
-    const label = !known ? "?" : clusterCount(total) + (more ? "+" : "");
+    const known = countedTypes + uncountedTypes + absentTypes > 0;
+    let label = "?";
+    if (known && uncountedTypes === 0) label = clusterCount(total);
+    else if (known && countedTypes === 0) label = "+";
+    else if (known) label = clusterCount(total) + "+";
     const title = indexes.length + " sites" + (known ? ", " + counted.format(total) + " assets counted" : "");
     const key = label + "|" + title;
     if (!clusterIcons.has(key)) {

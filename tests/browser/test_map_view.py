@@ -216,3 +216,22 @@ def test_a_cluster_of_sites_at_one_place_opens_at_the_last_zoom(page):
     assert page.locator('.leaflet-marker-icon[title="twin-0"] .site-badge').inner_text() == "1"
     assert page.locator(".leaflet-marker-pane .cluster-badge").count() == 0
     assert page.errors == []
+
+
+def test_a_cluster_of_sites_present_in_unknown_numbers_reads_plus_not_zero(page):
+    """A cluster is labelled as its sites would be as one: present, count unknown is "+", as on
+    a site's marker ("0+" read as none there), and a count joins it as "3+"."""
+    jets = make_asset_type(slug="jets")
+    near = [
+        make_site(slug=f"near-{n}", name=f"near-{n}", location=Point(30 + n * 0.05, 30, srid=4326)) for n in range(3)
+    ]
+    for site in near[:2]:
+        make_observation(site, jets, dt.date(2024, 12, 1), count=None)
+    make_observation(near[2], jets, dt.date(2024, 12, 10), count=3)
+    page.goto("/?as_of=2024-12-05&lat=30&lng=30&z=5")  # the three sites one cluster; the third unseen yet
+    wait_for_map(page)
+    assert page.locator(".leaflet-marker-pane .cluster-badge").inner_text() == "+"
+    set_date(page, "2024-12-12")
+    page.wait_for_function("() => document.body.dataset.date === '2024-12-12'")
+    assert page.locator(".leaflet-marker-pane .cluster-badge").inner_text() == "3+"
+    assert page.errors == []
