@@ -373,22 +373,22 @@
     if (sameFilters && !state.category) {
       params.set("columns", "summary");
       const summaries = await fetchAllPages(config.siteTableUrl + "?" + params, "rows", idOf, signal, sitesOfPage);
-      if (areDrawn(summaries)) return { totals: summaries };
+      if (areDrawn(summaries.map(idOf))) return { totals: summaries };
       // Sites were added or removed meanwhile: all of them, drawn afresh. (Only which sites,
       // in what order, is checked: a name or operator edited meanwhile shows on the next
       // filter change or load, as a moved site always has.)
       params.delete("columns");
     }
     const found = await fetchAllPages(config.siteTableUrl + "?" + params, "rows", idOf, signal, sitesOfPage);
-    return sameFilters && areDrawn(found) ? { totals: found } : { features: found };
+    return sameFilters && areDrawn(found.map(idOf)) ? { totals: found } : { features: found };
   }
 
-  // Whether `found` are the sites drawn, in the same order.
-  function areDrawn(found) {
+  // Whether the sites `slugs` are the sites drawn, in the same order.
+  function areDrawn(slugs) {
     return (
-      found.length === sites.length &&
-      found.every(function (site, index) {
-        return sites[index].id === site.id;
+      slugs.length === sites.length &&
+      slugs.every(function (slug, index) {
+        return sites[index].id === slug;
       })
     );
   }
@@ -695,10 +695,7 @@
 
   // A frame over the drawn sites: false (nothing drawn) if they are not the frame's sites.
   function drawFrame(state, frame) {
-    const same = frame.sites.length === sites.length && frame.sites.every(function (slug, index) {
-      return sites[index].id === slug;
-    });
-    if (!same || filtersOf(state) !== drawnFilters) return false;
+    if (!areDrawn(frame.sites) || filtersOf(state) !== drawnFilters) return false;
     document.body.dataset.loading = "true"; // what is drawn changes (and says so when done)
     if (frame.changes.length) map.closePopup(); // it shows the posture of the previous date
     let changed = false;

@@ -101,9 +101,10 @@ def _posture_text(site: Site) -> str:
 # A site's properties in a file (api.list_exports.Column), the context being the posture options
 # and the request's URL maker; the site is read with its posture (`posture_state`). A summary
 # field without its type here is a KeyError on import.
-_COUNTS = ["posture_total", "counted_types", "uncounted_types", "absent_types", "stale_types"]
+_SUMMARY_INTEGERS = ("posture_total", "counted_types", "uncounted_types", "absent_types", "stale_types",
+                     "leaving_types", "transient_types")  # fmt: skip
 _SUMMARY_TYPES = {
-    **dict.fromkeys([*_COUNTS, "leaving_types", "transient_types"], INTEGER),
+    **dict.fromkeys(_SUMMARY_INTEGERS, INTEGER),
     "posture_label": STRING,
     "stale": BOOLEAN,
     "last_observed": DATE,
