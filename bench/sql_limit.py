@@ -181,10 +181,20 @@ LEFT JOIN LATERAL (
 WORLD = "-180, -90, 180, 90"
 
 
+def _answer(body: bytes | str) -> HttpResponse:
+    """`body`, JSON, through the thinnest view. `no-store`, or Django's ConditionalGetMiddleware
+    (in basewatch's settings) would hash the whole answer for an ETag, which basewatch's own
+    answers never pay (theirs is the data version's): md5 takes about 150 ms of E1's 112 MB
+    and 1.4 ms of E4's 935 KB here."""
+    response = HttpResponse(body, content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _json(statement: str, params: dict) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return HttpResponse(cursor.fetchone()[0], content_type="application/json")
+        return _answer(cursor.fetchone()[0])
 
 
 def _sites(statement: str, request) -> HttpResponse:
@@ -212,9 +222,12 @@ def timeseries(request, slug: str):
     with connection.cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _Bytes)
         cursor.execute(TIMESERIES, {"slug": slug})
-        series = b",".join(head + points + b"]}" for head, points in cursor.fetchall())
-    body = b'{"site" : ' + json.dumps(slug).encode() + b', "series" : [' + series + b"]}"
-    return HttpResponse(body, content_type="application/json")
+        rows = cursor.fetchall()
+    # One join of every piece: the points are copied once.
+    parts = [b'{"site" : ' + json.dumps(slug).encode() + b', "series" : [']
+    for n, (head, points) in enumerate(rows):
+        parts += [b"," if n else b"", head, points, b"]}"]
+    return _answer(b"".join([*parts, b"]}"]))
 
 
 def observations(request):
