@@ -393,15 +393,3 @@ class SiteTimeSeries(ApiView):
         # Whole series, as kept: the same filters pick them (asset type, category), the dates
         # they would narrow them by being absent.
         return time_series(slug, spans.filter_queryset(PostureSeries.objects.filter(site__slug=slug)))
-        spans = PostureSeriesFilter(request.query_params, queryset=PostureSpan.objects.filter(site__slug=slug))
-        if not spans.is_valid():
-            raise translate_validation(spans.errors)
-        if spans.form.cleaned_data["from"] or spans.form.cleaned_data["to"]:
-            body = time_series_of_spans(slug, spans.qs)
-        else:
-            # Whole series, as kept: the same filters pick them (asset type, category), the dates
-            # they would narrow them by being absent.
-            body = time_series(slug, spans.filter_queryset(PostureSeries.objects.filter(site__slug=slug)))
-        if body is None:
-            raise Http404("No such site.")
-        return HttpResponse(body, content_type="application/json")
