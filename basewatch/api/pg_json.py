@@ -26,6 +26,7 @@ from basewatch.core.expressions import ASSET_KEY_SQL, ASSET_LABEL_SQL
 from basewatch.core.models.posture import SERIES_POINT
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, reading_connection, site_posture_sql
 from basewatch.core.posture_steps import STEPS, steps_params
+from basewatch.lib.sql import id_array
 
 SITE_FEATURES = """
 SELECT {feature}
@@ -101,7 +102,7 @@ def site_collection(
     connection = reading_connection()
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.adapters.register_loader("text", _RawText)
-        params = {"ids": list(ids), **options.params()}
+        params = {"ids": id_array(ids), **options.params()}
         rows = cursor.cursor.stream(SITE_STATEMENTS[posture], params, size=FEATURES_PER_CHUNK)
         while features := [row[0] for row in itertools.islice(rows, FEATURES_PER_CHUNK)]:
             yield separator + b",".join(features)
@@ -172,7 +173,7 @@ def site_table(
 
 def _summary_page(head: dict, key: str, statement: str, ids: list[int], options: PostureOptions) -> bytes:
     """`head`'s members, then `key`: the array `statement` writes for the sites `ids` read with `options`."""
-    array = _document(statement, {"ids": list(ids), **options.params()})
+    array = _document(statement, {"ids": id_array(ids), **options.params()})
     return _open_object(head) + f'"{key}": '.encode() + array + b"}"
 
 
@@ -336,5 +337,5 @@ def observation_page(ids: list[int], internal: bool, head: dict) -> bytes:
     after the pagination's `head` (count, next, previous); `internal`: with the fields only
     signed-in roles see (who entered and reviewed it, when, why)."""
     urls = {"site_url": reverse("front:site", args=[_MARK]), "asset_url": reverse("front:asset", args=[_MARK])}
-    results = _document(OBSERVATION_PAGES[internal], {"ids": list(ids), **urls})
+    results = _document(OBSERVATION_PAGES[internal], {"ids": id_array(ids), **urls})
     return _open_object(head) + b'"results": [' + results + b"]}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from basewatch.core.posture import SUMMARY_FIELDS, PostureOptions, site_posture_sql
+from basewatch.lib.sql import id_array
 
 # The longest window one answer covers: a year of daily frames at the most.
 MAX_DAYS = 366
@@ -64,4 +65,4 @@ WHERE day = %(from)s OR summary IS DISTINCT FROM before
 def steps_params(ids: list[int], options: PostureOptions, start: dt.date, end: dt.date) -> dict:
     """STEPS's parameters: the sites `ids` (in the order wanted), the window [start, end], and
     how posture is read (`options`; its `as_of` is each step's day instead)."""
-    return {**options.params(), "ids": list(ids), "from": start, "to": end}
+    return {**options.params(), "ids": id_array(ids), "from": start, "to": end}
