@@ -150,6 +150,10 @@ TEXT_ANSWERS = [
 ]
 
 
+# An OGC items page says when it was written, to the second: the two requests may straddle one.
+WRITTEN_AT = re.compile(rb'"timeStamp": "[^"]*"')
+
+
 def test_text_answers_are_compressed(topology, demo):
     for path, content_type in TEXT_ANSWERS:
         plain = topology.get(path, headers={"Accept-Encoding": "identity"})
@@ -162,7 +166,7 @@ def test_text_answers_are_compressed(topology, demo):
         wire = packed.raw.read(decode_content=False)
         body = gzip.decompress(wire)
         if not content_type.startswith("text/html"):  # pages carry a fresh CSRF token and nonce each time
-            assert body == plain.content, path
+            assert WRITTEN_AT.sub(b"", body) == WRITTEN_AT.sub(b"", plain.content), path
         assert len(wire) < len(body) / 2, (path, len(wire), len(body))
 
 
