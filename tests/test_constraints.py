@@ -15,18 +15,37 @@ from tests.factories import make_asset, make_asset_type, make_observation, make_
 
 pytestmark = pytest.mark.django_db
 
-FUTURE = latest_allowed_date() + dt.timedelta(days=1)
+
+class _Future:
+    """The first day after latest_allowed_date() when a test writes it, not when this module was
+    imported: in a run that crosses midnight UTC, that day would have become allowed."""
+
+    def __repr__(self) -> str:
+        return "FUTURE"
+
+
+FUTURE = _Future()
+
+
+def at_run(values: dict) -> dict:
+    return {
+        name: latest_allowed_date() + dt.timedelta(days=1) if value is FUTURE else value
+        for name, value in values.items()
+    }
+
+
 BOWTIE = MultiPolygon(Polygon(((0, 0), (1, 1), (1, 0), (0, 1), (0, 0))), srid=4326)
 
 
 def assert_refused_by_database(model, constraint: str, **values) -> None:
     """Writing the values straight to the row (no clean()) violates the named constraint."""
+    values = at_run(values)
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         model.objects.filter(pk=values.pop("pk")).update(**values)
 
 
 def assert_field_error(obj, field: str, **values) -> None:
-    for name, value in values.items():
+    for name, value in at_run(values).items():
         setattr(obj, name, value)
     with pytest.raises(ValidationError) as caught:
         obj.full_clean()
