@@ -8,7 +8,7 @@
   "use strict";
 
   const { DAY, el, parseDate, isoDate, fetchJson, fetchAllPages } = window.basewatch;
-  const { markerLook, postureBox } = window.basewatch.posture;
+  const { markerLook, unknownLook, postureBox } = window.basewatch.posture;
   const config = JSON.parse(document.getElementById("map-config").textContent);
   const form = document.getElementById("map-controls");
   const slider = document.getElementById("date-slider");
@@ -151,8 +151,9 @@
   // A cluster is labelled as one site holding what its sites hold, ringed (core.posture's
   // posture_label, the rule a site's label follows): its count, with "+" when some types are
   // present in unknown numbers; "+" alone when nothing is counted but something is present
-  // ("0+" would read as none there); "?" when nothing is known at any. Its icon is shared by
-  // every cluster that looks the same (mapClusters redraws one whose icon changed).
+  // ("0+" would read as none there); where nothing based is known at any, what a site says
+  // then (posture.js unknownLook): "+" dashed when assets pass through, "?" otherwise. Its icon
+  // is shared by every cluster that looks the same (mapClusters redraws one whose icon changed).
   const clusterIcons = new Map();
   const counted = new Intl.NumberFormat("en");
   function clusterIcon(indexes) {
@@ -160,26 +161,29 @@
     let countedTypes = 0;
     let uncountedTypes = 0;
     let absentTypes = 0;
+    let transientTypes = 0;
     for (const index of indexes) {
       const p = sites[index].properties;
       total += p.posture_total || 0;
       countedTypes += p.counted_types;
       uncountedTypes += p.uncounted_types;
       absentTypes += p.absent_types;
+      transientTypes += p.transient_types;
     }
     const known = countedTypes + uncountedTypes + absentTypes > 0;
-    let label = "?";
-    if (known && uncountedTypes === 0) label = clusterCount(total);
-    else if (known && countedTypes === 0) label = "+";
-    else if (known) label = clusterCount(total) + "+";
-    const title = indexes.length + " sites" + (known ? ", " + counted.format(total) + " assets counted" : "");
-    const key = label + "|" + title;
+    let look = { label: clusterCount(total), classes: "" };
+    if (!known) look = unknownLook(transientTypes);
+    else if (uncountedTypes > 0) look.label = countedTypes === 0 ? "+" : look.label + "+";
+    let title = indexes.length + " sites";
+    if (known) title += ", " + counted.format(total) + " assets counted";
+    else if (transientTypes > 0) title += ", only passing through (not counted)";
+    const key = look.label + "|" + look.classes + "|" + title;
     if (!clusterIcons.has(key)) {
-      // HTML of digits, "+", "?", compact-notation letters and fixed words only; an element
-      // would move from marker to marker, a string is copied into each.
+      // HTML of digits, "+", "?", compact-notation letters, class names and fixed words only; an
+      // element would move from marker to marker, a string is copied into each.
       const size = badgeSize(30, total);
       const style = "width:" + size + "px;height:" + size + "px;line-height:" + size + "px";
-      const html = '<span class="site-badge cluster-badge" title="' + title + '" style="' + style + '">' + label + "</span>";
+      const html = '<span class="site-badge cluster-badge ' + look.classes + '" title="' + title + '" style="' + style + '">' + look.label + "</span>";
       clusterIcons.set(key, L.divIcon({ html: html, className: "site-marker", iconSize: [size, size] }));
     }
     return clusterIcons.get(key);

@@ -36,14 +36,22 @@ window.basewatch.posture = (function () {
   // nothing known, or only assets passing through, shown "+" in a dashed ring).
   const LABEL = /^(\d+\+?|\+|\?)$/;
   function markerLook(p) {
-    const transientOnly = p.posture_label === "?" && p.transient_types > 0;
     const classes = [];
-    if (transientOnly) classes.push("transient-only");
-    else if (p.posture_label === "?") classes.push("unknown");
+    let label = LABEL.test(p.posture_label) ? p.posture_label : "?";
+    if (p.posture_label === "?") {
+      const look = unknownLook(p.transient_types);
+      label = look.label;
+      classes.push(look.classes);
+    }
     if (p.stale) classes.push("stale");
     if (p.leaving_types > 0) classes.push("leaving");
-    const label = transientOnly ? "+" : LABEL.test(p.posture_label) ? p.posture_label : "?";
     return { label: label, classes: classes.join(" ") };
+  }
+
+  // Where nothing based is known (a site, or a cluster of sites): "+" in a dashed ring when
+  // `transientTypes` types pass through, "?" otherwise.
+  function unknownLook(transientTypes) {
+    return transientTypes > 0 ? { label: "+", classes: "transient-only" } : { label: "?", classes: "unknown" };
   }
 
   // A popup's posture: the summary in a sentence, the based entries, then those passing through.
@@ -106,5 +114,5 @@ window.basewatch.posture = (function () {
     );
   }
 
-  return { countText, ageText, seenText, markerLook, postureBox, postureLegend };
+  return { countText, ageText, seenText, markerLook, unknownLook, postureBox, postureLegend };
 })();

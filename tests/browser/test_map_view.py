@@ -235,3 +235,27 @@ def test_a_cluster_of_sites_present_in_unknown_numbers_reads_plus_not_zero(page)
     page.wait_for_function("() => document.body.dataset.date === '2024-12-12'")
     assert page.locator(".leaflet-marker-pane .cluster-badge").inner_text() == "3+"
     assert page.errors == []
+
+
+def test_a_cluster_of_sites_nothing_is_based_at_reads_as_such_a_site_does(page):
+    """Where nothing based is known at any of a cluster's sites, the cluster says what such a
+    site says (posture.js unknownLook): "+" in a dashed ring when assets only pass through, "?"
+    dashed grey when nothing is known at all."""
+    jets = make_asset_type(slug="jets")
+    near = [
+        make_site(slug=f"near-{n}", name=f"near-{n}", location=Point(30 + n * 0.05, 30, srid=4326)) for n in range(2)
+    ]
+    for site in near:
+        make_observation(site, jets, dt.date(2024, 12, 10), count=2, presence="transient")
+    page.goto("/?as_of=2024-12-05&lat=30&lng=30&z=5")  # the two sites one cluster, nothing seen yet
+    wait_for_map(page)
+    badge = page.locator(".leaflet-marker-pane .cluster-badge")
+    assert badge.inner_text() == "?" and "unknown" in badge.get_attribute("class")
+    assert badge.get_attribute("title") == "2 sites"
+
+    set_date(page, "2024-12-12")
+    page.wait_for_function("() => document.body.dataset.date === '2024-12-12'")
+    assert badge.inner_text() == "+"
+    assert "transient-only" in badge.get_attribute("class") and "unknown" not in badge.get_attribute("class")
+    assert badge.get_attribute("title") == "2 sites, only passing through (not counted)"
+    assert page.errors == []
