@@ -93,6 +93,11 @@ def decide(request, kind: str, pk: int):
         return HttpResponseBadRequest(f"decision: choose one of {', '.join(Action.values)}.")
     claim = get_object_or_404(model, pk=pk)
     read = parse_version(request.POST.get("version", ""))
+    # Where the reviewer came from (the queue, the claim's page): where the decision leads back,
+    # also from the page that says why one was refused (its own address takes POSTs only).
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
     try:
         claims.decide(claim, request.user, action, read_version=read, reason=request.POST.get("reason", ""))
     except (StaleVersion, VersionRequired):
@@ -103,18 +108,15 @@ def decide(request, kind: str, pk: int):
         status = 403 if isinstance(refused, claims.NotAllowed) else 400
     else:
         messages.success(request, f"{claim} — {DONE[action]}.")
-        back = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-            return redirect(back)
-        return redirect("front:" + kind, pk=claim.pk)
+        return redirect(back) if back else redirect("front:" + kind, pk=claim.pk)
     messages.error(request, problem)
-    return claim_page(request, kind, pk, status=status)
+    return claim_page(request, kind, pk, status=status, back=back or reverse("front:" + kind, args=[claim.pk]))
 
 
 @never_cache
-def claim_page(request, kind: str, pk: int, status: int = 200):
+def claim_page(request, kind: str, pk: int, status: int = 200, back: str = ""):
     """One observation or movement: anyone may read a published one; viewers and up see it in any
-    state, with its decisions and history."""
+    state, with its decisions and history. `back`: where its decisions lead back to, if not here."""
     model = _claim_model(kind)
     claim = get_object_or_404(_claims(model).prefetch_related("sources__captures"), pk=pk)
     insider = can_view_unpublished(request.user)
@@ -135,6 +137,7 @@ def claim_page(request, kind: str, pk: int, status: int = 200):
         # Each source with its archived captures (thumbnails, hashes, downloads).
         "capture_states": True,
         "show_captures": True,
+        "back": back,
     }
     if kind == "observation" and context["may_edit"]:
         context["add_image_url"] = reverse("front:image-add", args=["observation", claim.pk])

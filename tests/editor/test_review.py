@@ -135,6 +135,26 @@ def test_rejecting_needs_a_reason(submitted, author):
     assert (submitted.state, submitted.state_reason) == (State.SUBMITTED, "")
 
 
+def test_a_refused_decision_leads_back_where_the_reviewer_came_from(submitted):
+    """The page saying why a decision was refused is the answer to a POST: its forms must not
+    send the reviewer back to that address (it takes POSTs only) but to where they came from."""
+    reviewer = client_for("reviewer")
+    queue, decide_url = reverse("front:review"), reverse("front:decide", args=["observation", submitted.pk])
+    data = {"decision": "reject", "reason": "", "version": submitted.version}
+    refused = reviewer.post(decide_url, {**data, "next": queue})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert f'name="next" value="{queue}"' in html and f'name="next" value="{decide_url}"' not in html
+    done = reviewer.post(decide_url, {**data, "reason": "Wrong airframe type.", "next": queue})
+    assert done.status_code == 302 and done["Location"] == queue
+    # From another host, or not given: the claim's own page.
+    refused = reviewer.post(decide_url, {**data, "decision": "publish", "version": 0, "next": "https://evil.example/"})
+    claim_url = reverse("front:observation", args=[submitted.pk])
+    html = refused.content.decode()
+    assert refused.status_code == 409 and f'name="next" value="{claim_url}"' in html
+    assert "evil.example" not in html and f'name="next" value="{decide_url}"' not in html
+
+
 def test_retraction_keeps_the_row_and_hides_it_from_the_public(submitted):
     submitted.state = State.PUBLISHED
     submitted.save()
