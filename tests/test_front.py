@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -67,6 +68,21 @@ def test_unknown_site_is_a_404_page(client, db):
     response = client.get(reverse("front:site", args=["nowhere"]))
     assert response.status_code == 404
     assert "There is no page at" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("longitude", "latitude", "shown"),
+    [
+        (-7.94994, 12.53352, "12.5335° N, 7.9499° W"),  # Bamako
+        (35.9486, 35.401, "35.4010° N, 35.9486° E"),  # Khmeimim
+        (-58.4545, -51.8226, "51.8226° S, 58.4545° W"),  # Mount Pleasant, Falklands
+        (-0.00001, 0.00001, "0.0000° N, 0.0000° E"),  # no "0.0000° W"
+    ],
+)
+def test_a_site_page_gives_its_place_with_hemispheres(client, db, longitude, latitude, shown):
+    site = make_site(location=Point(longitude, latitude, srid=4326))
+    page = client.get(site.get_absolute_url()).content.decode()
+    assert f"<dt>Location</dt><dd>{shown}, " in page
 
 
 def test_site_without_observations_says_so(client, db):
