@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from basewatch.core.models import AssetType, Site
-from basewatch.core.posture import PostureOptions
+from basewatch.core.posture import PostureOptions, badge
 from basewatch.front.views import _has_stale_stretch
 from tests.factories import make_asset_type, make_observation, make_site, make_user
 
@@ -258,7 +258,7 @@ def test_the_sites_list_shows_each_site_with_the_posture_core_gives_it(client, d
     assert response.status_code == 200
     options = PostureOptions(as_of=dt.date(2024, 12, 14))
     expected = {
-        site.name: site.posture_state["posture_label"] for site in Site.objects.with_posture(options, entries=False)
+        site.name: badge(site.posture_state)["label"] for site in Site.objects.with_posture(options, entries=False)
     }
     assert sites_listed(response) == expected and expected["Khmeimim Air Base"] == "1+"
     assert '<a href="/sites/khmeimim/?as_of=2024-12-14">Khmeimim Air Base</a>' in response.content.decode()
@@ -270,6 +270,33 @@ def test_the_sites_list_shows_each_site_with_the_posture_core_gives_it(client, d
     bad = client.get(reverse("front:sites"), {"as_of": "2024-13-45"})
     assert bad.status_code == 400 and "as_of:" in bad.content.decode() and sites_listed(bad) == {}
     assert '<a href="/sites/">Sites</a>' in response.content.decode()  # in the menu
+
+
+def test_a_site_where_assets_only_pass_through_reads_so_on_the_list_and_its_page(client, db):
+    """Nothing based seen, but assets passing through: "+" in a dashed ring, as on the map, and
+    the words say so; nothing seen at all is "?", no information."""
+    passing, empty = make_site(slug="passing", name="Passing"), make_site(slug="empty", name="Empty")
+    make_observation(passing, make_asset_type(name="Il-76"), dt.date(2024, 12, 10), count=2, presence="transient")
+    listed = client.get(reverse("front:sites"), {"as_of": "2024-12-14"}).content.decode()
+    assert sites_listed_with_looks(listed) == {
+        "Passing": ("posture-label transient-only", "+", "only passing through (1 type, not counted)"),
+        "Empty": ("posture-label unknown", "?", "no information"),
+    }
+    page = client.get(passing.get_absolute_url(), {"as_of": "2024-12-14"}).content.decode()
+    assert '<span class="posture-label transient-only">+</span>' in page
+    assert "Only passing through: nothing based here was observed by this date" in page
+    assert "Also seen, passing through" in page and "Il-76" in page
+    page = client.get(empty.get_absolute_url(), {"as_of": "2024-12-14"}).content.decode()
+    assert '<span class="posture-label unknown">?</span>' in page and "No information:" in page
+
+
+def sites_listed_with_looks(html: str) -> dict[str, tuple[str, str, str]]:
+    rows = re.findall(
+        r'<td data-label="Site"><a href="[^"]*">([^<]*)</a></td>.*?<span class="([^"]*)">([^<]*)</span>\s*([^<]*)</td>',
+        html,
+        re.S,
+    )
+    return {name: (classes.strip(), label, words.strip()) for name, classes, label, words in rows}
 
 
 @pytest.mark.parametrize(

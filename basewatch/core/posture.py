@@ -252,6 +252,19 @@ def positional(sql: str, params: dict) -> tuple[str, list]:
     return _NAMED.sub("%s", sql), ordered
 
 
+def badge(summary: dict) -> dict:  # static/js/posture.js markerLook says the same
+    """A site's badge from its summary: its `label` and the `classes` of its look. The label is
+    `posture_label`, except where nothing based is known but assets pass through: then "+" in a
+    dashed ring (transient-only), not "?" (unknown); a stale summary is greyed (stale)."""
+    if summary["posture_label"] == "?":
+        label, classes = ("+", ["transient-only"]) if summary["transient_types"] else ("?", ["unknown"])
+    else:
+        label, classes = summary["posture_label"], []
+    if summary["stale"]:
+        classes.append("stale")
+    return {"label": label, "classes": " ".join(classes)}
+
+
 def count_text(entry: dict) -> str:  # static/js/posture.js countText says the same
     """An entry's count in words: `2`, `2 (1-3)` (low and high), `present, count unknown`, `absent`."""
     if entry["status"] == PostureStatus.UNCOUNTED:

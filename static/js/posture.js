@@ -33,7 +33,8 @@ window.basewatch.posture = (function () {
 
   // A marker's label and classes from a site's posture summary: what is known (the label:
   // digits, "+" or "?", nothing else reaches the marker's HTML) and how (stale, leaving,
-  // nothing known, or only assets passing through, shown "+" in a dashed ring).
+  // nothing known, or only assets passing through, shown "+" in a dashed ring). core.posture's
+  // badge says the same for the pages (the map adds "leaving").
   const LABEL = /^(\d+\+?|\+|\?)$/;
   function markerLook(p) {
     const classes = [];

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from basewatch.core.models import Site
-from basewatch.core.posture import PostureOptions, age_text, count_text, seen_text
+from basewatch.core.posture import PostureOptions, age_text, badge, count_text, seen_text
 from tests.browser.helpers import set_date, wait_for_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,5 +101,8 @@ def test_the_page_words_posture_as_the_server_does(page, demo):
                     entry,
                 )
                 assert said == [count_text(entry), age_text(entry["age_days"]), seen_text(entry)]
+            look = page.evaluate("p => window.basewatch.posture.markerLook(p)", site.posture_state)
+            look["classes"] = " ".join(name for name in look["classes"].split() if name != "leaving")  # the map's own
+            assert look == badge(site.posture_state)
     bounds = {"status": "counted", "count": 3, "count_low": 0, "count_high": None}
     assert page.evaluate("e => window.basewatch.posture.countText(e)", bounds) == count_text(bounds) == "3 (0–?)"

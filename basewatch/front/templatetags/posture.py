@@ -11,6 +11,11 @@ register = template.Library()
 
 
 @register.filter
+def badge(summary: dict) -> dict:
+    return posture.badge(summary)
+
+
+@register.filter
 def count_text(entry: dict) -> str:
     return posture.count_text(entry)
 
