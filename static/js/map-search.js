@@ -144,17 +144,19 @@ window.basewatch.mapSearch = function (config, input, onPick) {
   });
 
   input.addEventListener("keydown", function (event) {
-    if (list.hidden || !options.length) return;
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    if (list.hidden) return;
+    if (event.key === "Enter" && active >= 0) {
+      event.preventDefault(); // not the form's submit: the option is what was chosen
+      choose(options[active].pick);
+    } else if (event.key === "Enter" || event.key === "Escape") {
+      // Enter searches for the text as typed (the field's change event; the form has no submit
+      // button, so it is not submitted): the list's options are of no use after it.
+      hide();
+    } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && options.length) {
       event.preventDefault();
       const last = options.length - 1;
       if (event.key === "ArrowDown") highlight(active >= last ? 0 : active + 1);
       else highlight(active <= 0 ? last : active - 1);
-    } else if (event.key === "Enter" && active >= 0) {
-      event.preventDefault(); // not the form's submit: the option is what was chosen
-      choose(options[active].pick);
-    } else if (event.key === "Escape") {
-      hide();
     }
   });
 

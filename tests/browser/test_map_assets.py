@@ -136,6 +136,16 @@ def test_the_hex_in_any_case_and_the_search_list_find_the_asset(page, demo):
     wait_for_map(page)
     assert page.evaluate("document.body.dataset.sites") == "1"
     assert drawn_track(page)["track"] == "RA-76845"  # the track stays until cleared
+
+    # Enter on the text as typed searches for it, and the list it had opened closes.
+    for text, listed in (("Tartus", "Tartus"), ("zzzz", "No site or asset matches")):
+        page.fill("input[name=q]", "")
+        page.locator("input[name=q]").press_sequentially(text, delay=20)
+        page.get_by_role("listbox").get_by_text(listed).first.wait_for()
+        page.keyboard.press("Enter")
+        wait_for_map(page)
+        assert page.get_by_role("listbox").is_hidden()
+        assert page.locator("input[name=q]").get_attribute("aria-expanded") == "false"
     assert page.errors == []
 
 
