@@ -78,6 +78,7 @@ def test_the_api_documentation_page_shows_every_operation(page, demo):
     [
         "/ogc/",
         "/ogc/collections",
+        "/ogc/conformance",
         "/ogc/collections/sites/queryables",
         "/ogc/collections/sites/items?datetime=2024-12-14",
         "/ogc/collections/observations/items",
