@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.gis.geos import Point
 
+from basewatch.ogc.templatetags.ogc_text import code_spans
 from tests.factories import make_asset_type, make_movement, make_observation, make_site
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +160,16 @@ def test_every_endpoint_is_a_page_linking_its_json(client, rows):
         assert json_form["Content-Type"] == head["type"], path
         json_form.json()
         assert "main" in page.tags and "nav" in page.tags  # the site's own page, with its navigation
+
+
+def test_pages_show_the_descriptions_code_spans_as_code_not_backticks(client, rows):
+    """The JSON descriptions mark names as Markdown code (`datetime`); a page shows them as code."""
+    for path in ("/ogc/", "/ogc/collections", "/ogc/collections/sites", "/ogc/collections/sites/queryables"):
+        html = client.get(path, headers={"Accept": BROWSER}).content.decode()
+        assert "`" not in html, path
+    html = client.get("/ogc/collections/sites", headers={"Accept": BROWSER}).content.decode()
+    assert "as of the <code>datetime</code> day" in html
+    assert code_spans("<b>`a<b>` & `c`") == "&lt;b&gt;<code>a&lt;b&gt;</code> &amp; <code>c</code>"  # escaped first
 
 
 def test_every_json_document_with_links_links_its_html_form(client, rows):
