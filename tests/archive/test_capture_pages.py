@@ -148,6 +148,20 @@ def test_a_source_without_a_url_is_not_archived_again():
     assert not Capture.objects.exists()
 
 
+def test_a_source_without_a_url_is_reached_from_the_claims_citing_it():
+    """Imagery or a print article has no link: its title leads to its page (kind, publisher,
+    reliability, its editor's Edit), which says there is nothing to archive, offering no Archive again."""
+    imagery = make_source(url="", title="Maxar WorldView-3 image")
+    observation = make_observation(
+        make_site(slug="khmeimim"), make_asset_type(), dt.date(2024, 12, 13), sources=[imagery]
+    )
+    claim = Client().get(reverse("front:observation", args=[observation.pk])).content.decode()
+    assert f'<a href="{reverse("front:source", args=[imagery.pk])}">Maxar WorldView-3 image</a>' in claim
+    page = client_for("editor").get(reverse("front:source", args=[imagery.pk])).content.decode()
+    assert "has no link, so there is nothing to fetch and archive" in page
+    assert "Archive again" not in page and "Edit source" in page
+
+
 def test_the_api_lists_a_sources_captures_with_their_files(archived, api):
     capture, _ = archived
     data = api.get(f"sources/{capture.source_id}/").json()
