@@ -102,14 +102,10 @@ def first_load_urls(query, config: dict) -> list[str]:
     """The site table's and the movements' first pages that static/js/map.js will ask for on
     opening at `query` (the page's own query string), so the page can ask for them at once,
     while its scripts load. map.js builds these URLs itself (readState, apiParams,
-    movementParams); a browser test checks that each is asked for once. None where the page
-    would not take the date."""
-    day = query.get("as_of") or query.get("date") or config["latest"]
+    movementParams); a browser test checks that each is asked for once."""
+    day = map_day(query, config)
     days, _ = MAP_PERIODS.get(query.get("period", ""), MAP_PERIODS[""])
-    try:
-        first = parse_day(day) - dt.timedelta(days=days - 1)
-    except (ValueError, OverflowError):  # not a date, or one whose period starts before the calendar
-        return []
+    first = parse_day(day) - dt.timedelta(days=days - 1)
     sites = [("as_of", day), ("page_size", "10000")]
     sites += [(name, query[name]) for name in _SITE_FILTERS if query.get(name)]
     movements = [("from", first.isoformat()), ("to", day), ("page_size", "1000")]
@@ -120,6 +116,19 @@ def first_load_urls(query, config: dict) -> list[str]:
         config["siteTableUrl"] + "?" + _form_encoded(sites),
         config["movementsUrl"] + "?" + _form_encoded(movements),
     ]
+
+
+def map_day(query, config: dict) -> str:
+    """The day the map opens on at `query` (static/js/map.js readState reads it alike): the
+    address's `as_of` (or `date`, its older name), a later one read as today; the newest data's
+    day where there is none or it is not a day the map takes (not YYYY-MM-DD, before EARLIEST_DATE)."""
+    asked = query.get("as_of") or query.get("date")
+    try:
+        if parse_day(asked or "") < EARLIEST_DATE:
+            return config["latest"]
+    except ValueError:
+        return config["latest"]
+    return min(asked, config["today"])
 
 
 def _form_encoded(pairs) -> str:

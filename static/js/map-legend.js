@@ -30,11 +30,12 @@ window.basewatch.mapLegend = function (operators, operatorColour, labelZoom) {
       swatch.style.background = operatorColour[operator.code];
       body.appendChild(legendRow(swatch, el("span", operator.name)));
     }
-    legendDates.site = el("span");
+    // Until the first draw names its date (showDate).
+    legendDates.site = el("span", "a site: the assets counted there on the map's date");
     body.appendChild(legendRow(el("span", "5", "site-badge legend-site"), legendDates.site));
     const cluster = el("span", "12", "site-badge cluster-badge");
     body.appendChild(legendRow(cluster, el("span", "sites close together, their assets added up (click to zoom in)")));
-    legendDates.movement = el("span");
+    legendDates.movement = el("span", "assets moved in the days before the map's date");
     body.appendChild(legendRow(movementSymbol(), legendDates.movement));
     for (const [sample, text] of postureLegend()) body.appendChild(legendRow(sample, text));
     body.appendChild(el("div", "Names show under the sites from zoom " + labelZoom + ".", "muted"));

@@ -44,20 +44,35 @@
   const { stops, stopIndex, stepFrom, play: playFrom } = window.basewatch.mapTime(config, stepSelect);
   slider.max = String(stops.length - 1);
 
+  // What makes `text` not a date the map takes, or "" (front.views.map_day reads the address alike).
+  function dateProblem(text) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return "Write the date as YYYY-MM-DD, for example " + config.latest + ".";
+    if (!parseDate(text)) return text + " is not a date: that month has no such day.";
+    if (text < config.firstAllowed) return "Give a date from " + config.firstAllowed + " on."; // lib.dates.EARLIEST_DATE
+    return "";
+  }
+
+  // What the map says, once drawn, about the date it took instead of the one asked for.
+  let dateNote = "";
+
+  // A date after today is read as today (nothing is known of later days), and the map says so.
+  function notAfterToday(text) {
+    if (text <= config.today) return text;
+    dateNote = text + " is after today: the map shows today, " + config.today + ".";
+    return config.today;
+  }
+
   // The date field as typed: YYYY-MM-DD, a later date read as today; null (and said what is
   // wrong) if it is not a date the map takes.
   function typedDate() {
     const text = dateInput.value.trim();
-    let problem = "";
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) problem = "Write the date as YYYY-MM-DD, for example " + config.latest + ".";
-    else if (!parseDate(text)) problem = text + " is not a date: that month has no such day.";
-    else if (text < config.firstAllowed) problem = "Give a date from " + config.firstAllowed + " on."; // lib.dates.EARLIEST_DATE
+    const problem = dateProblem(text);
     dateInput.setAttribute("aria-invalid", String(Boolean(problem)));
     if (problem) {
       showMessage(problem);
       return null;
     }
-    return text > config.today ? config.today : text;
+    return notAfterToday(text);
   }
 
   // --- state <-> URL --------------------------------------------------------------
@@ -66,8 +81,13 @@
   // they still open on their date, and the URL written back says `as_of`.
   function readState() {
     const params = new URLSearchParams(window.location.search);
-    const state = { as_of: params.get("as_of") || params.get("date") || config.latest };
-    if (!parseDate(state.as_of)) state.as_of = config.latest;
+    const asked = params.get("as_of") || params.get("date");
+    const state = { as_of: config.latest };
+    if (asked && dateProblem(asked)) {
+      dateNote = "The address's date is not one the map takes (" + dateProblem(asked) + ") It shows the newest data, " + config.latest + ".";
+    } else if (asked) {
+      state.as_of = notAfterToday(asked);
+    }
     for (const name of FILTERS) state[name] = params.get(name) || "";
     // A period the map does not offer is its default, as the server's first_load_urls reads it
     // (front.views.MAP_PERIODS, which the select's options come from).
@@ -360,9 +380,11 @@
     document.body.dataset.date = state.as_of;
     legend.showDate(state);
     document.body.dataset.filters = filterParams(state).toString();
-    if (!sites.length) showMessage("No sites match these filters.");
-    else if (parseDate(state.as_of) < earliest) showMessage("No observations before " + config.earliest + ": pick a later date.");
-    else showMessage("");
+    let said = "";
+    if (!sites.length) said = "No sites match these filters.";
+    else if (parseDate(state.as_of) < earliest) said = "No observations before " + config.earliest + ": pick a later date.";
+    showMessage([dateNote, said].filter(Boolean).join(" "));
+    dateNote = "";
   }
 
   // The sites at the state's date, from the site table: each site's place, names and posture
@@ -542,7 +564,11 @@
     if (player) stopPlayingAndSay(); // the play's entry keeps the date it stopped at
     stateToControls(state); // the slider at the typed date's stop, a later date shown as today
     // Enter in a field fires both change and submit: the second finds nothing new to show.
-    if (sameState(state, currentState)) return;
+    if (sameState(state, currentState)) {
+      if (dateNote && !loadRunning) showMessage(dateNote); // a later date typed while today is shown
+      if (!loadRunning) dateNote = "";
+      return;
+    }
     const fit = state.asset && state.asset !== currentState.asset ? "track" : state.q && state.q !== currentState.q ? "sites" : "";
     history.pushState(null, "", stateUrl(state));
     load(state, fit);

@@ -210,6 +210,11 @@ def test_the_kml_link_follows_the_date_and_the_filters(page, demo):
         "?date=2024-12-10&operator=RU&kind=air_base&q=air%20base~*&period=90",
         "?period=abc",  # a period the map does not offer is its 30 days (a 500 for `²` before)
         "?period=%C2%B2",
+        # Dates the map does not take as they are: read as the newest data's, or as today.
+        "?as_of=2024-02-31",
+        "?as_of=garbage",
+        "?as_of=1800-01-01",
+        "?as_of=2999-01-01",
     ],
 )
 def test_the_first_draws_data_is_asked_for_once_while_the_scripts_load(page, demo, query):
@@ -227,9 +232,30 @@ def test_the_first_draws_data_is_asked_for_once_while_the_scripts_load(page, dem
     assert page.errors == []
 
 
-def test_a_date_the_page_reads_otherwise_preloads_nothing_and_the_map_still_loads(page, demo):
-    page.goto("/?as_of=2024-02-31")  # not a date: the map opens on the latest data date
-    wait_for_map(page)
-    assert page.locator("link[rel=preload]").count() == 0
-    assert page.evaluate("document.body.dataset.date") == "2024-12-17"
+def test_a_date_the_map_does_not_take_is_replaced_and_the_map_says_so(page, demo):
+    """Not a day, or before 1900, in the address: the newest data's day; after today, typed or in
+    the address: today. Each time the map says what it shows instead, and draws every site."""
+    for query, shown, said in (
+        ("?as_of=2024-02-31", "2024-12-17", "(2024-02-31 is not a date: that month has no such day.)"),
+        ("?as_of=garbage", "2024-12-17", "(Write the date as YYYY-MM-DD, for example 2024-12-17.)"),
+        ("?as_of=1800-01-01", "2024-12-17", "(Give a date from 1900-01-01 on.)"),
+        ("?as_of=2999-01-01", "{today}", "2999-01-01 is after today: the map shows today, {today}."),
+    ):
+        page.goto("/" + query)
+        wait_for_map(page)
+        # The page's today (a run may cross midnight UTC).
+        today = page.evaluate("JSON.parse(document.getElementById('map-config').textContent).today")
+        shown, said = shown.format(today=today), said.format(today=today)
+        assert page.evaluate("[document.body.dataset.date, document.body.dataset.sites]") == [shown, "4"]
+        assert said in page.inner_text("#map-message")
+        assert page.input_value("#date-input") == shown
+    set_date(page, "2024-12-20")
+    assert page.locator("#map-message").is_hidden()  # said once, for the draw it explained
+    set_date(page, "2030-01-01")
+    assert page.evaluate("document.body.dataset.date") == today
+    assert page.inner_text("#map-message") == f"2030-01-01 is after today: the map shows today, {today}."
+    set_date(page, "2031-01-01")  # today again: nothing to draw, and still said
+    assert page.inner_text("#map-message") == f"2031-01-01 is after today: the map shows today, {today}."
+    legend = page.inner_text(".map-legend")
+    assert f"the assets counted there on {today}" in legend and f"30 days to {today}" in legend
     assert page.errors == []
