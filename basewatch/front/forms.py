@@ -10,10 +10,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 
 from basewatch.core.images import check_upload
 from basewatch.core.models import Asset, AssetType, EvidenceImage, ImportReport, Movement, Observation, Site, Source
-from basewatch.core.models.claims import TRIPS_MESSAGE
+from basewatch.core.models.claims import COUNT_MAX, COUNT_TOO_LARGE, TRIPS_MESSAGE
 from basewatch.front.uploads import LimitedUploadForm
 
 # Text, not type=date, which the browser shows in its locale's order (mm/dd/yyyy): a date reads
@@ -40,6 +41,13 @@ class VersionedForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.input_formats = settings.DATE_INPUT_FORMATS
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's rules speak of a field only where the field took its value: a date it
+        could not read ("Enter a valid date.") is not also reported as missing."""
+        if hasattr(errors, "error_dict"):
+            errors.error_dict = {name: found for name, found in errors.error_dict.items() if name not in self._errors}
+        super()._update_errors(errors)
 
 
 class SiteChoiceField(forms.ModelChoiceField):
@@ -91,6 +99,10 @@ class ClaimForm(VersionedForm):
             if name in self.fields:
                 _searchable(self.fields[name])
         self.fields["asset"].queryset = Asset.objects.select_related("asset_type")
+        # Core's bound, in its words, before the database column's (2,147,483,647) speaks as well.
+        for name in ("count", "count_low", "count_high"):
+            if name in self.fields:
+                self.fields[name].validators.append(MaxValueValidator(COUNT_MAX, COUNT_TOO_LARGE))
 
 
 class ObservationForm(ClaimForm):

@@ -118,6 +118,16 @@ def test_bad_values_are_refused_with_the_field_named(scene, fields, message):
     assert not Observation.objects.exists()
 
 
+@pytest.mark.parametrize("count", ["1000001", "99999999999999"])
+def test_a_count_too_large_is_said_once_in_cores_words(scene, count):
+    """Not also the database column's bound, 2,147,483,647, in Django's words."""
+    site, an124 = scene
+    response = client_for("editor").post(CREATE, observation_data(site, an124, [make_source()], count=count))
+    html = response.content.decode()
+    assert response.status_code == 400 and html.count("A count cannot exceed 1,000,000.") == 1
+    assert "Ensure this value" not in html and not Observation.objects.exists()
+
+
 def test_an_asset_of_another_type_is_refused(scene):
     site, an124 = scene
     il76 = make_asset(asset_type=make_asset_type(name="Il-76"))
@@ -233,6 +243,10 @@ def test_movement_form(scene):
     for trips in ("-3", "0"):  # in core's words, not the field's "greater than or equal to 0"
         bad = client.post(reverse("front:movement-create"), {**data, "trips": trips})
         assert bad.status_code == 400 and "Give a number of trips of 1 or more" in bad.content.decode()
+    # A date the field cannot read is said so, not also reported missing.
+    bad = client.post(reverse("front:movement-create"), {**data, "departed": "2024-02-30", "arrived": ""})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "Enter a valid date." in html and "Give a departure date" not in html
     assert not Movement.objects.exists()
     assert client.post(reverse("front:movement-create"), data).status_code == 302
     movement = Movement.objects.get()

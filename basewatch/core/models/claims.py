@@ -23,13 +23,14 @@ from basewatch.lib.dates import EARLIEST_DATE
 # integer (core.models.SiteSummaryStep): without a bound, two counts of two billion made a
 # publish fail in PostgreSQL (a 500). No base holds a million of one type.
 COUNT_MAX = 1_000_000
+COUNT_TOO_LARGE = f"A count cannot exceed {COUNT_MAX:,}."
 
 
 def _count_in_range(errors: dict[str, str], field: str, value: int | None) -> None:
     if value is not None and value < 0:
         errors[field] = "A count cannot be negative."
     elif value is not None and value > COUNT_MAX:
-        errors[field] = f"A count cannot exceed {COUNT_MAX:,}."
+        errors[field] = COUNT_TOO_LARGE
 
 
 class SourcedClaim(VersionedModel):
