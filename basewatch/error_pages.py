@@ -58,6 +58,11 @@ def bad_request(request, exception=None) -> HttpResponse:
     return HttpResponse(loader.render_to_string("400.html", context), status=413 if too_large else 400)
 
 
+def bad_request_page(errors: dict[str, list[str]]) -> HttpResponse:
+    """The 400 page naming each bad parameter and what is wrong with it."""
+    return HttpResponse(loader.render_to_string("400.html", {"errors": errors}), status=400)
+
+
 @csrf_exempt  # the API's catch-all route answers any method, and a 404 changes nothing
 def not_found(request, exception=None) -> HttpResponse:
     # A path no OGC route takes: an unknown resource, or a collection or feature id with a control character.

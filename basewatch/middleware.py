@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 
-from basewatch.error_pages import ogc_exception
+from basewatch.error_pages import bad_request_page, ogc_exception
 from basewatch.ogc import html as ogc_html
 
 
@@ -32,7 +32,7 @@ class RejectNulCharactersMiddleware:
                     return ogc_exception(400, "InvalidParameterValue", f"{parameter}: {message}", parameter=parameter)
                 if request.path.startswith("/api/"):
                     return JsonResponse({parameter: [message]}, status=400)
-                return HttpResponseBadRequest(message)
+                return bad_request_page({parameter: [message]})
         return self.get_response(request)
 
 

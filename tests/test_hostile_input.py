@@ -36,6 +36,13 @@ def test_login_with_a_nul_character_is_a_400(field):
     assert "_auth_user_id" not in Client().session
 
 
+def test_a_nul_character_in_a_pages_address_is_the_400_page_naming_the_parameter():
+    response = Client().get("/movements/", {"asset": "ra\x00"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "<h1>Bad request</h1>" in html
+    assert "<code>asset</code>: Text may not contain NUL characters." in html
+
+
 @pytest.mark.parametrize("period", ["²", "1000000", "abc", "-5"])
 def test_the_map_takes_any_period_in_its_address(period):
     """A period the map does not offer is its default (front.views.MAP_PERIODS): `²` passed
