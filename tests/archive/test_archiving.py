@@ -8,6 +8,7 @@ that archive a page allow the fixture site's name, and only it.
 from __future__ import annotations
 
 import hashlib
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
+from django.urls import reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 from warcio.archiveiterator import ArchiveIterator
 
@@ -227,6 +230,10 @@ def test_the_demo_marks_its_links_offline_and_queues_nothing(demo):
     assert all(c.url.startswith(("https://t.co/", "https://pic.twitter.com/")) for c in captures)
     ids = [c.pk for c in captures]
     assert not ProcrastinateJob.objects.filter(args__capture_id__in=ids).exists()
+    # Its page says it once: the state, then why, without the reason's code repeating the state.
+    page = Client().get(reverse("front:source", args=[captures[0].source_id])).content.decode()
+    assert re.search(r"Not archived \(offline\)</span>\s*" + re.escape(captures[0].message), page)
+    assert '<span class="capture-reason">offline</span>' not in page
 
 
 def test_a_pdf_is_archived_as_a_document_without_a_browser(fixture_site, allow_fixture, media):
