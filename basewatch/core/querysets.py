@@ -192,7 +192,8 @@ class AssetQuerySet(models.QuerySet):
 
     def named(self, key: str) -> AssetQuerySet:
         """The assets a readable key names, best match first: its registration, ICAO hex, MMSI or
-        IMO number (any case), its id, then a former registration."""
+        IMO number (any case), its id, its registration written without the dash (RA76845, as
+        `search` and the map's search take it), then a former registration."""
         key = key.strip().upper()
         if not key:
             return self.none()
@@ -200,12 +201,18 @@ class AssetQuerySet(models.QuerySet):
             When(registration=key, then=0),
             When(icao_hex=key, then=1),
             When(Q(mmsi=key) | Q(imo=key), then=2),
-            When(former_registrations__contains=[key], then=4),
+            When(Q(registration_undashed=key) & ~Q(registration=""), then=4),
+            When(former_registrations__contains=[key], then=5),
         ]
         if key.isascii() and key.isdigit() and len(key) < 19:  # "¹" and "٣" are digits too, but not ids
             ranks.insert(3, When(pk=int(key), then=3))
         rank = Case(*ranks, default=None, output_field=models.IntegerField())
-        return self.alias(key_rank=rank).filter(key_rank__isnull=False).order_by("key_rank", "pk")
+        undashed = Replace(F("registration"), Value("-"), Value(""))
+        return (
+            self.alias(registration_undashed=undashed, key_rank=rank)
+            .filter(key_rank__isnull=False)
+            .order_by("key_rank", "pk")
+        )
 
     def with_sightings(self) -> AssetQuerySet:
         """Annotate `first_seen` and `last_seen`: the dates of the asset's earliest and latest published
