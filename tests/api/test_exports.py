@@ -257,6 +257,13 @@ def test_sites_are_stamped_with_the_posture_date_and_styled_by_operator(api, sto
     response = api.get("sites/", params={"format": "kml", "as_of": "2024-12-20"})
     # Named by its date: one file per date, downloaded side by side, replays the posture.
     assert response.headers["Content-Disposition"] == 'attachment; filename="basewatch-sites-2024-12-20.kml"'
+    for wanted in ("csv", "xlsx"):  # the spreadsheets too; without posture, no date to name
+        dated = api.get("sites/", params={"format": wanted, "as_of": "2024-12-20"}).headers["Content-Disposition"]
+        plain = api.get("sites/", params={"format": wanted, "posture": "none"}).headers["Content-Disposition"]
+        assert (dated, plain) == (
+            f'attachment; filename="basewatch-sites-2024-12-20.{wanted}"',
+            f'attachment; filename="basewatch-sites.{wanted}"',
+        )
     root = parse(response.content)
     marks = {mark.findtext("k:name", namespaces=KML): mark for mark in placemarks(root)}
     hmeimim = marks["Hmeimim (4)"]

@@ -9,6 +9,7 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from basewatch.api import list_exports
 from tests.factories import make_asset, make_asset_type, make_movement, make_observation, make_site, make_source
@@ -36,6 +37,8 @@ def _workbook(api, path: str, **params):
     assert response.status_code == 200, response.content[:300]
     assert response.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     name = path.rstrip("/")
+    if name == "sites" and params.get("posture") != "none":  # named for the posture's date, today unless asked
+        name += "-" + params.get("as_of", timezone.now().date().isoformat())
     assert response.headers["Content-Disposition"] == f'attachment; filename="basewatch-{name}.xlsx"'
     content = response.content
     return content, openpyxl.load_workbook(io.BytesIO(content))

@@ -172,12 +172,14 @@ class SiteList(ListView):
         if request.accepted_renderer.format in ("csv", "xlsx"):
             left_out = POSTURE_MODES[mode]
             columns = [column for column in self.csv_columns if column[0] not in left_out]
+            # Named for the posture's date, as the KML and GeoPackage are: two dates, two files.
+            name = self.csv_name if mode == "none" else f"{self.csv_name}-{options.as_of.isoformat()}"
             if request.accepted_renderer.format == "xlsx":
                 check_size(sites)
                 rows = with_posture(sites, mode, options).iterator(chunk_size=2000)
-                return xlsx_response(rows, columns, self.csv_name)
+                return xlsx_response(rows, columns, name)
             rows = with_posture(sites, mode, options).iterator(chunk_size=2000)
-            return csv_response(rows, columns, self.csv_name)
+            return csv_response(rows, columns, name)
         if self.wants_file():
             return self.export_file(sites, self.wants_file())
         ids, links = page_of_ids(self, sites)
