@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from basewatch.error_pages import bad_request_page, ogc_exception
 from basewatch.ogc import html as ogc_html
@@ -34,6 +35,28 @@ class RejectNulCharactersMiddleware:
                     return JsonResponse({parameter: [message]}, status=400)
                 return bad_request_page({parameter: [message]})
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page, not an empty answer, for a page address asked with a method it does not take (a
+    reload or a bookmark of a form's POST-only address). The API and OGC API answer in their own
+    formats; their 405s are left as they are."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or response.streaming
+            or response.content
+            or request.path.startswith(("/api/", "/ogc/"))
+        ):
+            return response
+        page = render(request, "405.html", {"allowed": response.get("Allow", "")}, status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page
 
 
 class ContentSecurityPolicyMiddleware:

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "basewatch.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "basewatch.middleware.RejectNulCharactersMiddleware",
+    "basewatch.middleware.MethodNotAllowedPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

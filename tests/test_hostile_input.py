@@ -43,6 +43,17 @@ def test_a_nul_character_in_a_pages_address_is_the_400_page_naming_the_parameter
     assert "<code>asset</code>: Text may not contain NUL characters." in html
 
 
+def test_a_post_only_address_asked_for_as_a_page_is_a_405_page_saying_so():
+    """A reload of the page a refused review decision answered, a bookmark: not an empty answer."""
+    observation = make_observation(make_site(), make_asset_type(), dt.date(2024, 12, 13), state=State.SUBMITTED)
+    response = Client().get(f"/review/observation/{observation.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "<h1>Not a page</h1>" in html and "nothing was changed" in html
+    api = Client().delete("/api/v1/asset-types/")  # the API's own 405, in JSON
+    assert api.status_code == 405 and api["Content-Type"].startswith("application/json")
+
+
 @pytest.mark.parametrize("period", ["²", "1000000", "abc", "-5"])
 def test_the_map_takes_any_period_in_its_address(period):
     """A period the map does not offer is its default (front.views.MAP_PERIODS): `²` passed
