@@ -60,7 +60,6 @@ MIDDLEWARE = [
     "basewatch.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "basewatch.middleware.RejectNulCharactersMiddleware",
-    "basewatch.middleware.MethodNotAllowedPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +72,8 @@ MIDDLEWARE = [
     # Stamps every history row with the user and URL, also for API tokens checked in the view.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Innermost: its page then goes out through the session, CSRF and messages like any other.
+    "basewatch.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "basewatch.urls"

@@ -31,6 +31,14 @@ def test_ra_76845_by_registration_hex_and_id(demo):
     assert il76.get_absolute_url() == "/assets/RA-76845/"
 
 
+def test_a_key_means_what_it_meant_before_an_undashed_registration_could_name_an_asset():
+    """RA76845 names RA-76845 only where no asset has it as its own name: here, a former registration."""
+    current = make_asset(registration="RA-76845")
+    assert list(Asset.objects.named("ra76845")) == [current]
+    renamed = make_asset(registration="RF-00001", former_registrations=["RA76845"])
+    assert list(Asset.objects.named("RA76845")) == [renamed, current]
+
+
 def test_unknown_assets_are_404(demo):
     for key in ("RA-00000", "000000", "999999999", "99999999999999999999999"):
         assert Client().get(f"/assets/{key}/").status_code == 404

@@ -192,8 +192,9 @@ class AssetQuerySet(models.QuerySet):
 
     def named(self, key: str) -> AssetQuerySet:
         """The assets a readable key names, best match first: its registration, ICAO hex, MMSI or
-        IMO number (any case), its id, its registration written without the dash (RA76845, as
-        `search` and the map's search take it), then a former registration."""
+        IMO number (any case), its id, a former registration, then its registration written
+        without the dash (RA76845, as `search` and the map's search take it): last, so that it
+        only adds matches and never changes what a key named before."""
         key = key.strip().upper()
         if not key:
             return self.none()
@@ -201,8 +202,8 @@ class AssetQuerySet(models.QuerySet):
             When(registration=key, then=0),
             When(icao_hex=key, then=1),
             When(Q(mmsi=key) | Q(imo=key), then=2),
-            When(Q(registration_undashed=key) & ~Q(registration=""), then=4),
-            When(former_registrations__contains=[key], then=5),
+            When(former_registrations__contains=[key], then=4),
+            When(registration_undashed=key, then=5),
         ]
         if key.isascii() and key.isdigit() and len(key) < 19:  # "¹" and "٣" are digits too, but not ids
             ranks.insert(3, When(pk=int(key), then=3))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.forms import SimpleArrayField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator
 
 from basewatch.core.images import check_upload
@@ -46,7 +46,11 @@ class VersionedForm(forms.ModelForm):
         """The model's rules speak of a field only where the field took its value: a date it
         could not read ("Enter a valid date.") is not also reported as missing."""
         if hasattr(errors, "error_dict"):
-            errors.error_dict = {name: found for name, found in errors.error_dict.items() if name not in self._errors}
+            errors.error_dict = {
+                name: found
+                for name, found in errors.error_dict.items()
+                if name == NON_FIELD_ERRORS or name not in self._errors
+            }
         super()._update_errors(errors)
 
 

@@ -110,13 +110,13 @@ def decide(request, kind: str, pk: int):
         messages.success(request, f"{claim} — {DONE[action]}.")
         return redirect(back) if back else redirect("front:" + kind, pk=claim.pk)
     messages.error(request, problem)
-    return claim_page(request, kind, pk, status=status, back=back or reverse("front:" + kind, args=[claim.pk]))
+    return claim_page(request, kind, pk, status=status, decision_next=back or reverse("front:" + kind, args=[claim.pk]))
 
 
 @never_cache
-def claim_page(request, kind: str, pk: int, status: int = 200, back: str = ""):
+def claim_page(request, kind: str, pk: int, status: int = 200, decision_next: str = ""):
     """One observation or movement: anyone may read a published one; viewers and up see it in any
-    state, with its decisions and history. `back`: where its decisions lead back to, if not here."""
+    state, with its decisions and history. `decision_next`: where its decisions lead back to, if not here."""
     model = _claim_model(kind)
     claim = get_object_or_404(_claims(model).prefetch_related("sources__captures"), pk=pk)
     insider = can_view_unpublished(request.user)
@@ -137,7 +137,7 @@ def claim_page(request, kind: str, pk: int, status: int = 200, back: str = ""):
         # Each source with its archived captures (thumbnails, hashes, downloads).
         "capture_states": True,
         "show_captures": True,
-        "back": back,
+        "decision_next": decision_next,
     }
     if kind == "observation" and context["may_edit"]:
         context["add_image_url"] = reverse("front:image-add", args=["observation", claim.pk])

@@ -144,7 +144,10 @@ window.basewatch.mapSearch = function (config, input, onPick) {
   });
 
   input.addEventListener("keydown", function (event) {
-    if (list.hidden) return;
+    if (list.hidden) {
+      if (event.key === "Enter") hide(); // typed fast: the look-up still waiting must not open the list after
+      return;
+    }
     if (event.key === "Enter" && active >= 0) {
       event.preventDefault(); // not the form's submit: the option is what was chosen
       choose(options[active].pick);

@@ -365,6 +365,7 @@
       // Nothing of this load is drawn: what was drawn before stays, and says which date it is.
       const shown = document.body.dataset.date;
       showMessage("Could not load the map data: " + error.message + (shown ? " The map still shows " + shown + "." : ""));
+      dateNote = ""; // it was about the date not drawn
     } finally {
       if (mine === loading) {
         document.body.dataset.loading = "false";
@@ -563,7 +564,7 @@
   function commit(state) {
     if (player) stopPlayingAndSay(); // the play's entry keeps the date it stopped at
     stateToControls(state); // the slider at the typed date's stop, a later date shown as today
-    // Enter in a field fires both change and submit: the second finds nothing new to show.
+    // A change that leaves the state as it is (the same text searched again) finds nothing new to show.
     if (sameState(state, currentState)) {
       if (dateNote && !loadRunning) showMessage(dateNote); // a later date typed while today is shown
       if (!loadRunning) dateNote = "";
@@ -585,6 +586,8 @@
     if (event.target === dateInput && !typedDate()) return;
     commitSearch(controlsToState());
   });
+  // The form has no submit button, so Enter in a field fires change, not submit; should it be
+  // submitted all the same (a script, an extension), the page must not reload.
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     search.hide();
@@ -592,8 +595,8 @@
   });
 
   // A new search text that is exactly one asset's registration, hex, hull, MMSI or IMO shows that
-  // asset's track (the sites stay as they were); any other text searches the sites. Enter
-  // fires change and submit: both wait for the one look-up of that text.
+  // asset's track (the sites stay as they were); any other text searches the sites. Calls for the
+  // same text (a change, then a submit) wait for the one look-up of that text.
   let lookup = null; // {q, promise} of the newest look-up
   function commitSearch(state) {
     if (!state.q || state.q === currentState.q) return commit(state);

@@ -33,13 +33,17 @@ def rows():
 
 
 def _workbook(api, path: str, **params):
+    before = timezone.now().date()
     response = api.get(path, params={"format": "xlsx", **params})
+    after = timezone.now().date()  # a run may cross midnight UTC
     assert response.status_code == 200, response.content[:300]
     assert response.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = path.rstrip("/")
-    if name == "sites" and params.get("posture") != "none":  # named for the posture's date, today unless asked
-        name += "-" + params.get("as_of", timezone.now().date().isoformat())
-    assert response.headers["Content-Disposition"] == f'attachment; filename="basewatch-{name}.xlsx"'
+    names = {path.rstrip("/")}
+    if names == {"sites"} and params.get("posture") != "none":  # named for the posture's date, today unless asked
+        names = {f"sites-{params.get('as_of', day.isoformat())}" for day in (before, after)}
+    assert response.headers["Content-Disposition"] in {
+        f'attachment; filename="basewatch-{name}.xlsx"' for name in names
+    }
     content = response.content
     return content, openpyxl.load_workbook(io.BytesIO(content))
 
