@@ -63,6 +63,14 @@ def bad_request_page(errors: dict[str, list[str]]) -> HttpResponse:
     return HttpResponse(loader.render_to_string("400.html", {"errors": errors}), status=400)
 
 
+def method_not_allowed(request, allowed: str) -> HttpResponse:
+    """A page address asked with a method it does not take (a reload or a bookmark of a form's
+    POST-only address): a short page saying so, not Django's empty answer."""
+    page = HttpResponse(loader.render_to_string("405.html", {"allowed": allowed}, request), status=405)
+    page["Allow"] = allowed
+    return page
+
+
 @csrf_exempt  # the API's catch-all route answers any method, and a 404 changes nothing
 def not_found(request, exception=None) -> HttpResponse:
     # A path no OGC route takes: an unknown resource, or a collection or feature id with a control character.

@@ -6,9 +6,8 @@ import secrets
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import render
 
-from basewatch.error_pages import bad_request_page, ogc_exception
+from basewatch.error_pages import bad_request_page, method_not_allowed, ogc_exception
 from basewatch.ogc import html as ogc_html
 
 
@@ -38,9 +37,8 @@ class RejectNulCharactersMiddleware:
 
 
 class MethodNotAllowedPageMiddleware:
-    """A page, not an empty answer, for a page address asked with a method it does not take (a
-    reload or a bookmark of a form's POST-only address). The API and OGC API answer in their own
-    formats; their 405s are left as they are."""
+    """error_pages.method_not_allowed for a page's empty 405 (Django has no handler for 405s).
+    The API and OGC API answer in their own formats; their 405s are left as they are."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,9 +52,7 @@ class MethodNotAllowedPageMiddleware:
             or request.path.startswith(("/api/", "/ogc/"))
         ):
             return response
-        page = render(request, "405.html", {"allowed": response.get("Allow", "")}, status=405)
-        page["Allow"] = response.get("Allow", "")
-        return page
+        return method_not_allowed(request, response.get("Allow", ""))
 
 
 class ContentSecurityPolicyMiddleware:

@@ -82,12 +82,10 @@
   function readState() {
     const params = new URLSearchParams(window.location.search);
     const asked = params.get("as_of") || params.get("date");
+    const problem = asked && dateProblem(asked);
     const state = { as_of: config.latest };
-    if (asked && dateProblem(asked)) {
-      dateNote = "The address's date is not one the map takes (" + dateProblem(asked) + ") It shows the newest data, " + config.latest + ".";
-    } else if (asked) {
-      state.as_of = notAfterToday(asked);
-    }
+    if (problem) dateNote = "The address's date is not one the map takes (" + problem + ") It shows the newest data, " + config.latest + ".";
+    else if (asked) state.as_of = notAfterToday(asked);
     for (const name of FILTERS) state[name] = params.get(name) || "";
     // A period the map does not offer is its default, as the server's first_load_urls reads it
     // (front.views.MAP_PERIODS, which the select's options come from).
